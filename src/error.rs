@@ -1,0 +1,111 @@
+//! The one error type of the core.
+//!
+//! Every fallible call of the core returns [`Error`]. Each variant has a stable
+//! [`Error::code`] string (the JS layer copies it into `error.code`) and a lowercase
+//! message that names the field and the offending value.
+
+use std::fmt;
+
+/// Everything that can go wrong in the core.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// A field of a trigger, job or configuration has a value that is not allowed.
+    InvalidArgument {
+        /// The option or field name, as the user spelled it (`day_of_week`, `run_date`, …).
+        field: String,
+        /// The offending value, as text.
+        value: String,
+        /// Why the value is refused.
+        reason: String,
+    },
+    /// A time zone name that is neither `UTC`, a fixed offset nor an IANA zone.
+    UnknownTimezone {
+        /// The name that was given.
+        name: String,
+    },
+    /// A job with this id already exists in the job store (or among the pending jobs).
+    ConflictingId {
+        /// The duplicate id.
+        id: String,
+    },
+    /// No job with this id exists.
+    JobNotFound {
+        /// The id that was looked up.
+        id: String,
+    },
+    /// The operation needs a stopped scheduler, but it is running or paused.
+    SchedulerAlreadyRunning,
+    /// The operation needs a started scheduler, but it is stopped.
+    SchedulerNotRunning,
+    /// No job store or executor is registered under this alias, or the alias is taken.
+    UnknownAlias {
+        /// `"jobstore"` or `"executor"`.
+        kind: &'static str,
+        /// The alias that was given.
+        alias: String,
+    },
+    /// A value that must be stored as JSON cannot be.
+    Unserializable {
+        /// The field holding the value (`args`, `kwargs`, …).
+        field: String,
+        /// Why it cannot be serialized.
+        reason: String,
+    },
+    /// A stored job record could not be decoded; the record is left untouched.
+    CorruptRecord {
+        /// The record's job id, or the store key when no id could be read.
+        id: String,
+        /// Why decoding failed.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The stable code users switch on (`INVALID_ARGUMENT`, `UNKNOWN_TIMEZONE`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Error::UnknownTimezone { .. } => "UNKNOWN_TIMEZONE",
+            Error::ConflictingId { .. } => "CONFLICTING_ID",
+            Error::JobNotFound { .. } => "JOB_NOT_FOUND",
+            Error::SchedulerAlreadyRunning => "SCHEDULER_ALREADY_RUNNING",
+            Error::SchedulerNotRunning => "SCHEDULER_NOT_RUNNING",
+            Error::UnknownAlias { .. } => "UNKNOWN_ALIAS",
+            Error::Unserializable { .. } => "UNSERIALIZABLE",
+            Error::CorruptRecord { .. } => "CORRUPT_RECORD",
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidArgument`].
+    pub fn invalid(field: &str, value: impl fmt::Display, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument { field: field.to_string(), value: value.to_string(), reason: reason.into() }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidArgument { field, value, reason } => {
+                write!(f, "invalid {field} {value:?}: {reason}")
+            }
+            Error::UnknownTimezone { name } => write!(f, "unknown time zone {name:?}"),
+            Error::ConflictingId { id } => write!(f, "a job with id {id:?} already exists"),
+            Error::JobNotFound { id } => write!(f, "no job by the id of {id:?} was found"),
+            Error::SchedulerAlreadyRunning => write!(f, "the scheduler is already running"),
+            Error::SchedulerNotRunning => write!(f, "the scheduler is not running"),
+            Error::UnknownAlias { kind, alias } => write!(f, "no {kind} with alias {alias:?}"),
+            Error::Unserializable { field, reason } => {
+                write!(f, "{field} cannot be stored as JSON: {reason}")
+            }
+            Error::CorruptRecord { id, reason } => {
+                write!(f, "stored job record {id:?} cannot be decoded: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! # tickwerk
+//!
+//! APScheduler 3.x's job-scheduling model as a sans-IO state machine.
+//!
+//! The core never reads a clock, sleeps, spawns or does IO: the host passes the current
+//! time in. This crate holds the triggers ([`trigger`]), the time and zone rules
+//! ([`time`]) and the errors ([`error`]).
+
+pub mod error;
+pub mod time;
+pub mod trigger;
+
+pub use error::{Error, Result};
+pub use time::{DateInput, Timestamp, Zone};
+pub use trigger::{Fire, Trigger, TriggerSpec};

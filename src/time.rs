@@ -263,21 +263,57 @@ impl Zone {
     }
 
     /// The stretch of constant offset that contains `t`.
+    ///
+    /// For a hot loop, fetch [`Zone::transitions`] once and call
+    /// [`Transitions::segment_at`] on it instead: this looks the table up in a shared cache
+    /// on every call.
     pub fn segment_at(&self, t: Timestamp) -> Segment {
+        self.transitions().segment_at(t)
+    }
+
+    /// The zone's table of offset changes (empty for UTC and fixed offsets), built once per
+    /// zone and shared.
+    pub fn transitions(&self) -> Transitions {
         match self {
-            Zone::Utc => Segment { offset: 0, start: None, end: None },
-            Zone::Fixed(secs) => Segment { offset: *secs, start: None, end: None },
+            Zone::Utc => Transitions { fixed: 0, table: None },
+            Zone::Fixed(secs) => Transitions { fixed: *secs, table: None },
             Zone::Named(tz) => {
                 let table = transitions(*tz);
-                let secs = t.secs_floor();
-                // index of the first transition strictly after t
-                let i = table.partition_point(|&(at, _)| at <= secs);
-                let start = if i == 0 { None } else { Some(Timestamp::from_secs(table[i - 1].0)) };
-                let end = table.get(i).map(|&(at, _)| Timestamp::from_secs(at));
-                let offset = if i == 0 { self.offset_at(t) } else { table[i - 1].1 };
-                Segment { offset, start, end }
+                let first = Timestamp::from_secs(table.first().map(|&(at, _)| at - 1).unwrap_or(0));
+                let fixed = self.offset_at(first);
+                Transitions { fixed, table: (!table.is_empty()).then_some(table) }
             }
         }
+    }
+}
+
+/// A zone's offset changes as a sorted table, for fast [`Segment`] lookups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transitions {
+    /// The offset before the first transition (the only offset when `table` is `None`).
+    fixed: i32,
+    /// `(utc_seconds, offset_after)` in time order.
+    table: Option<Arc<[(i64, i32)]>>,
+}
+
+impl Transitions {
+    /// The stretch of constant offset that contains `t` (a binary search).
+    pub fn segment_at(&self, t: Timestamp) -> Segment {
+        let Some(table) = &self.table else {
+            return Segment { offset: self.fixed, start: None, end: None };
+        };
+        let secs = t.secs_floor();
+        // index of the first transition strictly after t
+        let i = table.partition_point(|&(at, _)| at <= secs);
+        let start = if i == 0 { None } else { Some(Timestamp::from_secs(table[i - 1].0)) };
+        let end = table.get(i).map(|&(at, _)| Timestamp::from_secs(at));
+        let offset = if i == 0 { self.fixed } else { table[i - 1].1 };
+        Segment { offset, start, end }
+    }
+
+    /// Whether the offset never changes (UTC, a fixed offset).
+    pub fn is_fixed(&self) -> bool {
+        self.table.is_none()
     }
 }
 

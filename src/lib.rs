@@ -9,6 +9,8 @@
 pub mod error;
 pub mod time;
 pub mod trigger;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use time::{DateInput, Timestamp, Zone};

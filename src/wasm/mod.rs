@@ -1,0 +1,32 @@
+//! The WebAssembly bindings (compiled only for `wasm32`).
+//!
+//! A thin wasm-bindgen layer over the core with no logic of its own: every export converts
+//! its JS arguments, calls the core and converts the answer back. The npm package's JS layer
+//! (`js/`) wraps these exports in the public API (`CronTrigger`, `Scheduler`, …); the
+//! exports themselves are the low-level API for hosts that own the clock.
+//!
+//! # Conventions at the boundary
+//!
+//! * **Time** crosses as epoch milliseconds in a JS number; the fraction carries the
+//!   microseconds the core keeps (`1700000000000.5` is half a millisecond later). A missing
+//!   time is `undefined`. The bindings never read a clock: `now` is always an argument.
+//! * **Errors** are thrown as JS `Error` objects with a stable `code` (the core's
+//!   [`Error::code`](crate::Error::code)), a message naming the field and the value, and
+//!   `field` / `value` properties; see [`error`]. The JS layer registers its `TickwerkError`
+//!   class so that every thrown error is an instance of it.
+//! * **No panics from input.** Every JS value is checked and turned into a typed error
+//!   before it reaches the core; nothing here unwraps user input. (Release builds use
+//!   `panic = "abort"`, so a panic would be an `unreachable` trap: a bug, never a path.)
+//! * Objects are freed by the JS garbage collector (`wasm-bindgen --weak-refs`); nobody
+//!   calls `.free()` by hand.
+//!
+//! # Layout
+//!
+//! * [`error`]: core errors → JS errors.
+//! * [`time`]: epoch milliseconds ↔ [`Timestamp`](crate::Timestamp), zone names.
+//! * `trigger`: `WasmTrigger`, one built trigger and its fire-time queries.
+//! * `scheduler` (to come, with `crate::scheduler`): `SchedulerCore` — `tick(nowMs)`,
+//!   `nextWakeup()`, the run-progress calls, event draining and the store outbox.
+
+pub mod error;
+pub mod time;

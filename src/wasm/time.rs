@@ -1,0 +1,38 @@
+//! Instants and zones at the boundary: epoch milliseconds (fractions = microseconds) ↔
+//! [`Timestamp`], and time zone names.
+
+use wasm_bindgen::prelude::*;
+
+use super::error::to_js;
+use crate::{Timestamp, Zone};
+
+/// Reads epoch milliseconds into an instant; NaN, infinities and times outside the years
+/// 0001–9999 are `INVALID_ARGUMENT` errors naming `field`.
+pub fn instant(field: &str, ms: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_millis_f64(field, ms).map_err(|e| to_js(&e))
+}
+
+/// Like [`instant`], with `None` (JS `undefined` or `null`) passed through.
+pub fn optional_instant(field: &str, ms: Option<f64>) -> Result<Option<Timestamp>, JsValue> {
+    ms.map(|ms| instant(field, ms)).transpose()
+}
+
+/// Parses a zone name (`UTC`, `+05:30`, an IANA name), or throws `UNKNOWN_TIMEZONE`.
+pub fn zone(name: &str) -> Result<Zone, JsValue> {
+    Zone::parse(name).map_err(|e| to_js(&e))
+}
+
+/// Whether tickwerk knows the time zone `name` (`UTC`, a fixed offset or an IANA name).
+/// The JS layer uses it to check the host's zone before making it the default.
+#[wasm_bindgen(js_name = isKnownTimezone)]
+pub fn is_known_timezone(name: &str) -> bool {
+    Zone::parse(name).is_ok()
+}
+
+/// Formats the instant `ms` in the zone `zone` as APScheduler prints times
+/// (`2026-05-01 09:30:00 CEST`).
+#[wasm_bindgen(js_name = formatInstant)]
+pub fn format_instant(ms: f64, zone_name: &str) -> Result<String, JsValue> {
+    let t = instant("time", ms)?;
+    Ok(crate::time::format_in_zone(t, zone(zone_name)?))
+}

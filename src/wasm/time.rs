@@ -36,3 +36,16 @@ pub fn format_instant(ms: f64, zone_name: &str) -> Result<String, JsValue> {
     let t = instant("time", ms)?;
     Ok(crate::time::format_in_zone(t, zone(zone_name)?))
 }
+
+/// Reads APScheduler's date text (`2026-05-01 09:30:00`, `2026-05-01T09:30:00.5+02:00`)
+/// as epoch milliseconds. Text without an offset is read in the zone `zone_name` (a time
+/// inside a DST gap moves forward, an ambiguous one takes its first occurrence). `field`
+/// names the input in errors.
+#[wasm_bindgen(js_name = parseDate)]
+pub fn parse_date(field: &str, text: &str, zone_name: &str) -> Result<f64, JsValue> {
+    let zone = zone(zone_name)?;
+    crate::DateInput::Text(text.to_string())
+        .resolve(field, zone)
+        .map(|t| t.as_millis_f64())
+        .map_err(|e| to_js(&e))
+}

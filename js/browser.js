@@ -1,0 +1,3 @@
+// Entry point for browsers and bundlers (the package's default).
+import './load-browser.js';
+export * from './tickwerk.js';

@@ -1,0 +1,3 @@
+// Entry point for Deno.
+import './load-deno.js';
+export * from './tickwerk.js';

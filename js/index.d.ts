@@ -1,0 +1,147 @@
+// Types of the public API of `tickwerk`. Every runtime entry point exports the same API.
+
+/** A moment: a `Date`, epoch milliseconds (fractions = microseconds), or APScheduler's date
+ *  text (`'2026-05-01 09:30:00'` read in the trigger's zone; `'…+02:00'` keeps its offset). */
+export type DateLike = Date | number | string;
+
+/** Stable error codes (`TickwerkError.code`). */
+export type TickwerkErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'UNKNOWN_TIMEZONE'
+  | 'CONFLICTING_ID'
+  | 'JOB_NOT_FOUND'
+  | 'SCHEDULER_ALREADY_RUNNING'
+  | 'SCHEDULER_NOT_RUNNING'
+  | 'UNKNOWN_ALIAS'
+  | 'UNSERIALIZABLE'
+  | 'CORRUPT_RECORD'
+  | 'STORE_FAILURE';
+
+/** Every error tickwerk throws. Switch on `code`; `field` and `value` name the bad input. */
+export class TickwerkError extends Error {
+  constructor(code: TickwerkErrorCode | string, message: string, details?: { field?: string; value?: string; cause?: unknown });
+  readonly name: 'TickwerkError';
+  /** The stable code, e.g. `'INVALID_ARGUMENT'`. */
+  readonly code: TickwerkErrorCode | string;
+  /** The option or field that was wrong, when there is one. */
+  readonly field: string | undefined;
+  /** The offending value as text, when there is one. */
+  readonly value: string | undefined;
+}
+
+/** A trigger's JSON form, as `toSpec()` returns it and persistent stores keep it. */
+export type TriggerSpecJson = { type: string; [key: string]: unknown };
+
+/** A cron field: APScheduler's expression text, or a number. */
+export type CronField = string | number;
+
+export interface CronTriggerOptions {
+  year?: CronField;
+  month?: CronField;
+  day?: CronField;
+  week?: CronField;
+  /** APScheduler's numbering: 0 = Monday … 6 = Sunday; names (`mon-fri`) work too. */
+  dayOfWeek?: CronField;
+  hour?: CronField;
+  minute?: CronField;
+  second?: CronField;
+  startDate?: DateLike;
+  endDate?: DateLike;
+  /** IANA zone name, `'UTC'` or a fixed offset; default: the host's zone. */
+  timezone?: string;
+  /** Seconds of random delay added to each fire time (never to the schedule itself). */
+  jitter?: number | null;
+}
+
+export interface CrontabOptions {
+  timezone?: string;
+  jitter?: number | null;
+}
+
+export interface IntervalTriggerOptions {
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+  /** First fire time; default: construction time plus the interval. */
+  startDate?: DateLike;
+  endDate?: DateLike;
+  timezone?: string;
+  jitter?: number | null;
+}
+
+export interface DateTriggerOptions {
+  /** When to run; default: the construction time. */
+  runDate?: DateLike;
+  timezone?: string;
+}
+
+export interface CombiningTriggerOptions {
+  jitter?: number | null;
+}
+
+/** What every trigger can do. */
+export abstract class BaseTrigger {
+  /**
+   * APScheduler's `get_next_fire_time(previous, now)`: the next time to run, or `null` when
+   * the trigger is exhausted. `now` is required. With jitter the Date is the jittered run
+   * time; passing it back as `previous` continues from the un-jittered schedule.
+   */
+  getNextFireTime(previous: DateLike | null, now: DateLike): Date | null;
+  /** Low-level form: epoch ms in and out (fractions = µs), no jitter, `undefined` when exhausted. */
+  nextFireTimeMs(previousMs: number | undefined, nowMs: number): number | undefined;
+  /** The JSON spec; `triggerFromSpec(trigger.toSpec())` rebuilds the same trigger. */
+  toSpec(): TriggerSpecJson;
+  /** The zone wall-clock times are read in. */
+  readonly timezone: string;
+  /** APScheduler's `str(trigger)`, e.g. `cron[hour='9', minute='0']`. */
+  toString(): string;
+}
+
+/** Runs once. */
+export class DateTrigger extends BaseTrigger {
+  constructor(options?: DateTriggerOptions);
+}
+
+/** Runs at fixed intervals of absolute time. */
+export class IntervalTrigger extends BaseTrigger {
+  constructor(options?: IntervalTriggerOptions);
+}
+
+/** Runs when the wall-clock time matches every field. */
+export class CronTrigger extends BaseTrigger {
+  constructor(options?: CronTriggerOptions);
+  /** A standard 5-field crontab line, read as crontab reads it (0 and 7 = Sunday). */
+  static fromCrontab(expr: string, options?: CrontabOptions): CronTrigger;
+}
+
+/** Fires when all children agree on a time. */
+export class AndTrigger extends BaseTrigger {
+  constructor(triggers: BaseTrigger[], options?: CombiningTriggerOptions);
+}
+
+/** Fires whenever any child fires. */
+export class OrTrigger extends BaseTrigger {
+  constructor(triggers: BaseTrigger[], options?: CombiningTriggerOptions);
+}
+
+/** Rebuilds a trigger from its JSON spec. `timezone`: default zone; `now`: the current time. */
+export function triggerFromSpec(spec: TriggerSpecJson, options?: { timezone?: string; now?: DateLike }): BaseTrigger;
+
+/** The host's IANA zone (from `Intl`), or `'UTC'` when unknown. */
+export function hostTimezone(): string;
+
+/** Formats an instant (epoch ms) in a zone as APScheduler prints times: `2026-05-01 09:30:00 CEST`. */
+export function formatInstant(ms: number, zone: string): string;
+
+/** Low-level binding: one built trigger. Prefer the trigger classes. */
+export class WasmTrigger {
+  constructor(spec: TriggerSpecJson, defaultZone: string, nowMs: number, seedHigh: number, seedLow: number);
+  nextFireTime(previousMs: number | undefined, nowMs: number): number | undefined;
+  nextFire(previousMs: number | undefined, nowMs: number): number | undefined;
+  readonly runAt: number | undefined;
+  readonly timezone: string | undefined;
+  toSpec(): TriggerSpecJson;
+  toString(): string;
+}

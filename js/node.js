@@ -1,0 +1,3 @@
+// Entry point for Node (import) and Bun.
+import './load-node.js';
+export * from './tickwerk.js';

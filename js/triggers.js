@@ -1,0 +1,188 @@
+// The trigger classes: APScheduler's triggers with its constructor keywords in camelCase
+// (see API-CONVENTIONS.md). Each one is a thin wrapper over a `WasmTrigger` built from the
+// trigger's JSON spec; all rules (cron parsing, DST, intervals, AND search) live in Rust.
+import { WasmTrigger } from './core/tickwerk_core.js';
+import { invalid } from './errors.js';
+import { dateOf, hostTimezone, toMillis, toSpecDate } from './time.js';
+
+const CRON_FIELDS = ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second'];
+const DATE_OPTIONS = ['startDate', 'endDate', 'runDate'];
+
+/** 64 random bits for the jitter generator, from the platform's CSPRNG. */
+function jitterSeed() {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return words;
+}
+
+function checkOptions(field, options) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Date) {
+    throw invalid(field, options, 'expected an options object');
+  }
+  return options;
+}
+
+/** The spec object for `type` from user options: undefined keys dropped, Dates as ms. */
+function specFrom(type, options) {
+  const spec = { type };
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (DATE_OPTIONS.includes(key)) spec[key] = toSpecDate(key, value);
+    else if (CRON_FIELDS.includes(key) && typeof value === 'number') spec[key] = String(value);
+    else spec[key] = value;
+  }
+  return spec;
+}
+
+/**
+ * Builds a trigger from its JSON spec (the form `toSpec()` returns and persistent stores
+ * keep). `timezone` is the default zone for specs that name none (the host's zone when
+ * omitted); `now` (Date or epoch ms) is the current time, used by an interval without a
+ * start date and a date trigger without a run date.
+ */
+export function triggerFromSpec(spec, { timezone, now } = {}) {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw invalid('trigger', spec, 'expected a trigger spec object');
+  }
+  const trigger = Object.create(BaseTrigger.prototype);
+  trigger._init(spec, timezone, now);
+  return trigger;
+}
+
+/** What every trigger can do. Not constructed directly. */
+export class BaseTrigger {
+  /** @internal */
+  _init(spec, timezone, now) {
+    const zone = timezone === undefined ? hostTimezone() : timezone;
+    if (typeof zone !== 'string') throw invalid('timezone', zone, 'expected a time zone name');
+    const nowMs = now === undefined ? Date.now() : toMillis('now', now, zone);
+    const seed = jitterSeed();
+    this._core = new WasmTrigger(spec, zone, nowMs, seed[0], seed[1]);
+    this._zone = this._core.timezone ?? zone;
+  }
+
+  /**
+   * APScheduler's `get_next_fire_time(previous, now)`: the next time to run, or `null`
+   * when the trigger is exhausted. `previous` is the previous fire time (`null` the first
+   * time); `now` is required (tickwerk never reads the clock for you). Either may be a Date,
+   * epoch milliseconds or date text. With jitter, the returned Date is the jittered run time;
+   * passing it back as `previous` continues from the un-jittered schedule.
+   * @returns {Date | null}
+   */
+  getNextFireTime(previous, now) {
+    const prevMs = previous === null || previous === undefined ? undefined : toMillis('previous', previous, this._zone);
+    if (now === undefined || now === null) throw invalid('now', now, 'is required (tickwerk never reads the clock)');
+    const nowMs = toMillis('now', now, this._zone);
+    const scheduled = this._core.nextFire(prevMs, nowMs);
+    if (scheduled === undefined) return null;
+    return dateOf(this._core.runAt, scheduled);
+  }
+
+  /**
+   * The low-level form of `getNextFireTime`: epoch milliseconds in and out, fractions
+   * carrying microseconds, no jitter; `undefined` when exhausted.
+   * @returns {number | undefined}
+   */
+  nextFireTimeMs(previousMs, nowMs) {
+    return this._core.nextFireTime(previousMs, nowMs);
+  }
+
+  /** The trigger's JSON spec, complete enough to rebuild it with `triggerFromSpec`. */
+  toSpec() {
+    return this._core.toSpec();
+  }
+
+  /** The zone the trigger reads wall-clock times in (the default zone for `and`/`or`). */
+  get timezone() {
+    return this._zone;
+  }
+
+  /** APScheduler's `str(trigger)`, e.g. `cron[hour='9', minute='0']`. */
+  toString() {
+    return this._core.toString();
+  }
+}
+
+/** Runs once, at `runDate`. */
+export class DateTrigger extends BaseTrigger {
+  /** @param {{ runDate?: Date | number | string, timezone?: string }} [options] */
+  constructor(options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('date', opts), opts.timezone, undefined);
+  }
+}
+
+/** Runs every interval of absolute time, from `startDate` (default: now + interval). */
+export class IntervalTrigger extends BaseTrigger {
+  /**
+   * @param {{ weeks?: number, days?: number, hours?: number, minutes?: number, seconds?: number,
+   *   startDate?: Date | number | string, endDate?: Date | number | string, timezone?: string,
+   *   jitter?: number | null }} [options]
+   */
+  constructor(options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('interval', opts), opts.timezone, undefined);
+  }
+}
+
+/** Runs when the wall-clock time in its zone matches every cron field. */
+export class CronTrigger extends BaseTrigger {
+  /**
+   * @param {{ year?: string | number, month?: string | number, day?: string | number,
+   *   week?: string | number, dayOfWeek?: string | number, hour?: string | number,
+   *   minute?: string | number, second?: string | number, startDate?: Date | number | string,
+   *   endDate?: Date | number | string, timezone?: string, jitter?: number | null }} [options]
+   */
+  constructor(options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('cron', opts), opts.timezone, undefined);
+  }
+
+  /**
+   * A trigger from a standard 5-field crontab line (`minute hour day month day_of_week`),
+   * read as crontab reads it: day of week 0 and 7 = Sunday, day-of-month OR day-of-week.
+   * @param {string} expr
+   * @param {{ timezone?: string, jitter?: number | null }} [options]
+   */
+  static fromCrontab(expr, options) {
+    if (typeof expr !== 'string') throw invalid('expr', expr, 'expected a crontab line');
+    const opts = checkOptions('options', options);
+    const trigger = Object.create(CronTrigger.prototype);
+    trigger._init(specFrom('crontab', { ...opts, expr }), opts.timezone, undefined);
+    return trigger;
+  }
+}
+
+function childSpecs(triggers) {
+  if (!Array.isArray(triggers) || triggers.length === 0) {
+    throw invalid('triggers', triggers, 'expected a non-empty array of triggers');
+  }
+  return triggers.map((t, i) => {
+    if (!(t instanceof BaseTrigger)) throw invalid(`triggers[${i}]`, t, 'expected a trigger');
+    return t.toSpec();
+  });
+}
+
+/** Fires when every child trigger agrees on a time (a bounded search; never hangs). */
+export class AndTrigger extends BaseTrigger {
+  /** @param {BaseTrigger[]} triggers @param {{ jitter?: number | null }} [options] */
+  constructor(triggers, options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('and', { ...opts, triggers: childSpecs(triggers) }), undefined, undefined);
+  }
+}
+
+/** Fires whenever any child trigger fires. */
+export class OrTrigger extends BaseTrigger {
+  /** @param {BaseTrigger[]} triggers @param {{ jitter?: number | null }} [options] */
+  constructor(triggers, options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('or', { ...opts, triggers: childSpecs(triggers) }), undefined, undefined);
+  }
+}

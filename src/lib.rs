@@ -7,6 +7,7 @@
 //! ([`time`]) and the errors ([`error`]).
 
 pub mod error;
+pub mod scheduler;
 pub mod time;
 pub mod trigger;
 #[cfg(target_arch = "wasm32")]
@@ -14,4 +15,5 @@ pub mod wasm;
 
 pub use error::{Error, Result};
 pub use time::{DateInput, Timestamp, Zone};
+pub use scheduler::{Event, EventCode, NewJob, Run, RunStart, Scheduler, SchedulerConfig, StoreOp};
 pub use trigger::{Fire, Trigger, TriggerSpec};

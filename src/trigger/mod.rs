@@ -11,6 +11,7 @@
 //! Triggers are built from a [`TriggerSpec`], the versioned JSON form that persistent stores
 //! keep (see [`spec`]).
 
+pub mod catchup;
 pub mod combining;
 pub mod cron;
 pub mod date;

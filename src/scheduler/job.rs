@@ -1,0 +1,342 @@
+//! Jobs: what the scheduler runs, with APScheduler's options, defaults and validation.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::time::{format_in_zone, DateInput, Timestamp, Zone};
+use crate::trigger::Trigger;
+
+use super::config::{asbool, asint, positive, JobDefaults};
+
+/// A scheduled job (APScheduler's `Job`).
+///
+/// `jobstore` is `None` while the job is *pending* (added before `start`): it then has no
+/// next run time yet, and `str(job)` says `pending`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// Unique id within its job store.
+    pub id: Arc<str>,
+    /// Display name (defaults to the function key).
+    pub name: String,
+    /// The function key; the host resolves it to a callable.
+    pub func: Arc<str>,
+    /// Positional arguments (a JSON array).
+    pub args: Arc<Value>,
+    /// Keyword arguments (a JSON object).
+    pub kwargs: Arc<Value>,
+    /// When the job runs.
+    pub trigger: Arc<Trigger>,
+    /// The executor alias.
+    pub executor: String,
+    /// The job store alias; `None` while pending.
+    pub jobstore: Option<String>,
+    /// Seconds a run may start late; `None` = no limit.
+    pub misfire_grace_time: Option<u32>,
+    /// Whether a backlog of fire times runs once.
+    pub coalesce: bool,
+    /// Concurrently running instances allowed.
+    pub max_instances: u32,
+    /// The next scheduled (un-jittered) fire time; `None` = paused (or pending).
+    pub next_run_time: Option<Timestamp>,
+    /// When the job becomes due: `next_run_time` plus the trigger's jitter.
+    pub(crate) run_at: Option<Timestamp>,
+    /// The trigger's JSON form, kept while the job lives in a persistent store.
+    pub(crate) trigger_json: Option<Arc<Value>>,
+    /// While pending: which options were given explicitly (the rest take the defaults in
+    /// force at `start`), and the explicit `next_run_time` if any.
+    pub(crate) pending: Option<PendingInfo>,
+}
+
+/// What a pending job remembers until `start`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PendingInfo {
+    pub(crate) misfire_grace_time: bool,
+    pub(crate) coalesce: bool,
+    pub(crate) max_instances: bool,
+    /// `None` = not given (compute from the trigger); `Some(x)` = given (`Some(None)` paused).
+    pub(crate) next_run_time: Option<Option<Timestamp>>,
+    pub(crate) replace_existing: bool,
+}
+
+impl Job {
+    /// Whether the job is still pending (added before the scheduler started).
+    pub fn is_pending(&self) -> bool {
+        self.jobstore.is_none()
+    }
+
+    /// Whether the job is paused (stored, with no next run time).
+    pub fn is_paused(&self) -> bool {
+        !self.is_pending() && self.next_run_time.is_none()
+    }
+
+    /// The instant the job becomes due (`next_run_time` plus jitter), if scheduled.
+    pub fn due_at(&self) -> Option<Timestamp> {
+        self.run_at
+    }
+
+    /// APScheduler's `str(job)`: `"<name> (trigger: <trigger>, next run at: <time>)"`, the
+    /// time as `%Y-%m-%d %H:%M:%S %Z` in the trigger's zone (`zone` for `and`/`or`), or
+    /// `paused` / `pending`.
+    pub fn describe(&self, zone: Zone) -> String {
+        let status = if self.is_pending() {
+            "pending".to_string()
+        } else {
+            match self.next_run_time {
+                Some(t) => format!("next run at: {}", format_in_zone(t, self.trigger.timezone().unwrap_or(zone))),
+                None => "paused".to_string(),
+            }
+        };
+        format!("{} (trigger: {}, {})", self.name, self.trigger, status)
+    }
+}
+
+/// How `add_job`/`reschedule_job` get a trigger.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TriggerInput {
+    /// No trigger: run once, at `now` (APScheduler's `trigger=None`).
+    RunOnceNow,
+    /// A trigger the caller built.
+    Built(Trigger),
+    /// The trigger's JSON form (`{"type": "cron", "hour": "2"}`), built with the scheduler's
+    /// zone as default and the operation's `now`.
+    Json(Value),
+}
+
+/// The arguments of `add_job`. Options left `None` take the scheduler's `job_defaults`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    /// The function key.
+    pub func: String,
+    /// The trigger.
+    pub trigger: TriggerInput,
+    /// Positional arguments (a JSON array; `null` = none).
+    pub args: Value,
+    /// Keyword arguments (a JSON object; `null` = none).
+    pub kwargs: Value,
+    /// Explicit id; generated (32 lowercase hex characters) when `None`.
+    pub id: Option<String>,
+    /// Display name; the function key when `None`.
+    pub name: Option<String>,
+    /// `None` = default; `Some(None)` = no limit; `Some(Some(s))` = `s` seconds (> 0).
+    pub misfire_grace_time: Option<Option<i64>>,
+    /// `None` = default.
+    pub coalesce: Option<bool>,
+    /// `None` = default; must be > 0.
+    pub max_instances: Option<i64>,
+    /// `None` = from the trigger; `Some(None)` = add paused; `Some(Some(d))` = this time.
+    pub next_run_time: Option<Option<DateInput>>,
+    /// The job store alias (`default`).
+    pub jobstore: String,
+    /// The executor alias (`default`).
+    pub executor: String,
+    /// Replace a job with the same id instead of failing.
+    pub replace_existing: bool,
+}
+
+impl NewJob {
+    /// A job calling `func` with `trigger` and every option at its default.
+    pub fn new(func: impl Into<String>, trigger: TriggerInput) -> NewJob {
+        NewJob {
+            func: func.into(),
+            trigger,
+            args: Value::Null,
+            kwargs: Value::Null,
+            id: None,
+            name: None,
+            misfire_grace_time: None,
+            coalesce: None,
+            max_instances: None,
+            next_run_time: None,
+            jobstore: "default".into(),
+            executor: "default".into(),
+            replace_existing: false,
+        }
+    }
+
+    /// Sets the id.
+    pub fn id(mut self, id: impl Into<String>) -> NewJob {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Reads the JSON options object of `addJob`: `func`, `trigger` (JSON or absent), `id`,
+    /// `name`, `args`, `kwargs`, `misfire_grace_time`, `coalesce`, `max_instances`,
+    /// `next_run_time` (text, epoch milliseconds, or `null` = paused), `jobstore`,
+    /// `executor`, `replace_existing` — snake_case or camelCase. Unknown keys are errors.
+    pub fn from_json(options: &Value) -> Result<NewJob> {
+        let Value::Object(map) = options else {
+            return Err(Error::invalid("job", options, "job options must be an object"));
+        };
+        let mut job = NewJob::new(String::new(), TriggerInput::RunOnceNow);
+        let mut func = None;
+        for (key, value) in map {
+            match normalize_key(key).as_str() {
+                "func" => func = Some(string_field("func", value)?),
+                "trigger" => {
+                    job.trigger = if value.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(value.clone()) }
+                }
+                "id" => job.id = Some(string_field("id", value)?),
+                "name" => job.name = Some(string_field("name", value)?),
+                "args" => job.args = value.clone(),
+                "kwargs" => job.kwargs = value.clone(),
+                "misfire_grace_time" => job.misfire_grace_time = Some(grace_field(value)?),
+                "coalesce" => job.coalesce = Some(asbool("coalesce", value)?),
+                "max_instances" => job.max_instances = Some(asint("max_instances", value)?),
+                "next_run_time" => job.next_run_time = Some(date_field("next_run_time", value)?),
+                "jobstore" => job.jobstore = string_field("jobstore", value)?,
+                "executor" => job.executor = string_field("executor", value)?,
+                "replace_existing" => job.replace_existing = asbool("replace_existing", value)?,
+                other => return Err(Error::invalid(other, value, "unknown job option")),
+            }
+        }
+        job.func = func.ok_or_else(|| Error::invalid("func", "null", "a job needs a function key"))?;
+        Ok(job)
+    }
+}
+
+/// The changes of `modify_job`: every field `None` is left as it is. The id cannot change.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobChanges {
+    /// New display name (non-empty).
+    pub name: Option<String>,
+    /// New function key.
+    pub func: Option<String>,
+    /// New positional arguments.
+    pub args: Option<Value>,
+    /// New keyword arguments.
+    pub kwargs: Option<Value>,
+    /// New trigger (the next run time is **not** recomputed, as in APScheduler).
+    pub trigger: Option<Trigger>,
+    /// New executor alias.
+    pub executor: Option<String>,
+    /// New grace: `Some(None)` = no limit.
+    pub misfire_grace_time: Option<Option<i64>>,
+    /// New coalesce flag.
+    pub coalesce: Option<bool>,
+    /// New instance limit (> 0).
+    pub max_instances: Option<i64>,
+    /// New next run time: `Some(None)` pauses.
+    pub next_run_time: Option<Option<DateInput>>,
+}
+
+impl JobChanges {
+    /// Reads the JSON changes of `modifyJob` (snake_case or camelCase keys). `id` is
+    /// refused, as are unknown keys; `trigger` must be given through
+    /// [`Scheduler::reschedule_job`](super::Scheduler::reschedule_job) or the typed field.
+    pub fn from_json(changes: &Value) -> Result<JobChanges> {
+        let Value::Object(map) = changes else {
+            return Err(Error::invalid("changes", changes, "job changes must be an object"));
+        };
+        let mut c = JobChanges::default();
+        for (key, value) in map {
+            match normalize_key(key).as_str() {
+                "id" => return Err(Error::invalid("id", value, "the job id may not be changed")),
+                "name" => c.name = Some(string_field("name", value)?),
+                "func" => c.func = Some(string_field("func", value)?),
+                "args" => c.args = Some(value.clone()),
+                "kwargs" => c.kwargs = Some(value.clone()),
+                "executor" => c.executor = Some(string_field("executor", value)?),
+                "misfire_grace_time" => c.misfire_grace_time = Some(grace_field(value)?),
+                "coalesce" => c.coalesce = Some(asbool("coalesce", value)?),
+                "max_instances" => c.max_instances = Some(asint("max_instances", value)?),
+                "next_run_time" => c.next_run_time = Some(date_field("next_run_time", value)?),
+                other => return Err(Error::invalid(other, value, "unknown job option")),
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// `maxInstances` → `max_instances`.
+fn normalize_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn string_field(field: &str, value: &Value) -> Result<String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(Error::invalid(field, other, "must be a string")),
+    }
+}
+
+fn grace_field(value: &Value) -> Result<Option<i64>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => n.as_i64().map(Some).ok_or_else(|| Error::invalid("misfire_grace_time", n, "must be a whole number of seconds or null")),
+        other => Err(Error::invalid("misfire_grace_time", other, "must be a whole number of seconds or null")),
+    }
+}
+
+fn date_field(field: &str, value: &Value) -> Result<Option<DateInput>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(DateInput::Text(s.clone()))),
+        Value::Number(n) => {
+            let ms = n.as_f64().ok_or_else(|| Error::invalid(field, n, "not a number"))?;
+            Ok(Some(DateInput::Instant(Timestamp::from_millis_f64(field, ms)?)))
+        }
+        other => Err(Error::invalid(field, other, "must be a date text, epoch milliseconds or null")),
+    }
+}
+
+/// Validated option values, shared by `add_job` and `modify_job`.
+pub(crate) fn check_grace(v: Option<i64>) -> Result<Option<u32>> {
+    v.map(|s| positive("misfire_grace_time", s)).transpose()
+}
+
+/// `max_instances` must be > 0.
+pub(crate) fn check_max_instances(v: i64) -> Result<u32> {
+    positive("max_instances", v)
+}
+
+/// `args` must be an array (`null` = empty).
+pub(crate) fn check_args(v: Value) -> Result<Arc<Value>> {
+    match v {
+        Value::Null => Ok(Arc::new(Value::Array(Vec::new()))),
+        a @ Value::Array(_) => Ok(Arc::new(a)),
+        other => Err(Error::invalid("args", other, "must be an array")),
+    }
+}
+
+/// `kwargs` must be an object (`null` = empty).
+pub(crate) fn check_kwargs(v: Value) -> Result<Arc<Value>> {
+    match v {
+        Value::Null => Ok(Arc::new(Value::Object(Map::new()))),
+        o @ Value::Object(_) => Ok(Arc::new(o)),
+        other => Err(Error::invalid("kwargs", other, "must be an object")),
+    }
+}
+
+/// A name must not be empty.
+pub(crate) fn check_name(field: &str, v: String) -> Result<String> {
+    if v.is_empty() {
+        return Err(Error::invalid(field, "", "must not be empty"));
+    }
+    Ok(v)
+}
+
+/// Applies `defaults` to the options a pending job did not set.
+pub(crate) fn apply_defaults(job: &mut Job, defaults: &JobDefaults) {
+    if let Some(p) = &job.pending {
+        if !p.misfire_grace_time {
+            job.misfire_grace_time = defaults.misfire_grace_time;
+        }
+        if !p.coalesce {
+            job.coalesce = defaults.coalesce;
+        }
+        if !p.max_instances {
+            job.max_instances = defaults.max_instances;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Catching up a backlog of fire times without enumerating it.
+//!
+//! After a host sleep or a clock jump the scheduler needs, for a job whose next fire time
+//! `first` is long past, the **last** fire time at or before `now` (the next run time is
+//! computed from it, and a coalescing job runs only that one). APScheduler enumerates every
+//! missed time; a year of a per-second job is 31 million trigger calls. [`Trigger::catch_up`]
+//! lists at most `limit` times and finds the last one in a handful of calls:
+//!
+//! * **interval**: arithmetically, `first + k·interval` with `k = ⌊(now − first)/interval⌋`,
+//!   checked against the trigger (an end date found by bisection on `k`);
+//! * **cron**: a cron trigger's fire times form a fixed set of instants, so "the first fire
+//!   time at or after `x`" ([`Trigger::first_at_or_after`]) is probed at `now − p`,
+//!   `now − 2p`, `now − 4p`, … (`p` = the spacing of the first two times) until it lands at
+//!   or before `now`, and the few remaining times are then stepped through;
+//! * **date, and, or**: stepped through one by one (an `or` may hold an interval child, whose
+//!   times depend on the previous fire time). That takes time linear in the backlog but
+//!   constant memory.
+
+use crate::time::Timestamp;
+use crate::trigger::Trigger;
+
+/// The outcome of [`Trigger::catch_up`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatchUp {
+    /// The first fire times of the backlog, oldest first (at most `limit`; all of them when
+    /// `complete`).
+    pub listed: Vec<Timestamp>,
+    /// Whether `listed` holds the whole backlog.
+    pub complete: bool,
+    /// The last fire time at or before `now`.
+    pub last: Timestamp,
+}
+
+impl Trigger {
+    /// The backlog of fire times from `first` (a fire time `<= now`) up to `now`, following
+    /// APScheduler's chain `t(k+1) = next_fire_time(Some(t(k)), now)`: the first `limit`
+    /// times (at least one) and the last one.
+    pub fn catch_up(&self, first: Timestamp, now: Timestamp, limit: usize) -> CatchUp {
+        let mut listed = vec![first];
+        let mut t = first;
+        while listed.len() < limit.max(1) {
+            match self.next_after(t, now) {
+                Some(n) => {
+                    listed.push(n);
+                    t = n;
+                }
+                None => return CatchUp { listed, complete: true, last: t },
+            }
+        }
+        if self.next_after(t, now).is_none() {
+            return CatchUp { listed, complete: true, last: t };
+        }
+        let last = self.last_fire_time_at_or_before(t, now);
+        CatchUp { listed, complete: false, last }
+    }
+
+    /// The next chained fire time after `t` if it is at or before `now` (and after `t`).
+    fn next_after(&self, t: Timestamp, now: Timestamp) -> Option<Timestamp> {
+        self.next_fire_time(Some(t), now).filter(|n| *n > t && *n <= now)
+    }
+
+    /// The last fire time at or before `now` in the chain that passes through `from` (a
+    /// fire time `<= now`).
+    pub fn last_fire_time_at_or_before(&self, from: Timestamp, now: Timestamp) -> Timestamp {
+        match self {
+            Trigger::Interval(_) => self.interval_last(from, now),
+            Trigger::Cron(_) => self.probe_last(from, now),
+            _ => self.step_last(from, now),
+        }
+    }
+
+    /// Steps the chain one fire time at a time.
+    fn step_last(&self, mut t: Timestamp, now: Timestamp) -> Timestamp {
+        while let Some(n) = self.next_after(t, now) {
+            t = n;
+        }
+        t
+    }
+
+    /// Interval arithmetic: the chain is `from + k·d`.
+    fn interval_last(&self, from: Timestamp, now: Timestamp) -> Timestamp {
+        let Some(second) = self.next_after(from, now) else { return from };
+        let d = second.as_micros() - from.as_micros();
+        if d <= 0 {
+            return self.step_last(second, now);
+        }
+        let at = |k: i64| Timestamp::from_micros(from.as_micros() + k * d);
+        // `valid(k)`: the chain really reaches from + k·d (an end date cuts it off).
+        let valid = |k: i64| k == 0 || self.next_fire_time(Some(at(k - 1)), now) == Some(at(k));
+        let k_max = (now.as_micros() - from.as_micros()) / d;
+        if valid(k_max) {
+            return at(k_max);
+        }
+        let (mut lo, mut hi) = (1_i64, k_max); // valid(lo), !valid(hi)
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if valid(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        at(lo)
+    }
+
+    /// Cron: probe the fixed set of fire times backwards from `now` at doubling distances.
+    fn probe_last(&self, from: Timestamp, now: Timestamp) -> Timestamp {
+        let Some(second) = self.next_after(from, now) else { return from };
+        let mut step = (second.as_micros() - from.as_micros()).max(1);
+        loop {
+            let x = now.as_micros().saturating_sub(step);
+            if x <= second.as_micros() {
+                return self.step_last(second, now);
+            }
+            if let Some(candidate) = self.first_at_or_after(Timestamp::from_micros(x)) {
+                if candidate <= now && candidate > second {
+                    return self.step_last(candidate, now);
+                }
+            }
+            step = step.saturating_mul(2);
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! Triggers are built from a [`TriggerSpec`], the versioned JSON form that persistent stores
 //! keep (see [`spec`]).
 
+pub mod calendar;
 pub mod catchup;
 pub mod combining;
 pub mod cron;
@@ -21,14 +22,17 @@ pub mod spec;
 
 use std::fmt;
 
-use crate::time::{Timestamp, Zone};
+use crate::time::{self, Timestamp, Zone};
 
+pub use calendar::{CalendarIntervalTrigger, CalendarStep};
 pub use combining::{AndTrigger, OrTrigger};
 pub use cron::CronTrigger;
 pub use date::DateTrigger;
 pub use interval::IntervalTrigger;
 pub use jitter::JitterRng;
 pub use spec::{BuildContext, TriggerSpec};
+
+use crate::error::{Error, Result};
 
 /// One fire time: the scheduled instant and the instant to actually run at (the scheduled
 /// one plus jitter, if the trigger has any).
@@ -54,6 +58,8 @@ pub enum Trigger {
     And(AndTrigger),
     /// Runs whenever any child fires.
     Or(OrTrigger),
+    /// Runs every so many years/months/weeks/days at a fixed wall-clock time.
+    CalendarInterval(CalendarIntervalTrigger),
 }
 
 impl Trigger {
@@ -69,6 +75,7 @@ impl Trigger {
             Trigger::Cron(t) => t.next_fire_time(previous, now),
             Trigger::And(t) => t.next_fire_time(previous, now),
             Trigger::Or(t) => t.next_fire_time(previous, now),
+            Trigger::CalendarInterval(t) => t.next_fire_time(previous, now),
         }
     }
 
@@ -80,8 +87,9 @@ impl Trigger {
     }
 
     /// Adds this trigger's jitter to a fire time `t` (and, for an `or`, the jitter of the
-    /// child that produced `t`). `None` when the jittered time falls past an interval
-    /// trigger's end date, as in APScheduler.
+    /// child that produced `t`; an `and` ignores its children's jitter, see
+    /// [`combining`]). `None` when the jittered time falls past an interval trigger's end
+    /// date, as in APScheduler.
     pub fn apply_jitter(&self, t: Timestamp, rng: &mut JitterRng) -> Option<Timestamp> {
         match self {
             Trigger::Date(_) => Some(t),
@@ -89,6 +97,7 @@ impl Trigger {
             Trigger::Cron(x) => Some(x.apply_jitter(t, rng)),
             Trigger::And(x) => Some(x.apply_jitter(t, rng)),
             Trigger::Or(x) => x.apply_jitter(t, rng),
+            Trigger::CalendarInterval(x) => Some(x.apply_jitter(t, rng)),
         }
     }
 
@@ -97,10 +106,11 @@ impl Trigger {
     pub fn first_at_or_after(&self, t: Timestamp) -> Option<Timestamp> {
         match self {
             Trigger::Date(x) => x.first_at_or_after(t),
-            Trigger::Interval(x) => x.next_fire_time(None, t),
+            Trigger::Interval(x) => x.first_at_or_after(t),
             Trigger::Cron(x) => x.next_fire_time(None, t),
             Trigger::And(x) => x.first_at_or_after(t),
             Trigger::Or(x) => x.first_at_or_after(t),
+            Trigger::CalendarInterval(x) => x.first_at_or_after(t),
         }
     }
 
@@ -110,6 +120,7 @@ impl Trigger {
             Trigger::Date(x) => Some(x.timezone()),
             Trigger::Interval(x) => Some(x.timezone()),
             Trigger::Cron(x) => Some(x.timezone()),
+            Trigger::CalendarInterval(x) => Some(x.timezone()),
             Trigger::And(_) | Trigger::Or(_) => None,
         }
     }
@@ -125,6 +136,80 @@ impl fmt::Display for Trigger {
             Trigger::Cron(t) => t.fmt(f),
             Trigger::And(t) => t.fmt(f),
             Trigger::Or(t) => t.fmt(f),
+            Trigger::CalendarInterval(t) => t.fmt(f),
         }
+    }
+}
+
+impl Trigger {
+    /// APScheduler's `repr()`: `<DateTrigger (run_date='…')>`,
+    /// `<IntervalTrigger (interval=…, start_date='…', timezone='…')>`,
+    /// `<CronTrigger (hour='2', timezone='UTC')>`, `<AndTrigger([…])>`, ….
+    pub fn repr(&self) -> String {
+        match self {
+            Trigger::Date(t) => t.repr(),
+            Trigger::Interval(t) => t.repr(),
+            Trigger::Cron(t) => cron_repr(t),
+            Trigger::And(t) => t.repr(),
+            Trigger::Or(t) => t.repr(),
+            Trigger::CalendarInterval(t) => t.repr(),
+        }
+    }
+}
+
+/// APScheduler's `CronTrigger.__repr__`, built from the trigger's `str()`
+/// (`cron[<fields>]`) and its dates, jitter and zone.
+fn cron_repr(t: &CronTrigger) -> String {
+    let text = t.to_string();
+    let fields = text.strip_prefix("cron[").and_then(|s| s.strip_suffix(']')).unwrap_or(&text);
+    let mut options: Vec<String> = Vec::new();
+    if !fields.is_empty() {
+        options.push(fields.to_string());
+    }
+    let zone = t.timezone();
+    let (start, end, jitter) = spec::cron_bridge::cron_extras(t);
+    if let Some(start) = start {
+        options.push(format!("start_date='{}'", time::format_in_zone(start, zone)));
+    }
+    if let Some(end) = end {
+        options.push(format!("end_date='{}'", time::format_in_zone(end, zone)));
+    }
+    if let Some(j) = jitter.filter(|j| *j != 0.0) {
+        options.push(format!("jitter={}", format_jitter(j)));
+    }
+    format!("<CronTrigger ({}, timezone='{}')>", options.join(", "), zone.name())
+}
+
+/// The largest jitter accepted, in seconds (about 31 years).
+pub const MAX_JITTER_SECONDS: f64 = 1e9;
+
+/// Checks a jitter value: finite, not negative, at most [`MAX_JITTER_SECONDS`].
+pub(crate) fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
+    match jitter {
+        Some(j) if !j.is_finite() || j < 0.0 || j > MAX_JITTER_SECONDS => {
+            Err(Error::invalid("jitter", j, format!("must be a number of seconds between 0 and {MAX_JITTER_SECONDS}")))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A jitter as Python prints the number: `5`, `2.5`.
+pub(crate) fn format_jitter(j: f64) -> String {
+    if j.fract() == 0.0 && j.abs() < 1e15 {
+        format!("{}", j as i64)
+    } else {
+        format!("{j}")
+    }
+}
+
+/// The jitter rule shared by every trigger (APScheduler's `_apply_jitter`, on instants):
+/// with no jitter (or 0) the fire time is unchanged; otherwise it is `t` plus
+/// `draw(jitter)` microseconds, where `draw` returns a uniform value in
+/// `[0, jitter]` seconds (a [`JitterRng`] draw; tests may force a value). The result is
+/// clamped to [`Timestamp::MAX`].
+pub fn jitter_with(t: Timestamp, jitter: Option<f64>, draw: impl FnOnce(f64) -> i64) -> Timestamp {
+    match jitter {
+        Some(j) if j > 0.0 => t.checked_add_micros(draw(j).max(0)).unwrap_or(Timestamp::MAX),
+        _ => t,
     }
 }

@@ -55,7 +55,6 @@ export interface CronTriggerOptions {
 
 export interface CrontabOptions {
   timezone?: string;
-  jitter?: number | null;
 }
 
 export interface IntervalTriggerOptions {

@@ -146,7 +146,7 @@ export class CronTrigger extends BaseTrigger {
    * A trigger from a standard 5-field crontab line (`minute hour day month day_of_week`),
    * read as crontab reads it: day of week 0 and 7 = Sunday, day-of-month OR day-of-week.
    * @param {string} expr
-   * @param {{ timezone?: string, jitter?: number | null }} [options]
+   * @param {{ timezone?: string }} [options]
    */
   static fromCrontab(expr, options) {
     if (typeof expr !== 'string') throw invalid('expr', expr, 'expected a crontab line');

@@ -30,3 +30,4 @@
 
 pub mod error;
 pub mod time;
+pub mod trigger;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test of the project, in order (`npm test`; CI runs `bash scripts/setup.sh && npm test`):
+#   1. Rust, native:            cargo test --all-targets
+#   2. the npm package:         node scripts/build.mjs  (dist/)
+#   3. wasm-bindgen-test:       the bindings in Node, then in headless Chromium
+#   4. the JS API:              node --test tests/js/   (API, errors, conformance replay, packaging)
+#   5. types:                   tsc --noEmit over tests/js/*.ts (tsconfig.json)
+#   6. a real browser:          node --test tests/browser/ (playwright-core + Debian chromium)
+# Needs what scripts/setup.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "cargo test --all-targets"
+cargo test --all-targets
+
+step "build dist/"
+node scripts/build.mjs
+
+# wasm-bindgen-test: the same test file twice. Without `run_in_browser` in the file, the
+# runner picks Node; WASM_BINDGEN_USE_BROWSER=1 switches it to a browser via chromedriver.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+step "wasm-bindgen-test in Node"
+cargo test --target wasm32-unknown-unknown --test wasm_bindings
+
+step "wasm-bindgen-test in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver.json" \
+  WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --target wasm32-unknown-unknown --test wasm_bindings
+
+step "node --test tests/js/"
+node --test --test-concurrency=1 tests/js/
+
+step "tsc --noEmit (types)"
+node_modules/.bin/tsc --noEmit -p tsconfig.json
+echo "types: 1 passed, 0 failed"
+
+step "browser test (playwright-core + chromium)"
+node --test tests/browser/

@@ -1,0 +1,80 @@
+// Replays ../shared/conformance/triggers.jsonl through the public JS API: every case's
+// trigger is built with `triggerFromSpec` (the case's scheduler zone as default, its `now`),
+// then walked as APScheduler's scheduler walks it:
+//   t1 = next(previous = none, now), t(k+1) = next(previous = t(k), now = t(k)).
+// Twice: with `nextFireTimeMs` (microsecond-exact numbers) and with `getNextFireTime`
+// (Dates; compared at millisecond precision, and fed back so the µs must survive).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TickwerkError, triggerFromSpec } from 'tickwerk';
+import { isoToMs, micros, readJsonl, sharedPath } from './support.mjs';
+
+const cases = readJsonl(sharedPath('conformance/triggers.jsonl'));
+
+// Python exception name -> tickwerk code.
+const CODE = { ValueError: 'INVALID_ARGUMENT', TypeError: 'INVALID_ARGUMENT', ZoneInfoNotFoundError: 'UNKNOWN_TIMEZONE' };
+
+/** What tickwerk must do for a case: { error: code | true } or { times, exhausted }. */
+function expectation(c) {
+  if (c.deviation) {
+    if (c.expected_error) return { error: true };
+    const exhausted = c.expected_fire_times.length < 20 && !c.deviation.includes('strictly-increasing');
+    return { times: c.expected_fire_times, exhausted };
+  }
+  if (c.error && c.error_stage === 'construct') return { error: CODE[c.error] ?? true };
+  if (c.error) throw new Error(`${c.id}: fire-time error ${c.error} without a deviation`);
+  return { times: c.fire_times, exhausted: c.fire_times.length < 20 };
+}
+
+function build(c) {
+  return triggerFromSpec(c.trigger, { timezone: c.timezone, now: isoToMs(c.now) });
+}
+
+test(`triggers.jsonl: ${cases.length} cases through the JS API`, () => {
+  assert.ok(cases.length >= 799, `expected the full vector file, got ${cases.length} lines`);
+  const failures = [];
+  let checkedTimes = 0;
+  for (const c of cases) {
+    const want = expectation(c);
+    try {
+      if (want.error !== undefined) {
+        let err;
+        try {
+          build(c);
+        } catch (e) {
+          err = e;
+        }
+        if (!(err instanceof TickwerkError)) throw new Error(`expected a TickwerkError, got ${err}`);
+        if (want.error !== true && err.code !== want.error) throw new Error(`code ${err.code}, want ${want.error}: ${err.message}`);
+        continue;
+      }
+      const trigger = build(c);
+      const now = isoToMs(c.now);
+      // 1. exact numbers
+      let prev;
+      let t = trigger.nextFireTimeMs(undefined, now);
+      for (const [k, iso] of want.times.entries()) {
+        if (t === undefined) throw new Error(`exhausted after ${k} fire times, want ${want.times.length}`);
+        if (micros(t) !== micros(isoToMs(iso))) {
+          throw new Error(`fire time ${k}: got ${new Date(Math.floor(t)).toISOString()} (+${micros(t) % 1000}µs), want ${iso}`);
+        }
+        checkedTimes += 1;
+        prev = t;
+        t = trigger.nextFireTimeMs(prev, prev);
+      }
+      if (want.exhausted && t !== undefined) throw new Error(`want exhausted, got ${new Date(Math.floor(t)).toISOString()}`);
+      // 2. Dates, fed back as `previous` and `now`
+      let date = trigger.getNextFireTime(null, now);
+      for (const [k, iso] of want.times.entries()) {
+        if (date === null) throw new Error(`getNextFireTime: exhausted after ${k}`);
+        if (date.getTime() !== Math.floor(isoToMs(iso))) throw new Error(`getNextFireTime ${k}: got ${date.toISOString()}, want ${iso}`);
+        date = trigger.getNextFireTime(date, date);
+      }
+      if (want.exhausted && date !== null) throw new Error(`getNextFireTime: want exhausted, got ${date.toISOString()}`);
+    } catch (e) {
+      failures.push(`${c.id} ${JSON.stringify(c.trigger)} tz=${c.timezone} now=${c.now}: ${e.message}`);
+    }
+  }
+  assert.ok(checkedTimes > 10000, `only ${checkedTimes} fire times checked`);
+  assert.deepEqual(failures.slice(0, 15), [], `${failures.length} of ${cases.length} cases fail`);
+});

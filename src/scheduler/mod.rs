@@ -490,6 +490,8 @@ impl Scheduler {
             pending: None,
         };
         if self.state == SchedulerState::Stopped {
+            // APScheduler sets an explicit next_run_time on the pending job at once.
+            job.next_run_time = next_given.flatten();
             job.pending = Some(PendingInfo {
                 misfire_grace_time: new.misfire_grace_time.is_some(),
                 coalesce: new.coalesce.is_some(),
@@ -971,6 +973,7 @@ impl Scheduler {
             p.max_instances |= changes.max_instances.is_some();
             if let Some((t, _)) = next {
                 p.next_run_time = Some(t);
+                job.next_run_time = t;
             }
             let id = job.id.clone();
             if let Some(slot) = self.pending.iter_mut().find(|(j, _)| j.id == id) {

@@ -142,6 +142,37 @@ impl fmt::Display for Trigger {
 }
 
 impl Trigger {
+    /// The `start_date` of an interval or cron trigger (`None` for the others; a calendar
+    /// interval's start is a date, see [`CalendarIntervalTrigger::start_date`]).
+    pub fn start_date(&self) -> Option<Timestamp> {
+        match self {
+            Trigger::Interval(t) => Some(t.start_date()),
+            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).0,
+            _ => None,
+        }
+    }
+
+    /// The `end_date` of an interval or cron trigger (`None` for the others).
+    pub fn end_date(&self) -> Option<Timestamp> {
+        match self {
+            Trigger::Interval(t) => t.end_date(),
+            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).1,
+            _ => None,
+        }
+    }
+
+    /// The trigger's own jitter in seconds, if any (a date trigger has none).
+    pub fn jitter(&self) -> Option<f64> {
+        match self {
+            Trigger::Date(_) => None,
+            Trigger::Interval(t) => t.jitter(),
+            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).2,
+            Trigger::And(t) => t.jitter(),
+            Trigger::Or(t) => t.jitter(),
+            Trigger::CalendarInterval(t) => t.jitter(),
+        }
+    }
+
     /// APScheduler's `repr()`: `<DateTrigger (run_date='…')>`,
     /// `<IntervalTrigger (interval=…, start_date='…', timezone='…')>`,
     /// `<CronTrigger (hour='2', timezone='UTC')>`, `<AndTrigger([…])>`, ….

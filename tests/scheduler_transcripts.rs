@@ -1,0 +1,261 @@
+//! Transcript tests (rustls style): each scenario is a constant list of steps
+//! `(now, runs handed out, events)`, compared with what the core does. The fake executor
+//! starts every run time at the tick's `now` and finishes the instance at once, unless
+//! the job is *held* (then it finishes on an explicit `finish`).
+
+use std::collections::HashSet;
+
+use serde_json::json;
+use tickwerk::scheduler::{Event, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, SchedulerState, TriggerInput};
+use tickwerk::Timestamp;
+
+/// `12:00:10` on 2026-01-05 (UTC) → the instant.
+fn t(hms: &str) -> Timestamp {
+    Timestamp::parse_rfc3339("t", &format!("2026-01-05T{hms}Z")).unwrap()
+}
+
+fn hms(ts: Timestamp) -> String {
+    ts.to_utc_naive().format("%H:%M:%S").to_string()
+}
+
+fn times(r: &RunTimes) -> String {
+    match r {
+        RunTimes::List(v) => format!("[{}]", v.iter().map(|x| hms(*x)).collect::<Vec<_>>().join(" ")),
+        RunTimes::Span { first, last } => format!("[{}..{}]", hms(*first), hms(*last)),
+    }
+}
+
+fn event(e: &Event) -> String {
+    let code = e.code.name().trim_start_matches("EVENT_").trim_start_matches("JOB_").to_string();
+    let mut s = code;
+    if let Some(id) = &e.job_id {
+        s.push(' ');
+        s.push_str(id);
+    }
+    if let Some(r) = &e.scheduled_run_times {
+        s.push(' ');
+        s.push_str(&times(r));
+    }
+    if let Some(r) = e.scheduled_run_time {
+        s.push(' ');
+        s.push_str(&hms(r));
+    }
+    s
+}
+
+struct Driver {
+    s: Scheduler,
+    hold: HashSet<String>,
+    held: Vec<Run>,
+    missed_counted: u64,
+}
+
+impl Driver {
+    fn new(defaults: serde_json::Value) -> Driver {
+        let mut config = SchedulerConfig::from_json(&json!({ "tickwerk.jobDefaults": defaults })).unwrap();
+        config.seed = 9;
+        let mut s = Scheduler::new(config);
+        s.start(t("11:00:00"), false).unwrap();
+        while s.poll_event().is_some() {}
+        Driver { s, hold: HashSet::new(), held: Vec::new(), missed_counted: 0 }
+    }
+
+    fn add(&mut self, id: &str, trigger: serde_json::Value, opts: serde_json::Value, now: &str) {
+        let mut o = opts.as_object().cloned().unwrap_or_default();
+        o.insert("func".into(), json!("f"));
+        o.insert("id".into(), json!(id));
+        o.insert("trigger".into(), trigger);
+        self.s.add_job(NewJob::from_json(&serde_json::Value::Object(o)).unwrap(), t(now)).unwrap();
+        while self.s.poll_event().is_some() {}
+    }
+
+    fn complete(&mut self, run: &Run, now: Timestamp) {
+        while let Some(start) = self.s.start_run_time(run.id, now).unwrap() {
+            match start {
+                RunStart::Execute(x) => self.s.run_succeeded(run.id, x, json!(null)).unwrap(),
+                RunStart::Missed(_) => self.missed_counted += 1,
+            }
+        }
+        self.s.finish_run(run.id).unwrap();
+    }
+
+    /// One step: an action at `now`, then the runs and events it produced.
+    fn step(&mut self, now: &str, action: &str) -> (String, Vec<String>, Vec<String>) {
+        let at = t(now);
+        let mut runs = Vec::new();
+        match action {
+            "tick" => {
+                for run in self.s.tick(at) {
+                    runs.push(format!("{} {}", run.job_id, times(&run.run_times)));
+                    if self.hold.contains(&*run.job_id) {
+                        self.held.push(run);
+                    } else {
+                        self.complete(&run, at);
+                    }
+                }
+            }
+            "finish" => {
+                if !self.held.is_empty() {
+                    let run = self.held.remove(0);
+                    self.complete(&run, at);
+                }
+            }
+            "pause" => self.s.pause().unwrap(),
+            "resume" => self.s.resume().unwrap(),
+            a if a.starts_with("pause_job ") => self.s.pause_job(&a[10..], None).unwrap(),
+            a if a.starts_with("resume_job ") => {
+                self.s.resume_job(&a[11..], None, at).unwrap();
+            }
+            other => panic!("unknown action {other}"),
+        }
+        let mut events = Vec::new();
+        while let Some(e) = self.s.poll_event() {
+            events.push(event(&e));
+        }
+        (format!("{now} {action}"), runs, events)
+    }
+
+    /// Plays `script` and compares every step with it.
+    fn play(&mut self, script: &[(&str, &str, &[&str], &[&str])]) {
+        assert!(script.len() < 100, "transcripts are capped");
+        for (now, action, runs, events) in script {
+            let (label, got_runs, got_events) = self.step(now, action);
+            assert_eq!(got_runs, *runs, "runs at {label}");
+            assert_eq!(got_events, *events, "events at {label}");
+        }
+    }
+}
+
+fn every_10s() -> serde_json::Value {
+    json!({"type": "interval", "seconds": 10, "start_date": "2026-01-05T12:00:00+00:00"})
+}
+
+#[test]
+fn misfire_is_checked_per_run_time_at_start() {
+    let mut d = Driver::new(json!({"coalesce": false, "misfireGraceTime": 10}));
+    d.add("j", every_10s(), json!({}), "11:00:00");
+    d.play(&[
+        ("12:00:00", "tick", &["j [12:00:00]"], &["SUBMITTED j [12:00:00]", "EXECUTED j 12:00:00"]),
+        // Host late by 35 s: three run times in one submission; 10 and 20 are > 10 s late.
+        ("12:00:35", "tick", &["j [12:00:10 12:00:20 12:00:30]"], &[
+            "SUBMITTED j [12:00:10 12:00:20 12:00:30]",
+            "MISSED j 12:00:10",
+            "MISSED j 12:00:20",
+            "EXECUTED j 12:00:30",
+        ]),
+        // Exactly `grace` late still runs (strictly greater misses).
+        ("12:00:50", "tick", &["j [12:00:40 12:00:50]"], &[
+            "SUBMITTED j [12:00:40 12:00:50]",
+            "EXECUTED j 12:00:40",
+            "EXECUTED j 12:00:50",
+        ]),
+    ]);
+    assert_eq!(d.s.next_wakeup(), Some(t("12:01:00")));
+}
+
+#[test]
+fn coalesce_runs_only_the_latest_time_and_still_checks_grace() {
+    let mut d = Driver::new(json!({"coalesce": true}));
+    d.add("j", every_10s(), json!({}), "11:00:00");
+    d.add("k", every_10s(), json!({"misfire_grace_time": null}), "11:00:00");
+    d.play(&[
+        ("12:00:35", "tick", &["j [12:00:30]", "k [12:00:30]"], &[
+            "SUBMITTED j [12:00:30]",
+            "SUBMITTED k [12:00:30]",
+            "MISSED j 12:00:30",
+            "EXECUTED k 12:00:30",
+        ]),
+        ("12:00:40", "tick", &["j [12:00:40]", "k [12:00:40]"], &[
+            "SUBMITTED j [12:00:40]",
+            "SUBMITTED k [12:00:40]",
+            "EXECUTED j 12:00:40",
+            "EXECUTED k 12:00:40",
+        ]),
+    ]);
+}
+
+#[test]
+fn max_instances_skips_and_recovers_after_finish() {
+    let mut d = Driver::new(json!({}));
+    d.add("j", every_10s(), json!({}), "11:00:00");
+    d.hold.insert("j".into());
+    d.play(&[
+        ("12:00:00", "tick", &["j [12:00:00]"], &["SUBMITTED j [12:00:00]"]),
+        ("12:00:10", "tick", &[], &["MAX_INSTANCES j [12:00:10]"]),
+        // The held instance only starts now, 15 s late: the misfire check is at start.
+        ("12:00:15", "finish", &[], &["MISSED j 12:00:00"]),
+        ("12:00:20", "tick", &["j [12:00:20]"], &["SUBMITTED j [12:00:20]"]),
+    ]);
+    assert_eq!(d.s.running_instances("j"), 1);
+}
+
+#[test]
+fn pause_and_resume_scheduler_and_job() {
+    let mut d = Driver::new(json!({"misfire_grace_time": null}));
+    d.add("j", every_10s(), json!({}), "11:00:00");
+    d.add("k", every_10s(), json!({}), "11:00:00");
+    d.play(&[
+        ("12:00:00", "pause", &[], &["SCHEDULER_PAUSED"]),
+        ("12:00:25", "tick", &[], &[]),
+        ("12:00:25", "resume", &[], &["SCHEDULER_RESUMED"]),
+        // Coalesced backlog after resume.
+        ("12:00:26", "tick", &["j [12:00:20]", "k [12:00:20]"], &[
+            "SUBMITTED j [12:00:20]",
+            "SUBMITTED k [12:00:20]",
+            "EXECUTED j 12:00:20",
+            "EXECUTED k 12:00:20",
+        ]),
+        ("12:00:27", "pause_job k", &[], &["MODIFIED k"]),
+        ("12:00:50", "tick", &["j [12:00:50]"], &["SUBMITTED j [12:00:50]", "EXECUTED j 12:00:50"]),
+        // resume_job: next time from now; the paused runs are not replayed.
+        ("12:00:55", "resume_job k", &[], &["MODIFIED k"]),
+        ("12:01:00", "tick", &["j [12:01:00]", "k [12:01:00]"], &[
+            "SUBMITTED j [12:01:00]",
+            "SUBMITTED k [12:01:00]",
+            "EXECUTED j 12:01:00",
+            "EXECUTED k 12:01:00",
+        ]),
+    ]);
+    d.s.pause().unwrap();
+    assert_eq!(d.s.next_wakeup(), None);
+    assert_eq!(d.s.state(), SchedulerState::Paused);
+}
+
+#[test]
+fn host_asleep_for_hours() {
+    let mut d = Driver::new(json!({}));
+    let every_second = json!({"type": "interval", "seconds": 1, "start_date": "2026-01-05T12:00:00+00:00"});
+    d.add("c", every_second.clone(), json!({}), "11:00:00");
+    d.add("n", every_second, json!({"coalesce": false}), "11:00:00");
+    d.play(&[
+        ("12:00:00", "tick", &["c [12:00:00]", "n [12:00:00]"], &[
+            "SUBMITTED c [12:00:00]",
+            "SUBMITTED n [12:00:00]",
+            "EXECUTED c 12:00:00",
+            "EXECUTED n 12:00:00",
+        ]),
+    ]);
+    // Asleep for three hours: the coalescing job runs once (its latest time); the other
+    // gets a lazily drained span of 10 800 run times, all but the last two missed.
+    let (_, runs, events) = d.step("15:00:00", "tick");
+    assert_eq!(runs, ["c [15:00:00]", "n [12:00:01..15:00:00]"]);
+    assert_eq!(events[..3], ["SUBMITTED c [15:00:00]", "SUBMITTED n [12:00:01..15:00:00]", "EXECUTED c 15:00:00"]);
+    assert_eq!(events[3], "MISSED n 12:00:01");
+    assert_eq!(events.iter().filter(|e| e.starts_with("MISSED n")).count(), 10_798);
+    assert_eq!(events[events.len() - 2..], ["EXECUTED n 14:59:59", "EXECUTED n 15:00:00"]);
+    assert_eq!(d.missed_counted, 10_798);
+    assert_eq!(d.s.next_wakeup(), Some(t("15:00:01")));
+}
+
+#[test]
+fn time_going_backwards_never_re_emits() {
+    let mut d = Driver::new(json!({}));
+    d.add("j", every_10s(), json!({}), "11:00:00");
+    d.play(&[
+        ("12:00:10", "tick", &["j [12:00:10]"], &["SUBMITTED j [12:00:10]", "EXECUTED j 12:00:10"]),
+        ("12:00:05", "tick", &[], &[]),
+        ("12:00:10", "tick", &[], &[]),
+        ("12:00:10", "tick", &[], &[]),
+        ("12:00:20", "tick", &["j [12:00:20]"], &["SUBMITTED j [12:00:20]", "EXECUTED j 12:00:20"]),
+    ]);
+}

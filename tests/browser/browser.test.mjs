@@ -1,0 +1,96 @@
+// The package in a real browser: dist/ served on 127.0.0.1, imported by a page as
+// `import … from '/dist/browser.js'` (the `browser` entry: top-level await, no init call),
+// driven by playwright-core with Debian's /usr/bin/chromium. Checks the wasm loads from its
+// `new URL(…, import.meta.url)`, triggers compute, errors carry codes, the host zone is the
+// browser's, and microseconds survive a round trip.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>tickwerk</title>
+<script type="module">
+  const out = {};
+  try {
+    const tw = await import('/dist/browser.js');
+    out.zone = tw.hostTimezone();
+    out.intlZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const iv = new tw.IntervalTrigger({ minutes: 2, startDate: '2026-01-01 00:00:00', timezone: 'UTC' });
+    let t = iv.getNextFireTime(null, Date.UTC(2026, 0, 1));
+    out.interval = [t.toISOString(), iv.getNextFireTime(t, t).toISOString(), String(iv)];
+    const d = new tw.DateTrigger({ runDate: '2026-05-01 09:30:00', timezone: 'Europe/Berlin' });
+    out.date = [d.getNextFireTime(null, 0).toISOString(), d.toString()];
+    const us = new tw.IntervalTrigger({ seconds: 0.0005, startDate: '2026-01-01 00:00:00.000250', timezone: 'UTC' });
+    const base = Date.UTC(2026, 0, 1);
+    const seq = [];
+    for (let x = us.getNextFireTime(null, base), k = 0; k < 5; k += 1, x = us.getNextFireTime(x, x)) seq.push(x.getTime() - base);
+    out.micros = seq;
+    try { new tw.IntervalTrigger({ minutes: 1, timezone: 'Mars/Base' }); } catch (e) {
+      out.error = { isTickwerk: e instanceof tw.TickwerkError, isError: e instanceof Error, code: e.code, field: e.field, message: e.message };
+    }
+  } catch (e) {
+    out.fatal = String(e && e.stack || e);
+  }
+  window.__result = out;
+</script>`;
+
+function serve() {
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      return;
+    }
+    const file = normalize(join(root, path));
+    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+test('the browser entry loads and works in headless Chromium', { timeout: 90_000 }, async () => {
+  assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
+  const server = await serve();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
+  try {
+    const page = await browser.newPage({ timezoneId: 'America/New_York' });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+    const r = await page.evaluate(() => window.__result);
+    assert.equal(r.fatal, undefined, r.fatal);
+    assert.deepEqual(errors, []);
+    assert.equal(r.intlZone, 'America/New_York');
+    assert.equal(r.zone, 'America/New_York', 'default zone is the browser zone');
+    assert.deepEqual(r.interval, ['2026-01-01T00:00:00.000Z', '2026-01-01T00:02:00.000Z', 'interval[0:02:00]']);
+    assert.deepEqual(r.date, ['2026-05-01T07:30:00.000Z', 'date[2026-05-01 09:30:00 CEST]']);
+    assert.deepEqual(r.micros, [0, 0, 1, 1, 2]);
+    assert.equal(r.error.isTickwerk, true);
+    assert.equal(r.error.isError, true);
+    assert.equal(r.error.code, 'UNKNOWN_TIMEZONE');
+    assert.equal(r.error.field, 'timezone');
+    assert.match(r.error.message, /Mars\/Base/);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -1,0 +1,51 @@
+// The package as users get it: `npm pack` the built dist/, install the tarball into a fresh
+// temp project (no registry needed: the package has no dependencies), then use it from Node
+// ESM (`import`) and CommonJS (`require`). Also checks what the tarball ships.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+// The same script in both module systems: prints what the API computes.
+const body = (load) => `${load}
+const t = new CronTrigger({ hour: 9, minute: 30, timezone: 'Europe/Berlin' });
+const next = t.getNextFireTime(null, new Date('2026-05-01T00:00:00Z'));
+let code;
+try { new IntervalTrigger({ seconds: 0 }); } catch (e) { code = [e instanceof TickwerkError, e.code]; }
+console.log(JSON.stringify({ next: next && next.toISOString(), str: String(t), code }));
+`;
+
+test('npm pack → install into a fresh project → import (ESM) and require (CJS)', { timeout: 120_000 }, () => {
+  assert.ok(existsSync(join(root, 'dist', 'tickwerk_bg.wasm')), 'run `npm run build` first');
+  const tmp = mkdtempSync(join(tmpdir(), 'tickwerk-pack-'));
+  try {
+    // --ignore-scripts: dist/ is already built (prepack would rebuild it).
+    const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], root));
+    const files = packed[0].files.map((f) => f.path).sort();
+    assert.ok(files.includes('dist/tickwerk_bg.wasm') && files.includes('dist/node.cjs') && files.includes('dist/index.d.ts'));
+    for (const f of files) assert.match(f, /^(dist\/|package\.json$|README\.md$|LICENSE)/, `unexpected file in the package: ${f}`);
+    const tarball = join(tmp, packed[0].filename);
+
+    const app = join(tmp, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', '--offline', tarball], app);
+    assert.ok(readdirSync(join(app, 'node_modules', 'tickwerk', 'dist')).includes('tickwerk_bg.wasm'));
+
+    writeFileSync(join(app, 'esm.mjs'), body("import { CronTrigger, IntervalTrigger, TickwerkError } from 'tickwerk';"));
+    writeFileSync(join(app, 'cjs.cjs'), body("const { CronTrigger, IntervalTrigger, TickwerkError } = require('tickwerk');"));
+    const want = { next: '2026-05-01T07:30:00.000Z', str: "cron[hour='9', minute='30']", code: [true, 'INVALID_ARGUMENT'] };
+    for (const file of ['esm.mjs', 'cjs.cjs']) {
+      const out = execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8' });
+      assert.deepEqual(JSON.parse(out), want, file);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

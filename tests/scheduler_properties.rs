@@ -1,0 +1,291 @@
+//! Property tests over seeded random cases (a SplitMix64 generator; each failure prints its
+//! seed). No external property-testing crate: cases are small and the generator is the
+//! core's own `JitterRng`.
+//!
+//! * Splitting `[t0, t1]` into any sequence of ticks hands out the same run times for jobs
+//!   that do not coalesce, and leaves every job with the same next run time.
+//! * No run time is handed out before it is due, and each job's run times strictly increase.
+//! * `next_wakeup()` equals the earliest due instant of an unpaused job.
+//! * Replaying the store outbox into a fresh core reproduces the same jobs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Value};
+use tickwerk::scheduler::{
+    JobChanges, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput,
+};
+use tickwerk::trigger::JitterRng;
+use tickwerk::Timestamp;
+
+const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_secs(T0 + secs)
+}
+
+fn iso(secs: i64) -> String {
+    format!("{}", at(secs)).replace('Z', "+00:00")
+}
+
+fn below(rng: &mut JitterRng, n: u64) -> u64 {
+    rng.next_u64() % n.max(1)
+}
+
+/// A random trigger: intervals (some with an end date), dates, or an `or` of two intervals.
+fn random_trigger(rng: &mut JitterRng) -> Value {
+    let start = below(rng, 120) as i64;
+    match below(rng, 5) {
+        0 => json!({"type": "date", "run_date": iso(below(rng, 600) as i64)}),
+        1 => json!({"type": "interval", "seconds": 1 + below(rng, 90), "start_date": iso(start),
+                    "end_date": iso(start + 100 + below(rng, 400) as i64)}),
+        2 => json!({"type": "or", "triggers": [
+                {"type": "interval", "seconds": 7 + below(rng, 30), "start_date": iso(start)},
+                {"type": "date", "run_date": iso(below(rng, 600) as i64)}]}),
+        _ => json!({"type": "interval", "seconds": 1 + below(rng, 120), "start_date": iso(start)}),
+    }
+}
+
+fn config(seed: u64, persistent: bool) -> SchedulerConfig {
+    SchedulerConfig {
+        jobstores: vec![("default".into(), if persistent { StoreKind::Persistent } else { StoreKind::Memory })],
+        seed,
+        ..SchedulerConfig::default()
+    }
+}
+
+/// Builds a running scheduler with `n` random jobs (the same for the same seed).
+fn random_scheduler(seed: u64, n: usize, coalesce: bool) -> Scheduler {
+    let mut rng = JitterRng::new(seed);
+    let mut s = Scheduler::new(config(seed, false));
+    s.start(at(0), false).unwrap();
+    for i in 0..n {
+        let mut job = NewJob::new("f", TriggerInput::Json(random_trigger(&mut rng))).id(format!("j{i}"));
+        job.coalesce = Some(coalesce);
+        job.misfire_grace_time = Some(None);
+        job.max_instances = Some(1000);
+        s.add_job(job, at(0)).unwrap();
+    }
+    s
+}
+
+/// Ticks at each instant of `ticks`, finishing runs at once; returns the run times handed
+/// out per job and checks that none is early or out of order.
+fn drive(s: &mut Scheduler, ticks: &[i64], seed: u64) -> BTreeMap<String, Vec<Timestamp>> {
+    let mut out: BTreeMap<String, Vec<Timestamp>> = BTreeMap::new();
+    for &k in ticks {
+        let now = at(k);
+        for run in s.tick(now) {
+            let mut seen = Vec::new();
+            while let Some(start) = s.start_run_time(run.id, now).unwrap() {
+                let (RunStart::Execute(t) | RunStart::Missed(t)) = start;
+                assert!(t <= now, "seed {seed}: run time {t} handed out at {now}, before it is due");
+                seen.push(t);
+            }
+            if let RunTimes::List(v) = &run.run_times {
+                assert_eq!(v, &seen, "seed {seed}: listed and drained run times differ");
+            }
+            s.finish_run(run.id).unwrap();
+            let list = out.entry(run.job_id.to_string()).or_default();
+            for t in seen {
+                assert!(list.last().map_or(true, |p| *p < t), "seed {seed}: run times of {} not increasing", run.job_id);
+                list.push(t);
+            }
+        }
+        assert_wakeup_is_earliest(s, seed);
+    }
+    out
+}
+
+fn assert_wakeup_is_earliest(s: &Scheduler, seed: u64) {
+    let earliest = s.get_jobs(None).iter().filter_map(|j| j.due_at()).min();
+    assert_eq!(s.next_wakeup(), earliest, "seed {seed}: next_wakeup is not the earliest due job");
+}
+
+fn next_times(s: &Scheduler) -> BTreeMap<String, Option<Timestamp>> {
+    s.get_jobs(None).iter().map(|j| (j.id.to_string(), j.next_run_time)).collect()
+}
+
+/// A random increasing sequence of ticks in `(0, end]` ending at `end`.
+fn random_split(rng: &mut JitterRng, end: i64) -> Vec<i64> {
+    let mut ticks: Vec<i64> = (0..below(rng, 40)).map(|_| 1 + below(rng, end as u64) as i64).collect();
+    ticks.push(end);
+    ticks.sort_unstable();
+    ticks.dedup();
+    ticks
+}
+
+#[test]
+fn any_split_into_ticks_gives_the_same_runs() {
+    for seed in 1..=60u64 {
+        let end = 700;
+        let mut reference = random_scheduler(seed, 12, false);
+        let every_second: Vec<i64> = (1..=end).collect();
+        let expected = drive(&mut reference, &every_second, seed);
+        let expected_next = next_times(&reference);
+        let mut rng = JitterRng::new(seed ^ 0xABCD);
+        for _ in 0..4 {
+            let split = random_split(&mut rng, end);
+            let mut s = random_scheduler(seed, 12, false);
+            let got = drive(&mut s, &split, seed);
+            assert_eq!(got, expected, "seed {seed}: split {split:?} changed the runs");
+            assert_eq!(next_times(&s), expected_next, "seed {seed}: split changed next run times");
+        }
+    }
+}
+
+#[test]
+fn coalescing_jobs_end_in_the_same_state_for_any_split() {
+    for seed in 100..=140u64 {
+        let end = 650;
+        let mut rng = JitterRng::new(seed);
+        let mut one = random_scheduler(seed, 10, true);
+        let got_one = drive(&mut one, &[end], seed);
+        let mut many = random_scheduler(seed, 10, true);
+        let got_many = drive(&mut many, &random_split(&mut rng, end), seed);
+        assert_eq!(next_times(&one), next_times(&many), "seed {seed}");
+        // The latest run time handed out for each job is the same.
+        let last = |m: &BTreeMap<String, Vec<Timestamp>>| -> BTreeMap<String, Timestamp> {
+            m.iter().filter_map(|(k, v)| v.last().map(|t| (k.clone(), *t))).collect()
+        };
+        assert_eq!(last(&got_one), last(&got_many), "seed {seed}");
+    }
+}
+
+#[test]
+fn next_wakeup_tracks_pause_and_resume_of_jobs() {
+    for seed in 200..=260u64 {
+        let mut rng = JitterRng::new(seed);
+        let mut s = random_scheduler(seed, 8, true);
+        let mut now = 0;
+        for _ in 0..60 {
+            now += below(&mut rng, 30) as i64;
+            let id = format!("j{}", below(&mut rng, 8));
+            match below(&mut rng, 4) {
+                0 => {
+                    let _ = s.pause_job(&id, None);
+                }
+                1 => {
+                    let _ = s.resume_job(&id, None, at(now));
+                }
+                _ => {
+                    drive(&mut s, &[now], seed);
+                }
+            }
+            assert_wakeup_is_earliest(&s, seed);
+        }
+        s.pause().unwrap();
+        assert_eq!(s.next_wakeup(), None);
+    }
+}
+
+/// Applies store ops to a map of record JSON, as a host would.
+fn apply(storage: &mut BTreeMap<String, Value>, s: &mut Scheduler) {
+    while let Some(op) = s.poll_store_op() {
+        match op {
+            StoreOp::Put { record, .. } => {
+                storage.insert(record.id.clone(), record.to_json());
+            }
+            StoreOp::Remove { job_id, .. } => {
+                storage.remove(&job_id);
+            }
+            StoreOp::Clear { .. } => storage.clear(),
+        }
+    }
+}
+
+#[test]
+fn outbox_replayed_into_a_fresh_core_reproduces_the_jobs() {
+    for seed in 300..=340u64 {
+        let mut rng = JitterRng::new(seed);
+        let mut s = Scheduler::new(config(seed, true));
+        s.start(at(0), false).unwrap();
+        let mut storage = BTreeMap::new();
+        let mut now = 0;
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for step in 0..50 {
+            now += below(&mut rng, 20) as i64;
+            let id = format!("j{}", below(&mut rng, 10));
+            match below(&mut rng, 7) {
+                0 | 1 => {
+                    let mut job = NewJob::new("f", TriggerInput::Json(random_trigger(&mut rng))).id(id.clone());
+                    job.replace_existing = true;
+                    job.args = json!([step, "x"]);
+                    job.coalesce = Some(below(&mut rng, 2) == 0);
+                    s.add_job(job, at(now)).unwrap();
+                }
+                2 => {
+                    let n = names.entry(id.clone()).or_default();
+                    *n += 1;
+                    let changes = JobChanges { name: Some(format!("{id}-{n}")), max_instances: Some(3), ..Default::default() };
+                    let _ = s.modify_job(&id, None, changes);
+                }
+                3 => {
+                    let _ = s.pause_job(&id, None);
+                }
+                4 => {
+                    let _ = s.remove_job(&id, None);
+                }
+                _ => {
+                    drive(&mut s, &[now], seed);
+                }
+            }
+            apply(&mut storage, &mut s);
+        }
+        let records: Vec<Value> = storage.values().cloned().collect();
+        let mut fresh = Scheduler::new(config(seed, true));
+        let problems = fresh.load_jobs("default", &records, at(now)).unwrap();
+        assert!(problems.is_empty(), "seed {seed}: {problems:?}");
+        fresh.start(at(now), false).unwrap();
+        let a: Vec<_> = s.get_jobs(None).into_iter().cloned().collect();
+        let b: Vec<_> = fresh.get_jobs(None).into_iter().cloned().collect();
+        assert_eq!(a.len(), b.len(), "seed {seed}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (&x.id, &x.name, &x.func, &x.args, &x.kwargs, x.trigger.to_string(), &x.executor),
+                (&y.id, &y.name, &y.func, &y.args, &y.kwargs, y.trigger.to_string(), &y.executor),
+                "seed {seed}"
+            );
+            assert_eq!(
+                (x.misfire_grace_time, x.coalesce, x.max_instances, x.next_run_time, x.due_at()),
+                (y.misfire_grace_time, y.coalesce, y.max_instances, y.next_run_time, y.due_at()),
+                "seed {seed}"
+            );
+            // The rebuilt trigger computes the same next fire times.
+            let probe = at(now + 1000);
+            assert_eq!(x.trigger.next_fire_time(x.next_run_time, probe), y.trigger.next_fire_time(y.next_run_time, probe));
+        }
+    }
+}
+
+#[test]
+fn corrupt_records_are_reported_and_kept() {
+    let mut s = Scheduler::new(config(1, true));
+    let good = {
+        let mut src = Scheduler::new(config(1, true));
+        src.start(at(0), false).unwrap();
+        src.add_job(NewJob::new("f", TriggerInput::Json(json!({"type": "interval", "seconds": 5}))).id("ok"), at(0)).unwrap();
+        match src.poll_store_op() {
+            Some(StoreOp::Put { record, .. }) => record.to_json(),
+            other => panic!("expected a put, got {other:?}"),
+        }
+    };
+    let mut bad_trigger = good.clone();
+    bad_trigger["id"] = json!("bad-trigger");
+    bad_trigger["trigger"] = json!({"type": "nonsense"});
+    let mut future = good.clone();
+    future["id"] = json!("future");
+    future["version"] = json!(99);
+    let records = vec![good, bad_trigger, future, json!("not a record")];
+    let problems = s.load_jobs("default", &records, at(0)).unwrap();
+    let ids: Vec<String> = problems
+        .iter()
+        .map(|e| match e {
+            tickwerk::Error::CorruptRecord { id, .. } => id.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, ["bad-trigger", "future", "#3"]);
+    assert!(s.poll_store_op().is_none(), "nothing is written back or deleted");
+    s.start(at(0), false).unwrap();
+    assert_eq!(s.get_jobs(None).len(), 1);
+}

@@ -1,0 +1,157 @@
+//! Scheduler benchmark (`cargo bench --bench scheduler`; harness = false, hand-rolled
+//! timing with `std::time::Instant`, which is fine outside `src/`).
+//!
+//! 1. Adds 100,000 jobs (half cron, half interval) and measures the heap bytes per job with
+//!    a counting global allocator.
+//! 2. Drives one simulated day through `next_wakeup` → `tick` → run reports, and reports the
+//!    time per due run and per `next_wakeup` call.
+//! 3. Jumps the clock by one year on 10,000 per-second coalescing jobs (half cron, half
+//!    interval) and times that one `tick`.
+//!
+//! Goals (issue 3): ≤ 2 µs per due run, ≤ 1 KiB per job, the jump well under a second.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tickwerk::scheduler::{NewJob, RunStart, Scheduler, SchedulerConfig, TriggerInput};
+use tickwerk::trigger::JitterRng;
+use tickwerk::Timestamp;
+
+/// Counts live heap bytes.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+const DAY: i64 = 86_400;
+
+fn at(secs: i64) -> Timestamp {
+    Timestamp::from_secs(T0 + secs)
+}
+
+fn iso(secs: i64) -> String {
+    format!("{}", at(secs)).replace('Z', "+00:00")
+}
+
+/// Adds `n` jobs; even ones cron (`cron`), odd ones interval (`interval`).
+fn add_jobs(s: &mut Scheduler, n: usize, cron: impl Fn(&mut JitterRng) -> serde_json::Value, interval: impl Fn(&mut JitterRng) -> serde_json::Value) -> usize {
+    let mut rng = JitterRng::new(42);
+    let mut cron_ok = 0;
+    for i in 0..n {
+        let spec = if i % 2 == 0 { cron(&mut rng) } else { interval(&mut rng) };
+        let job = NewJob::new("task", TriggerInput::Json(spec)).id(format!("job-{i:06}"));
+        match s.add_job(job, at(0)) {
+            Ok(_) => cron_ok += usize::from(i % 2 == 0),
+            Err(e) => {
+                // The cron engine may be missing in this build: fall back to an interval.
+                let job = NewJob::new("task", TriggerInput::Json(interval(&mut rng))).id(format!("job-{i:06}"));
+                s.add_job(job, at(0)).unwrap_or_else(|e2| panic!("{e}; {e2}"));
+            }
+        }
+    }
+    cron_ok
+}
+
+fn started() -> Scheduler {
+    let mut s = Scheduler::new(SchedulerConfig { seed: 7, ..SchedulerConfig::default() });
+    s.start(at(0), false).unwrap();
+    s
+}
+
+fn day() {
+    let mut s = started();
+    let before = LIVE.load(Ordering::Relaxed);
+    let crons = add_jobs(
+        &mut s,
+        100_000,
+        |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
+        |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
+    );
+    while s.poll_event().is_some() {}
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    println!("jobs: 100000 ({crons} cron, {} interval)", 100_000 - crons);
+    println!("memory per job: {} bytes", bytes / 100_000);
+
+    let (mut runs, mut wakeups) = (0u64, 0u64);
+    let (mut tick_time, mut wake_time, mut report_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let end = at(DAY);
+    loop {
+        let w0 = Instant::now();
+        let next = s.next_wakeup();
+        wake_time += w0.elapsed();
+        wakeups += 1;
+        let Some(now) = next.filter(|n| *n <= end) else { break };
+        let t0 = Instant::now();
+        let due = s.tick(now);
+        tick_time += t0.elapsed();
+        let r0 = Instant::now();
+        for run in &due {
+            while let Some(start) = s.start_run_time(run.id, now).unwrap() {
+                if let RunStart::Execute(t) = start {
+                    s.run_succeeded(run.id, t, serde_json::Value::Null).unwrap();
+                }
+            }
+            s.finish_run(run.id).unwrap();
+        }
+        while s.poll_event().is_some() {}
+        report_time += r0.elapsed();
+        runs += due.len() as u64;
+    }
+    println!("simulated day: {runs} due runs, {wakeups} next_wakeup calls");
+    println!("  tick: {:.3} µs per due run", tick_time.as_secs_f64() * 1e6 / runs as f64);
+    println!(
+        "  tick + reports + events: {:.3} µs per due run",
+        (tick_time + report_time).as_secs_f64() * 1e6 / runs as f64
+    );
+    println!("  next_wakeup: {:.3} µs per call", wake_time.as_secs_f64() * 1e6 / wakeups as f64);
+    // next_wakeup in isolation, on the full index.
+    let n = 1_000_000;
+    let w0 = Instant::now();
+    let mut sink = 0i64;
+    for _ in 0..n {
+        sink ^= s.next_wakeup().map_or(0, |t| t.as_micros());
+    }
+    println!("  next_wakeup (isolated, {n} calls): {:.4} µs per call [{}]", w0.elapsed().as_secs_f64() * 1e6 / n as f64, sink & 1);
+}
+
+fn year_jump() {
+    let mut s = started();
+    let crons = add_jobs(
+        &mut s,
+        10_000,
+        |_| json!({"type": "cron", "second": "*"}),
+        |_| json!({"type": "interval", "seconds": 1, "start_date": iso(1)}),
+    );
+    let first = s.tick(at(1)).len();
+    let t0 = Instant::now();
+    let runs = s.tick(at(365 * DAY));
+    let took = t0.elapsed();
+    println!("one-year jump, 10000 per-second coalescing jobs ({crons} cron): {} runs in {:.1} ms (first tick {first} runs)", runs.len(), took.as_secs_f64() * 1e3);
+    assert!(runs.iter().all(|r| r.run_times.as_list() == Some(&[at(365 * DAY)][..])));
+}
+
+fn main() {
+    day();
+    year_jump();
+}

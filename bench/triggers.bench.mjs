@@ -1,0 +1,151 @@
+// Benchmark: the cost of one next-fire-time through the public API, tickwerk vs croner vs
+// cron-parser, on the same crontab expressions in UTC and in a DST zone, in one Node run.
+// Each library walks forward from the previous fire time, as a scheduler does:
+//   tickwerk:    t = trigger.getNextFireTime(t, t)          (CronTrigger.fromCrontab)
+//   croner:      d = cron.nextRun(d)
+//   cron-parser: d = iterator.next()                         (CronExpressionParser.parse)
+// Also: tickwerk's low-level `nextFireTimeMs` (numbers, no Date), the package size (wasm +
+// JS, gzipped) and how often the three libraries agree on the fire times.
+// Usage: npm run build && node bench/triggers.bench.mjs [--quick]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { CronTrigger } from 'tickwerk';
+import { Cron } from 'croner';
+import { CronExpressionParser } from 'cron-parser';
+
+const quick = process.argv.includes('--quick');
+const STEPS = quick ? 2_000 : 20_000; // fire times per measurement
+const ROUNDS = quick ? 3 : 7; // best of
+const START = new Date('2026-01-01T00:00:00Z');
+
+const EXPRESSIONS = [
+  '*/5 * * * *', // every 5 minutes
+  '0 9 * * 1-5', // weekdays 09:00
+  '30 2 * * *', // daily in the DST gap hour (New York, March)
+  '0 0 1 * *', // monthly
+  '15 14 1 1 *', // yearly
+  '0 22 * * 0', // weekly, Sunday 22:00
+  '0 */2 * * *', // every two hours
+];
+const ZONES = ['UTC', 'America/New_York'];
+
+/** Best-of-ROUNDS microseconds per call of `walk(n)`, which makes n calls. */
+function measure(walk) {
+  walk(Math.min(STEPS, 500)); // warm up
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r += 1) {
+    const t0 = process.hrtime.bigint();
+    walk(STEPS);
+    const dt = Number(process.hrtime.bigint() - t0) / 1e3;
+    best = Math.min(best, dt / STEPS);
+  }
+  return best;
+}
+
+const libs = {
+  tickwerk(expr, zone) {
+    const trigger = CronTrigger.fromCrontab(expr, { timezone: zone });
+    return (n) => {
+      let t = trigger.getNextFireTime(null, START);
+      for (let i = 1; i < n && t !== null; i += 1) t = trigger.getNextFireTime(t, t);
+      return t;
+    };
+  },
+  'tickwerk (ms API)'(expr, zone) {
+    const trigger = CronTrigger.fromCrontab(expr, { timezone: zone });
+    return (n) => {
+      let t = trigger.nextFireTimeMs(undefined, START.getTime());
+      for (let i = 1; i < n && t !== undefined; i += 1) t = trigger.nextFireTimeMs(t, t);
+      return t;
+    };
+  },
+  croner(expr, zone) {
+    const cron = new Cron(expr, { timezone: zone });
+    return (n) => {
+      let d = cron.nextRun(START);
+      for (let i = 1; i < n && d !== null; i += 1) d = cron.nextRun(d);
+      return d;
+    };
+  },
+  'cron-parser'(expr, zone) {
+    return (n) => {
+      const it = CronExpressionParser.parse(expr, { currentDate: START, tz: zone });
+      let d;
+      for (let i = 0; i < n; i += 1) d = it.next();
+      return d;
+    };
+  },
+};
+
+/** First `n` fire times (ISO) of each library, to report how often they agree. */
+function firstTimes(expr, zone, n) {
+  const t = CronTrigger.fromCrontab(expr, { timezone: zone });
+  const ours = [];
+  for (let d = t.getNextFireTime(null, START); ours.length < n && d; d = t.getNextFireTime(d, d)) ours.push(d.toISOString());
+  const cron = new Cron(expr, { timezone: zone });
+  const croner = [];
+  for (let d = cron.nextRun(START); croner.length < n && d; d = cron.nextRun(d)) croner.push(d.toISOString());
+  const it = CronExpressionParser.parse(expr, { currentDate: START, tz: zone });
+  const parser = [];
+  while (parser.length < n) parser.push(it.next().toDate().toISOString());
+  return { ours, croner, parser };
+}
+
+function packageSize() {
+  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(dist);
+  const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
+  const wasm = files.filter((f) => f.endsWith('.wasm'));
+  // What a browser downloads: the wasm and the ES modules (not the CJS bundle, not types).
+  const js = files.filter((f) => f.endsWith('.js'));
+  const sum = (list, f) => list.reduce((a, p) => a + f(p), 0);
+  return {
+    wasmRaw: sum(wasm, (p) => statSync(p).size),
+    wasmGz: sum(wasm, gz),
+    jsRaw: sum(js, (p) => statSync(p).size),
+    jsGz: sum(js, gz),
+  };
+}
+
+const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
+const rows = [];
+let minCronerRatio = Infinity;
+for (const zone of ZONES) {
+  for (const expr of EXPRESSIONS) {
+    const us = {};
+    for (const [name, make] of Object.entries(libs)) us[name] = measure(make(expr, zone));
+    const ratioCroner = us.croner / us.tickwerk;
+    minCronerRatio = Math.min(minCronerRatio, ratioCroner);
+    const { ours, croner, parser } = firstTimes(expr, zone, 50);
+    const agree = (other) => ours.filter((t, i) => other[i] === t).length;
+    rows.push({
+      zone,
+      expr,
+      'tickwerk µs': us.tickwerk.toFixed(3),
+      'tickwerk ms-API µs': us['tickwerk (ms API)'].toFixed(3),
+      'croner µs': us.croner.toFixed(2),
+      'cron-parser µs': us['cron-parser'].toFixed(2),
+      'croner/tickwerk': `${ratioCroner.toFixed(1)}×`,
+      'cron-parser/tickwerk': `${(us['cron-parser'] / us.tickwerk).toFixed(1)}×`,
+      'same first 50 (croner, cron-parser)': `${agree(croner)}, ${agree(parser)}`,
+    });
+  }
+}
+console.log(`Node ${process.version}; ${STEPS} consecutive fire times per measurement, best of ${ROUNDS}.`);
+console.table(rows);
+console.log(`Slowest expression: tickwerk is ${minCronerRatio.toFixed(1)}× croner's speed (goal: ≥ 20×).`);
+const size = packageSize();
+console.log(
+  `Package: wasm ${kib(size.wasmRaw)} (${kib(size.wasmGz)} gzipped), JS ${kib(size.jsRaw)} (${kib(size.jsGz)} gzipped); ` +
+    `total gzipped ${kib(size.wasmGz + size.jsGz)} (goal: < 150 KiB).`,
+);

@@ -1,33 +1,327 @@
-//! `CronTrigger`. (Stub: being implemented.)
+//! `CronTrigger`: fires when the wall-clock time in its zone matches every field
+//! (APScheduler 3.11's `CronTrigger`, plus `from_crontab` with standard crontab meaning).
+//!
+//! # Fields
+//!
+//! `year, month, day, week, day_of_week, hour, minute, second`, evaluated in that order with
+//! APScheduler's ranges (year 1970–9999, ISO week 1–53, `day_of_week` 0 = Monday) and its
+//! defaults rule: unset fields after the least significant given one take their minimum
+//! (`month`/`day` = 1, `hour`/`minute`/`second` = 0; `week`, `day_of_week`, `year` = `*`), unset
+//! fields before or between given ones are `*`, and no fields at all fire every second.
+//! The expression grammar is in [`field`] (strict: deviation `strict-parse`).
+//!
+//! # Next fire time
+//!
+//! The lower bound is `min(now, previous + 1 µs)` with a previous fire time (as APScheduler:
+//! a clock that went back restarts the search from `now`), else `max(now, start_date)`,
+//! rounded up to a whole second. The answer is the first instant at or after it whose
+//! local wall time matches every field ([`search`]): repeated wall times fire twice, wall
+//! times inside a gap never match, and no existing matching wall time is skipped
+//! (deviation `no-skip`). Only when that walk steps over a spring-forward gap that holds a
+//! matching wall time does the faithful port of APScheduler's field walk run as well
+//! ([`apscheduler`]); where APScheduler returns a gap wall time with the pre-gap offset
+//! (`hour=2, minute=30` in New York on spring-forward day gives 03:30 EDT) and that is
+//! earlier, it wins. The end date is inclusive. Jitter is added to the instant afterwards
+//! ([`CronTrigger::apply_jitter`], deviation `jitter-absolute`).
+
+mod apscheduler;
+mod calendar;
+mod crontab;
+mod field;
+mod matcher;
+mod search;
 
 use std::fmt;
 
-use crate::time::{Timestamp, Zone};
+use crate::error::{Error, Result};
+use crate::time::{format_in_zone, Timestamp, Transitions, Zone};
 use crate::trigger::JitterRng;
+
+use field::{parse_field, value_bits, Expr, Field, DAY, DEFAULT_VALUES, DOW, FIELD_NAMES, HOUR, MINUTE, MONTH, SECOND, WEEK, YEAR};
+use matcher::{DaySpecials, Parts, Schedule};
+
+/// Raw cron field expressions exactly as the user gave them (integers as decimal text).
+/// `None` means the field was not given (the defaults rule applies).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CronFields {
+    /// 4-digit year (1970–9999).
+    pub year: Option<String>,
+    /// Month (1–12, `jan`–`dec`).
+    pub month: Option<String>,
+    /// Day of the month (1–31, `last`, `2nd mon`, `last fri`).
+    pub day: Option<String>,
+    /// ISO week (1–53).
+    pub week: Option<String>,
+    /// Day of the week (0–6, 0 = Monday; `mon`–`sun`).
+    pub day_of_week: Option<String>,
+    /// Hour (0–23).
+    pub hour: Option<String>,
+    /// Minute (0–59).
+    pub minute: Option<String>,
+    /// Second (0–59).
+    pub second: Option<String>,
+}
+
+impl CronFields {
+    /// The fields in APScheduler's order (year … second).
+    fn in_order(&self) -> [Option<&str>; 8] {
+        [
+            self.year.as_deref(),
+            self.month.as_deref(),
+            self.day.as_deref(),
+            self.week.as_deref(),
+            self.day_of_week.as_deref(),
+            self.hour.as_deref(),
+            self.minute.as_deref(),
+            self.second.as_deref(),
+        ]
+    }
+}
 
 /// Fires when the wall-clock time in its zone matches every field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CronTrigger {
+    fields: CronFields,
+    crontab: Option<String>,
+    start_date: Option<Timestamp>,
+    end_date: Option<Timestamp>,
     timezone: Zone,
+    jitter: Option<f64>,
+    /// `str()`, computed once.
+    display: String,
+    /// The `name='expr'` list of `repr()` (given fields only).
+    field_list: String,
+    /// The compiled fields.
+    schedule: Schedule,
+    /// Equivalent APScheduler triggers for the gap emulation (one, or an OR's terms).
+    emulation: Vec<Schedule>,
+    /// The zone's offset table, fetched once.
+    transitions: Transitions,
+}
+
+/// Checks a jitter value: finite and `>= 0`.
+fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
+    match jitter {
+        Some(j) if !j.is_finite() || j < 0.0 => Err(Error::invalid("jitter", j, "must be a finite number of seconds >= 0")),
+        other => Ok(other),
+    }
+}
+
+/// Python's `str()` of a number given as jitter (`5`, `2.5`).
+fn format_jitter(j: f64) -> String {
+    if j.fract() == 0.0 && j.abs() < 1e15 {
+        format!("{}", j as i64)
+    } else {
+        format!("{j}")
+    }
+}
+
+/// Compiles parsed fields (index order of [`FIELD_NAMES`]) into a schedule (AND of the days).
+fn compile(fields: &[Field; 8]) -> Schedule {
+    let mut dom_special = DaySpecials::default();
+    for e in &fields[DAY].exprs {
+        match *e {
+            Expr::LastDay => dom_special.last_day = true,
+            Expr::Nth { nth, weekday } => dom_special.nth[weekday as usize] |= 1 << (nth - 1),
+            _ => {}
+        }
+    }
+    Schedule::new(Parts {
+        years: fields[YEAR].exprs.clone(),
+        months: value_bits(MONTH, &fields[MONTH].exprs) as u16,
+        dom: value_bits(DAY, &fields[DAY].exprs) as u32,
+        dom_special,
+        week: value_bits(WEEK, &fields[WEEK].exprs),
+        dow: value_bits(DOW, &fields[DOW].exprs) as u8,
+        dow_special: DaySpecials::default(),
+        or_days: false,
+        hours: value_bits(HOUR, &fields[HOUR].exprs) as u32,
+        minutes: value_bits(MINUTE, &fields[MINUTE].exprs),
+        seconds: value_bits(SECOND, &fields[SECOND].exprs),
+    })
 }
 
 impl CronTrigger {
-    /// Next fire time (stub).
-    pub fn next_fire_time(&self, _previous: Option<Timestamp>, _now: Timestamp) -> Option<Timestamp> {
-        None
+    /// A cron trigger from APScheduler's fields (see the module docs), with optional
+    /// inclusive `start_date` / `end_date`, the `timezone` the fields are read in, and
+    /// `jitter` in seconds (finite, `>= 0`). Bad expressions are
+    /// [`Error::InvalidArgument`] naming the field and the expression.
+    pub fn new(
+        fields: &CronFields,
+        start_date: Option<Timestamp>,
+        end_date: Option<Timestamp>,
+        timezone: Zone,
+        jitter: Option<f64>,
+    ) -> Result<CronTrigger> {
+        let jitter = check_jitter(jitter)?;
+        let given = fields.in_order();
+        let last_given = given.iter().rposition(Option::is_some);
+        let mut parsed: Vec<Field> = Vec::with_capacity(8);
+        for (idx, g) in given.iter().enumerate() {
+            let f = match g {
+                Some(text) => parse_field(idx, text, true)?,
+                None => {
+                    let default = match last_given {
+                        Some(l) if idx > l => DEFAULT_VALUES[idx].unwrap_or("*"),
+                        _ => "*",
+                    };
+                    parse_field(idx, default, false)?
+                }
+            };
+            parsed.push(f);
+        }
+        let parsed: [Field; 8] = match parsed.try_into() {
+            Ok(p) => p,
+            Err(_) => return Err(Error::invalid("fields", "", "internal: expected 8 fields")),
+        };
+        let field_list = parsed
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.given)
+            .map(|(i, f)| format!("{}='{}'", FIELD_NAMES[i], f))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let schedule = compile(&parsed);
+        Ok(CronTrigger {
+            fields: fields.clone(),
+            crontab: None,
+            start_date,
+            end_date,
+            timezone,
+            jitter,
+            display: format!("cron[{field_list}]"),
+            field_list,
+            emulation: vec![schedule.clone()],
+            schedule,
+            transitions: timezone.transitions(),
+        })
     }
-    /// Jitter (stub).
-    pub fn apply_jitter(&self, t: Timestamp, _rng: &mut JitterRng) -> Timestamp {
-        t
+
+    /// A trigger from a crontab line with its standard meaning (deviation
+    /// `crontab-standard`; see [`crontab`] for the grammar: 5 or 6 fields, macros, 0/7 =
+    /// Sunday, `L`, `5L`, `5#2`, day-of-month OR day-of-week when both are restricted).
+    pub fn from_crontab(expr: &str, timezone: Zone) -> Result<CronTrigger> {
+        let p = crontab::parse(expr)?;
+        let field_list = {
+            let inner = p.display.strip_prefix("cron[").and_then(|s| s.strip_suffix(']'));
+            inner.map(str::to_string).unwrap_or_else(|| p.display.clone())
+        };
+        Ok(CronTrigger {
+            fields: p.fields,
+            crontab: Some(expr.to_string()),
+            start_date: None,
+            end_date: None,
+            timezone,
+            jitter: None,
+            display: p.display,
+            field_list,
+            schedule: p.schedule,
+            emulation: p.emulation,
+            transitions: timezone.transitions(),
+        })
     }
-    /// The zone.
+
+    /// APScheduler's `get_next_fire_time(previous, now)` without jitter (see the module
+    /// docs); `None` when there is no further fire time.
+    pub fn next_fire_time(&self, previous: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
+        let lower = match previous {
+            Some(p) if now < p => now,
+            Some(p) => p.checked_add_micros(1)?,
+            None => match self.start_date {
+                Some(s) if s > now => s,
+                _ => now,
+            },
+        };
+        let start = lower.ceil_to_second();
+        let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor());
+        let found = search::first_match(&self.schedule, &self.transitions, start.secs_floor(), limit);
+        let mut best = found.secs.map(Timestamp::from_secs);
+        if found.crossed_matching_gap {
+            for s in &self.emulation {
+                if let Some(a) = apscheduler::next_fire_time(s, self.timezone, start, self.end_date) {
+                    if a >= start && best.map_or(true, |b| a < b) {
+                        best = Some(a);
+                    }
+                }
+            }
+        }
+        let t = best?;
+        if t > Timestamp::MAX || self.end_date.is_some_and(|e| t > e) {
+            return None;
+        }
+        Some(t)
+    }
+
+    /// `t` plus a uniform draw of `[0, jitter]` seconds (added to the instant), clamped to
+    /// the end date.
+    pub fn apply_jitter(&self, t: Timestamp, rng: &mut JitterRng) -> Timestamp {
+        let Some(j) = self.jitter.filter(|j| *j > 0.0) else { return t };
+        let moved = t.checked_add_micros(rng.uniform_micros(j)).unwrap_or(Timestamp::MAX);
+        match self.end_date {
+            Some(e) if moved > e => e.max(t),
+            _ => moved,
+        }
+    }
+
+    /// The zone the fields are read in.
     pub fn timezone(&self) -> Zone {
         self.timezone
+    }
+
+    /// The fields as given (for a crontab: its tokens under their field names).
+    pub fn fields(&self) -> &CronFields {
+        &self.fields
+    }
+
+    /// The crontab line, when the trigger was built by [`CronTrigger::from_crontab`].
+    pub fn crontab(&self) -> Option<&str> {
+        self.crontab.as_deref()
+    }
+
+    /// The inclusive start date, if any.
+    pub fn start_date(&self) -> Option<Timestamp> {
+        self.start_date
+    }
+
+    /// The inclusive end date, if any.
+    pub fn end_date(&self) -> Option<Timestamp> {
+        self.end_date
+    }
+
+    /// The jitter in seconds, if any.
+    pub fn jitter(&self) -> Option<f64> {
+        self.jitter
+    }
+
+    /// APScheduler's `repr()`: `<CronTrigger (hour='2', start_date='… CET', jitter=5,
+    /// timezone='Europe/Berlin')>`.
+    pub fn repr(&self) -> String {
+        let mut options = Vec::new();
+        if !self.field_list.is_empty() {
+            options.push(self.field_list.clone());
+        }
+        if let Some(s) = self.start_date {
+            options.push(format!("start_date='{}'", format_in_zone(s, self.timezone)));
+        }
+        if let Some(e) = self.end_date {
+            options.push(format!("end_date='{}'", format_in_zone(e, self.timezone)));
+        }
+        if let Some(j) = self.jitter.filter(|j| *j != 0.0) {
+            options.push(format!("jitter={}", format_jitter(j)));
+        }
+        let zone = match self.timezone {
+            Zone::Fixed(0) => "UTC".to_string(),
+            Zone::Fixed(_) => format!("UTC{}", self.timezone.name()),
+            z => z.name(),
+        };
+        format!("<CronTrigger ({}, timezone='{zone}')>", options.join(", "))
     }
 }
 
 impl fmt::Display for CronTrigger {
+    /// APScheduler's `str()`: `cron[month='6-8', day='*', hour='0-3', minute='*/5']`; a
+    /// crontab whose day fields are ORed prints as `or[cron[…], cron[…]]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cron[]")
+        f.write_str(&self.display)
     }
 }

@@ -10,16 +10,17 @@
 //! `week` and `day_of_week` are derived fields: a change there increments the day.
 //!
 //! The port keeps wall times as calendar fields plus a fold flag and resolves them to
-//! instants with [`Zone::resolve_local`] exactly where Python would call `timestamp()`.
+//! instants with [`CronZone::resolve`] exactly where Python would call `timestamp()`.
+//! Like APScheduler it compares with the end date by wall clock (Python compares two
+//! datetimes of the same zone by their wall times), so a gap wall time before the end
+//! date's wall time is returned even when its instant lies after the end date.
 //! It is bounded: after [`MAX_STEPS`] steps it gives up (`None`) and the caller uses the
 //! real answer of the segment search instead.
 
-use chrono::{Datelike, Timelike};
-
-use super::calendar::{days_from_civil, days_in_month, iso_week, weekday, DAY};
+use super::calendar::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
 use super::field::{DAY as F_DAY, DOW, HOUR, MAX_VALUES, MIN_VALUES, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use super::matcher::{next_bit, Schedule};
-use crate::time::{Timestamp, Zone};
+use super::zone::CronZone;
 
 /// Steps after which the walk gives up.
 pub(crate) const MAX_STEPS: usize = 20_000;
@@ -36,15 +37,17 @@ struct Wall {
 }
 
 impl Wall {
-    fn from_instant(zone: Zone, t: Timestamp) -> Wall {
-        let n = zone.to_local(t);
+    /// `datetime.fromtimestamp(t, tz)`: normalized wall time and fold of instant `t` (seconds).
+    fn from_instant(zone: &CronZone, t: i64) -> Wall {
+        let (days, h, mi, s) = split_wall(zone.to_wall(t));
+        let (y, m, d) = civil_from_days(days);
         let mut v = [0i64; 8];
-        v[YEAR] = n.year() as i64;
-        v[MONTH] = n.month() as i64;
-        v[F_DAY] = n.day() as i64;
-        v[HOUR] = n.hour() as i64;
-        v[MINUTE] = n.minute() as i64;
-        v[SECOND] = n.second() as i64;
+        v[YEAR] = y;
+        v[MONTH] = m as i64;
+        v[F_DAY] = d as i64;
+        v[HOUR] = h as i64;
+        v[MINUTE] = mi as i64;
+        v[SECOND] = s as i64;
         Wall { v, fold: zone.fold_at(t) }
     }
 
@@ -53,9 +56,8 @@ impl Wall {
     }
 
     /// `datetime.timestamp()`: the instant, PEP 495 style.
-    fn instant(&self, zone: Zone) -> Timestamp {
-        let naive = Timestamp::from_secs(Wall::wall_secs(&self.v)).to_utc_naive();
-        zone.resolve_local(naive, self.fold)
+    fn instant(&self, zone: &CronZone) -> i64 {
+        zone.resolve(Wall::wall_secs(&self.v), self.fold)
     }
 
     /// `field.get_value(dateval)`.
@@ -97,7 +99,7 @@ fn next_value(s: &Schedule, w: &Wall, f: usize) -> Option<i64> {
 /// `_increment_field_value`: increments field `fieldnum` (carrying into more significant
 /// fields), resets the less significant ones to their minimum, and adds the wall-clock
 /// difference in UTC. `None` past the year 9999.
-fn increment(zone: Zone, w: &Wall, mut fieldnum: i32) -> Option<(Wall, i32)> {
+fn increment(zone: &CronZone, w: &Wall, mut fieldnum: i32) -> Option<(Wall, i32)> {
     let mut values = [0i64; 8];
     let mut i: i32 = 0;
     while i < 8 {
@@ -135,8 +137,7 @@ fn increment(zone: Zone, w: &Wall, mut fieldnum: i32) -> Option<(Wall, i32)> {
         return None;
     }
     let difference = Wall::wall_secs(&values) - Wall::wall_secs(&w.v);
-    let t = w.instant(zone).checked_add_micros(difference * 1_000_000)?;
-    Some((Wall::from_instant(zone, t), fieldnum))
+    Some((Wall::from_instant(zone, w.instant(zone) + difference), fieldnum))
 }
 
 /// `_set_field_value`: sets field `fieldnum`, resets the less significant real fields to
@@ -156,9 +157,10 @@ fn set_value(w: &Wall, fieldnum: usize, new_value: i64) -> Wall {
     Wall { v, fold: w.fold }
 }
 
-/// APScheduler's field walk from `start` (already rounded up to a whole second), with its
-/// `end_date` check after every step. `None`: no fire time, or the walk gave up.
-pub(crate) fn next_fire_time(s: &Schedule, zone: Zone, start: Timestamp, end_date: Option<Timestamp>) -> Option<Timestamp> {
+/// APScheduler's field walk from instant `start` (whole seconds), with its `end_date`
+/// check (by wall clock, against the end date's wall time `end_wall`) after every step.
+/// Returns the instant in seconds; `None`: no fire time, or the walk gave up.
+pub(crate) fn next_fire_time(s: &Schedule, zone: &CronZone, start: i64, end_wall: Option<i64>) -> Option<i64> {
     let mut date = Wall::from_instant(zone, start);
     let mut fieldnum: i32 = 0;
     let mut steps = 0;
@@ -187,8 +189,8 @@ pub(crate) fn next_fire_time(s: &Schedule, zone: Zone, start: Timestamp, end_dat
             }
             Some(_) => fieldnum += 1,
         }
-        if let Some(end) = end_date {
-            if date.instant(zone) > end {
+        if let Some(end) = end_wall {
+            if Wall::wall_secs(&date.v) > end {
                 return None;
             }
         }

@@ -30,15 +30,17 @@ mod crontab;
 mod field;
 mod matcher;
 mod search;
+mod zone;
 
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::time::{format_in_zone, Timestamp, Transitions, Zone};
+use crate::time::{format_in_zone, Timestamp, Zone};
 use crate::trigger::JitterRng;
 
 use field::{parse_field, value_bits, Expr, Field, DAY, DEFAULT_VALUES, DOW, FIELD_NAMES, HOUR, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use matcher::{DaySpecials, Parts, Schedule};
+use zone::CronZone;
 
 /// Raw cron field expressions exactly as the user gave them (integers as decimal text).
 /// `None` means the field was not given (the defaults rule applies).
@@ -95,8 +97,8 @@ pub struct CronTrigger {
     schedule: Schedule,
     /// Equivalent APScheduler triggers for the gap emulation (one, or an OR's terms).
     emulation: Vec<Schedule>,
-    /// The zone's offset table, fetched once.
-    transitions: Transitions,
+    /// The zone's offsets, fetched once.
+    zone: CronZone,
 }
 
 /// Checks a jitter value: finite and `>= 0`.
@@ -193,7 +195,7 @@ impl CronTrigger {
             field_list,
             emulation: vec![schedule.clone()],
             schedule,
-            transitions: timezone.transitions(),
+            zone: CronZone::new(timezone),
         })
     }
 
@@ -217,7 +219,7 @@ impl CronTrigger {
             field_list,
             schedule: p.schedule,
             emulation: p.emulation,
-            transitions: timezone.transitions(),
+            zone: CronZone::new(timezone),
         })
     }
 
@@ -232,24 +234,23 @@ impl CronTrigger {
                 _ => now,
             },
         };
-        let start = lower.ceil_to_second();
+        let start = lower.ceil_to_second().secs_floor();
         let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor());
-        let found = search::first_match(&self.schedule, &self.transitions, start.secs_floor(), limit);
-        let mut best = found.secs.map(Timestamp::from_secs);
+        let found = search::first_match(&self.schedule, &self.zone, start, limit);
+        // the real answer, within the end date
+        let mut best = found.secs.filter(|&b| self.end_date.map_or(true, |e| Timestamp::from_secs(b) <= e));
         if found.crossed_matching_gap {
+            // APScheduler checks the end date by wall clock (see `apscheduler`)
+            let end_wall = self.end_date.map(|e| self.zone.to_wall(e.secs_floor()));
             for s in &self.emulation {
-                if let Some(a) = apscheduler::next_fire_time(s, self.timezone, start, self.end_date) {
+                if let Some(a) = apscheduler::next_fire_time(s, &self.zone, start, end_wall) {
                     if a >= start && best.map_or(true, |b| a < b) {
                         best = Some(a);
                     }
                 }
             }
         }
-        let t = best?;
-        if t > Timestamp::MAX || self.end_date.is_some_and(|e| t > e) {
-            return None;
-        }
-        Some(t)
+        Timestamp::from_secs(0).checked_add_micros(best?.checked_mul(1_000_000)?)
     }
 
     /// `t` plus a uniform draw of `[0, jitter]` seconds (added to the instant), clamped to

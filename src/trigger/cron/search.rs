@@ -10,7 +10,7 @@
 //! return something else (see [`super::apscheduler`]).
 
 use super::matcher::{Schedule, WALL_MAX};
-use crate::time::{Timestamp, Transitions};
+use super::zone::CronZone;
 
 /// What the segment walk found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,13 +22,11 @@ pub(crate) struct Found {
 }
 
 /// Searches from instant `from` (whole seconds) and gives up once past `limit` seconds.
-pub(crate) fn first_match(schedule: &Schedule, transitions: &Transitions, from: i64, limit: i64) -> Found {
+pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit: i64) -> Found {
     let mut s = from;
     let mut gap = false;
     loop {
-        let seg = transitions.segment_at(Timestamp::from_secs(s));
-        let o = seg.offset as i64;
-        let end = seg.end.map(|e| e.secs_floor());
+        let (o, end) = zone.segment(s);
         let bound = end.map_or(WALL_MAX, |e| e + o);
         if let Some(w) = schedule.next_match(s + o, bound) {
             return Found { secs: Some(w - o), crossed_matching_gap: gap };
@@ -39,7 +37,7 @@ pub(crate) fn first_match(schedule: &Schedule, transitions: &Transitions, from: 
         if e > limit || e + o >= WALL_MAX {
             return Found { secs: None, crossed_matching_gap: gap };
         }
-        let next_offset = transitions.segment_at(Timestamp::from_secs(e)).offset as i64;
+        let next_offset = zone.offset_at(e);
         if !gap && next_offset > o && schedule.next_match(e + o, e + next_offset).is_some() {
             gap = true;
         }

@@ -1,0 +1,469 @@
+//! `SchedulerCore`: the sans-IO [`Scheduler`] for JS hosts that own the clock.
+//!
+//! A thin binding with no scheduling logic: every method converts its JS arguments, calls
+//! the core and converts the answer back. The JS `Scheduler` class (`js/scheduler.js`)
+//! drives it with timers; edge and serverless hosts, and tests, can drive it directly:
+//!
+//! ```js
+//! const core = new SchedulerCore({ timezone: 'UTC', seed: 7 });
+//! core.addJob({ func: 'report', trigger: { type: 'interval', minutes: 5 } }, now);
+//! core.start(now, false);
+//! for (const run of core.tick(Date.now())) {             // 1. what is due
+//!   await applyToStorage(core.drainStoreOps());          // 2. persist first
+//!   for (let s; (s = core.startRunTime(run.id, Date.now())); ) {   // 3. run each time
+//!     if (s.action === 'execute') core.runSucceeded(run.id, s.scheduledRunTime, await call(run));
+//!   }
+//!   core.finishRun(run.id);                              // 4. release the instance
+//! }
+//! for (const e of core.drainEvents()) deliver(e);        // 5. events
+//! sleepUntil(core.nextWakeup());                         // 6. sleep
+//! ```
+//!
+//! Times are epoch milliseconds (fractions carry microseconds). Jobs, runs, events and store
+//! operations cross as plain objects (shapes in the `typescript_custom_section` below).
+
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+
+use super::convert;
+use super::error::{invalid, to_js};
+use super::time::instant;
+use crate::scheduler::{
+    ExecutorConfig, Job, JobChanges, NewJob, RunId, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
+};
+use crate::trigger::{BuildContext, Trigger, TriggerSpec};
+use crate::{Error, Timestamp};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SCHEDULER_CORE: &'static str = r#"
+/** Run times of a submission: a list (epoch ms), or a long backlog's first and last time. */
+export type CoreRunTimes = number[] | { first: number; last: number };
+/** A due run handed out by `SchedulerCore.tick`. */
+export interface CoreRun {
+  id: number; jobId: string; jobstore: string; executor: string; func: string;
+  args: unknown[]; kwargs: Record<string, unknown>; runTimes: CoreRunTimes; runAt: number;
+}
+/** An event drained from `SchedulerCore` (APScheduler's attributes in camelCase). */
+export interface CoreEvent {
+  code: number; name: string; alias?: string; jobId?: string; jobstore?: string | null;
+  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number; retval?: unknown;
+  exception?: string; traceback?: string;
+}
+/** A job as the core sees it. */
+export interface CoreJob {
+  id: string; name: string; func: string; args: unknown[]; kwargs: Record<string, unknown>;
+  trigger: TriggerSpecJson; triggerText: string; executor: string; jobstore: string | null;
+  misfireGraceTime: number | null; coalesce: boolean; maxInstances: number;
+  nextRunTime: number | null; pending: boolean; text: string;
+}
+/** One operation for a persistent store, applied in order. */
+export type CoreStoreOp =
+  | { op: 'put'; jobstore: string; jobId: string; record: Record<string, unknown> }
+  | { op: 'remove'; jobstore: string; jobId: string }
+  | { op: 'clear'; jobstore: string };
+/** What `startRunTime` decided for the next run time of a run. */
+export interface CoreRunStart { action: 'execute' | 'missed'; scheduledRunTime: number }
+/** A stored record `loadJobs` could not load (left untouched in storage). */
+export interface CoreLoadProblem { code: string; id: string; message: string; index: number }
+"#;
+
+/// The sans-IO scheduler core (see the module docs for the driving loop).
+#[wasm_bindgen]
+pub struct SchedulerCore {
+    inner: Scheduler,
+}
+
+fn to_json(field: &str, value: &JsValue) -> Result<Value, JsValue> {
+    convert::from_js(field, value)
+}
+
+fn out(value: &Value) -> Result<JsValue, JsValue> {
+    convert::to_js_value(value)
+}
+
+fn err(e: Error) -> JsValue {
+    to_js(&e)
+}
+
+/// `convert::job` plus APScheduler's `str(job)` as `text` (it needs the scheduler's zone).
+fn job_json(job: &Job, scheduler: &Scheduler) -> Value {
+    let mut v = convert::job(job);
+    if let Value::Object(m) = &mut v {
+        m.insert("text".into(), Value::String(job.describe(scheduler.timezone())));
+    }
+    v
+}
+
+fn run_id(id: f64) -> Result<RunId, JsValue> {
+    if id.is_finite() && id >= 0.0 && id.fract() == 0.0 && id <= 9_007_199_254_740_991.0 {
+        Ok(RunId(id as u64))
+    } else {
+        Err(err(Error::invalid("run_id", id, "not a run id")))
+    }
+}
+
+fn optional_string(field: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.as_string().map(Some).ok_or_else(|| invalid(field, value, "expected a string"))
+}
+
+fn required_string(field: &str, value: &JsValue) -> Result<String, JsValue> {
+    optional_string(field, value)?.ok_or_else(|| invalid(field, value, "expected a string"))
+}
+
+impl SchedulerCore {
+    fn trigger_input(&self, spec: &JsValue) -> Result<TriggerInput, JsValue> {
+        let json = to_json("trigger", spec)?;
+        Ok(if json.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(json) })
+    }
+
+    fn build_trigger(&self, spec: Value, now: Timestamp) -> Result<Trigger, JsValue> {
+        let ctx = BuildContext { default_zone: self.inner.timezone(), now };
+        TriggerSpec::from_json(&spec).and_then(|s| s.build(&ctx)).map_err(err)
+    }
+}
+
+#[wasm_bindgen]
+impl SchedulerCore {
+    /// A stopped scheduler configured by `options` (APScheduler's `configure` forms: nested
+    /// `{ timezone, jobDefaults, jobstores, executors, seed }` or flat `'tickwerk.…'` /
+    /// `'apscheduler.…'` keys with string values). Pass a random `seed` (a number or the
+    /// decimal text of a u64): generated ids and jitter come from it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<SchedulerCore, JsValue> {
+        let json = to_json("options", &options)?;
+        let json = if json.is_null() { Value::Object(Map::new()) } else { json };
+        let config = SchedulerConfig::from_json(&json).map_err(err)?;
+        Ok(SchedulerCore { inner: Scheduler::new(config) })
+    }
+
+    /// Replaces the configuration (only while stopped: `SCHEDULER_ALREADY_RUNNING`).
+    pub fn configure(&mut self, options: JsValue) -> Result<(), JsValue> {
+        let json = to_json("options", &options)?;
+        let json = if json.is_null() { Value::Object(Map::new()) } else { json };
+        let config = SchedulerConfig::from_json(&json).map_err(err)?;
+        self.inner.configure(config).map_err(err)
+    }
+
+    /// `'stopped'`, `'running'` or `'paused'`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.inner.state().as_str().to_string()
+    }
+
+    /// The scheduler's zone name.
+    #[wasm_bindgen(getter)]
+    pub fn timezone(&self) -> String {
+        self.inner.timezone().name()
+    }
+
+    /// The job defaults in force: `{ misfireGraceTime, coalesce, maxInstances }`.
+    #[wasm_bindgen(getter, js_name = jobDefaults)]
+    pub fn job_defaults(&self) -> Result<JsValue, JsValue> {
+        let d = self.inner.job_defaults();
+        out(&json!({
+            "misfireGraceTime": d.misfire_grace_time,
+            "coalesce": d.coalesce,
+            "maxInstances": d.max_instances,
+        }))
+    }
+
+    /// Starts at `nowMs` (paused if `paused`): pending jobs get their first run times.
+    pub fn start(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, paused: bool) -> Result<(), JsValue> {
+        let now = instant("now", now_ms)?;
+        self.inner.start(now, paused).map_err(err)
+    }
+
+    /// Shuts down (in-flight runs can still report and finish).
+    pub fn shutdown(&mut self) -> Result<(), JsValue> {
+        self.inner.shutdown().map_err(err)
+    }
+
+    /// Pauses job processing.
+    pub fn pause(&mut self) -> Result<(), JsValue> {
+        self.inner.pause().map_err(err)
+    }
+
+    /// Resumes job processing.
+    pub fn resume(&mut self) -> Result<(), JsValue> {
+        self.inner.resume().map_err(err)
+    }
+
+    /// Asks for a tick as soon as possible (`nextWakeup()` is then in the past).
+    pub fn wakeup(&mut self) {
+        self.inner.wakeup();
+    }
+
+    /// The instant (epoch ms) at which `tick` next has work; `undefined` when stopped,
+    /// paused or idle.
+    #[wasm_bindgen(js_name = nextWakeup)]
+    pub fn next_wakeup(&self) -> Option<f64> {
+        self.inner.next_wakeup().map(Timestamp::as_millis_f64)
+    }
+
+    /// Processes the jobs due at `nowMs` and returns the runs to start (`CoreRun[]`).
+    /// Apply `drainStoreOps()` before running them.
+    #[wasm_bindgen(unchecked_return_type = "CoreRun[]")]
+    pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> Result<JsValue, JsValue> {
+        let now = instant("now", now_ms)?;
+        let runs: Vec<Value> = self.inner.tick(now).iter().map(convert::run).collect();
+        out(&Value::Array(runs))
+    }
+
+    /// The host starts the next run time of run `runId` at `nowMs`: `{ action: 'execute',
+    /// scheduledRunTime }` (call the function, then report), `{ action: 'missed', … }` (the
+    /// event is queued), or `undefined` when every run time was handed out.
+    #[wasm_bindgen(js_name = startRunTime, unchecked_return_type = "CoreRunStart | undefined")]
+    pub fn start_run_time(
+        &mut self,
+        #[wasm_bindgen(js_name = runId)] id: f64,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let now = instant("now", now_ms)?;
+        let start = self.inner.start_run_time(run_id(id)?, now).map_err(err)?;
+        match start {
+            None => Ok(JsValue::UNDEFINED),
+            Some(s) => out(&convert::run_start(s)),
+        }
+    }
+
+    /// The function ran for `scheduledMs` and returned `retval` (kept if JSON-compatible,
+    /// otherwise `null`): queues `EVENT_JOB_EXECUTED`.
+    #[wasm_bindgen(js_name = runSucceeded)]
+    pub fn run_succeeded(
+        &mut self,
+        #[wasm_bindgen(js_name = runId)] id: f64,
+        #[wasm_bindgen(js_name = scheduledMs)] scheduled_ms: f64,
+        retval: JsValue,
+    ) -> Result<(), JsValue> {
+        let scheduled = instant("scheduled", scheduled_ms)?;
+        let value = to_json("retval", &retval).unwrap_or(Value::Null);
+        self.inner.run_succeeded(run_id(id)?, scheduled, value).map_err(err)
+    }
+
+    /// The function failed for `scheduledMs`: queues `EVENT_JOB_ERROR` with the error text
+    /// and stack.
+    #[wasm_bindgen(js_name = runFailed)]
+    pub fn run_failed(
+        &mut self,
+        #[wasm_bindgen(js_name = runId)] id: f64,
+        #[wasm_bindgen(js_name = scheduledMs)] scheduled_ms: f64,
+        exception: String,
+        traceback: Option<String>,
+    ) -> Result<(), JsValue> {
+        let scheduled = instant("scheduled", scheduled_ms)?;
+        self.inner.run_failed(run_id(id)?, scheduled, exception, traceback).map_err(err)
+    }
+
+    /// The run's instance ended: releases its `max_instances` slot.
+    #[wasm_bindgen(js_name = finishRun)]
+    pub fn finish_run(&mut self, #[wasm_bindgen(js_name = runId)] id: f64) -> Result<(), JsValue> {
+        self.inner.finish_run(run_id(id)?).map_err(err)
+    }
+
+    /// The next queued event (`CoreEvent`), or `undefined`.
+    #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "CoreEvent | undefined")]
+    pub fn poll_event(&mut self) -> Result<JsValue, JsValue> {
+        self.inner.poll_event().map_or(Ok(JsValue::UNDEFINED), |e| out(&convert::event(&e)))
+    }
+
+    /// Every queued event, oldest first (`CoreEvent[]`).
+    #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "CoreEvent[]")]
+    pub fn drain_events(&mut self) -> Result<JsValue, JsValue> {
+        let mut list = Vec::new();
+        while let Some(e) = self.inner.poll_event() {
+            list.push(convert::event(&e));
+        }
+        out(&Value::Array(list))
+    }
+
+    /// The next store operation (`CoreStoreOp`), or `undefined`.
+    #[wasm_bindgen(js_name = pollStoreOp, unchecked_return_type = "CoreStoreOp | undefined")]
+    pub fn poll_store_op(&mut self) -> Result<JsValue, JsValue> {
+        self.inner.poll_store_op().map_or(Ok(JsValue::UNDEFINED), |op| out(&convert::store_op(&op)))
+    }
+
+    /// Every queued store operation, in order (`CoreStoreOp[]`).
+    #[wasm_bindgen(js_name = drainStoreOps, unchecked_return_type = "CoreStoreOp[]")]
+    pub fn drain_store_ops(&mut self) -> Result<JsValue, JsValue> {
+        let mut list = Vec::new();
+        while let Some(op) = self.inner.poll_store_op() {
+            list.push(convert::store_op(&op));
+        }
+        out(&Value::Array(list))
+    }
+
+    /// Loads stored records into the persistent store `alias` (no events, no store ops).
+    /// Returns the records that could not be loaded (`CoreLoadProblem[]`: code, id, message
+    /// and the index in `records`); they must be left untouched in storage.
+    #[wasm_bindgen(js_name = loadJobs, unchecked_return_type = "CoreLoadProblem[]")]
+    pub fn load_jobs(
+        &mut self,
+        alias: &str,
+        records: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let now = instant("now", now_ms)?;
+        let Value::Array(list) = to_json("records", &records)? else {
+            return Err(invalid("records", &records, "expected an array of job records"));
+        };
+        let mut problems = Vec::new();
+        // One record at a time, so each problem keeps the index of its record.
+        for (index, record) in list.iter().enumerate() {
+            for e in self.inner.load_jobs(alias, std::slice::from_ref(record), now).map_err(err)? {
+                let id = match &e {
+                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } if id != "#0" => id.clone(),
+                    _ => format!("#{index}"),
+                };
+                problems.push(json!({ "code": e.code(), "id": id, "message": e.to_string(), "index": index }));
+            }
+        }
+        out(&Value::Array(problems))
+    }
+
+    /// Adds a job (`options`: `func` key, `trigger` spec or absent = run once now, `id`,
+    /// `name`, `args`, `kwargs`, `misfireGraceTime`, `coalesce`, `maxInstances`,
+    /// `nextRunTime` (ms, text, or `null` = paused), `jobstore`, `executor`,
+    /// `replaceExisting`). Returns the id.
+    #[wasm_bindgen(js_name = addJob)]
+    pub fn add_job(&mut self, options: JsValue, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> Result<String, JsValue> {
+        let now = instant("now", now_ms)?;
+        let json = to_json("job", &options)?;
+        let new = NewJob::from_json(&json).map_err(err)?;
+        self.inner.add_job(new, now).map(|id| id.to_string()).map_err(err)
+    }
+
+    /// Changes a job's options (anything but the id; `trigger` as a spec keeps the next run
+    /// time, as APScheduler's `modify_job`). `nowMs` is the trigger's build context.
+    #[wasm_bindgen(js_name = modifyJob)]
+    pub fn modify_job(
+        &mut self,
+        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        jobstore: JsValue,
+        changes: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let now = instant("now", now_ms)?;
+        let store = optional_string("jobstore", &jobstore)?;
+        let mut json = to_json("changes", &changes)?;
+        let trigger = match json.as_object_mut().and_then(|m| m.remove("trigger")) {
+            Some(spec) if !spec.is_null() => Some(self.build_trigger(spec, now)?),
+            _ => None,
+        };
+        let mut c = JobChanges::from_json(&json).map_err(err)?;
+        c.trigger = trigger;
+        self.inner.modify_job(job_id, store.as_deref(), c).map_err(err)
+    }
+
+    /// Replaces a job's trigger (`undefined` = run once now) and recomputes its next run
+    /// time at `nowMs`.
+    #[wasm_bindgen(js_name = rescheduleJob)]
+    pub fn reschedule_job(
+        &mut self,
+        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        jobstore: JsValue,
+        trigger: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let now = instant("now", now_ms)?;
+        let store = optional_string("jobstore", &jobstore)?;
+        let input = self.trigger_input(&trigger)?;
+        self.inner.reschedule_job(job_id, store.as_deref(), input, now).map_err(err)
+    }
+
+    /// Pauses a job.
+    #[wasm_bindgen(js_name = pauseJob)]
+    pub fn pause_job(&mut self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<(), JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        self.inner.pause_job(job_id, store.as_deref()).map_err(err)
+    }
+
+    /// Resumes a job at `nowMs`; returns `false` when its trigger had no time left (the job
+    /// was removed).
+    #[wasm_bindgen(js_name = resumeJob)]
+    pub fn resume_job(
+        &mut self,
+        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        jobstore: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+    ) -> Result<bool, JsValue> {
+        let now = instant("now", now_ms)?;
+        let store = optional_string("jobstore", &jobstore)?;
+        self.inner.resume_job(job_id, store.as_deref(), now).map_err(err)
+    }
+
+    /// Removes a job.
+    #[wasm_bindgen(js_name = removeJob)]
+    pub fn remove_job(&mut self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<(), JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        self.inner.remove_job(job_id, store.as_deref()).map_err(err)
+    }
+
+    /// Removes every job of `jobstore` (or of all stores).
+    #[wasm_bindgen(js_name = removeAllJobs)]
+    pub fn remove_all_jobs(&mut self, jobstore: JsValue) -> Result<(), JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        self.inner.remove_all_jobs(store.as_deref()).map_err(err)
+    }
+
+    /// The job `jobId` (`CoreJob`), or `undefined`.
+    #[wasm_bindgen(js_name = getJob, unchecked_return_type = "CoreJob | undefined")]
+    pub fn get_job(&self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<JsValue, JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        self.inner.get_job(job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| out(&job_json(j, &self.inner)))
+    }
+
+    /// The jobs of `jobstore` (or all), in APScheduler's order (`CoreJob[]`).
+    #[wasm_bindgen(js_name = getJobs, unchecked_return_type = "CoreJob[]")]
+    pub fn get_jobs(&self, jobstore: JsValue) -> Result<JsValue, JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        let jobs: Vec<Value> = self.inner.get_jobs(store.as_deref()).into_iter().map(|j| job_json(j, &self.inner)).collect();
+        out(&Value::Array(jobs))
+    }
+
+    /// APScheduler's `print_jobs()` text.
+    #[wasm_bindgen(js_name = printJobs)]
+    pub fn print_jobs(&self, jobstore: JsValue) -> Result<String, JsValue> {
+        let store = optional_string("jobstore", &jobstore)?;
+        Ok(self.inner.print_jobs(store.as_deref()))
+    }
+
+    /// Running instances of `jobId` (submitted, not finished).
+    #[wasm_bindgen(js_name = runningInstances)]
+    pub fn running_instances(&self, #[wasm_bindgen(js_name = jobId)] job_id: &str) -> u32 {
+        self.inner.running_instances(job_id)
+    }
+
+    /// Adds a job store: `type` `'memory'` or any persistent type name.
+    #[wasm_bindgen(js_name = addJobstore)]
+    pub fn add_jobstore(&mut self, alias: &str, #[wasm_bindgen(js_name = type)] kind: &str) -> Result<(), JsValue> {
+        let kind = StoreKind::parse("type", kind).map_err(err)?;
+        self.inner.add_jobstore(alias, kind).map_err(err)
+    }
+
+    /// Removes a job store (a persistent store's records are not touched).
+    #[wasm_bindgen(js_name = removeJobstore)]
+    pub fn remove_jobstore(&mut self, alias: &str) -> Result<(), JsValue> {
+        self.inner.remove_jobstore(alias).map_err(err)
+    }
+
+    /// Adds an executor alias (`type` name, optional `maxWorkers`).
+    #[wasm_bindgen(js_name = addExecutor)]
+    pub fn add_executor(
+        &mut self,
+        alias: &str,
+        #[wasm_bindgen(js_name = type)] kind: JsValue,
+        #[wasm_bindgen(js_name = maxWorkers)] max_workers: Option<u32>,
+    ) -> Result<(), JsValue> {
+        let kind = required_string("type", &kind)?;
+        self.inner.add_executor(alias, ExecutorConfig { kind, max_workers }).map_err(err)
+    }
+
+    /// Removes an executor alias.
+    #[wasm_bindgen(js_name = removeExecutor)]
+    pub fn remove_executor(&mut self, alias: &str) -> Result<(), JsValue> {
+        self.inner.remove_executor(alias).map_err(err)
+    }
+}

@@ -24,10 +24,11 @@
 //!
 //! * [`error`]: core errors → JS errors.
 //! * [`time`]: epoch milliseconds ↔ [`Timestamp`](crate::Timestamp), zone names.
-//! * `trigger`: `WasmTrigger`, one built trigger and its fire-time queries.
-//! * `scheduler` (to come, with `crate::scheduler`): `SchedulerCore` — `tick(nowMs)`,
-//!   `nextWakeup()`, the run-progress calls, event draining and the store outbox.
+//! * [`trigger`]: `WasmTrigger`, one built trigger and its fire-time queries.
+//! * [`scheduler`]: `SchedulerCore` — `tick(nowMs)`, `nextWakeup()`, the run-progress
+//!   calls, event draining and the store outbox; [`convert`] builds the objects it returns.
 
+pub mod convert;
 pub mod error;
 pub mod time;
 pub mod trigger;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use super::convert::from_js;
 use super::error::{invalid, to_js};
 use super::time::{instant, optional_instant, zone};
 use crate::trigger::{BuildContext, JitterRng};
@@ -44,8 +45,7 @@ impl WasmTrigger {
             .as_string()
             .ok_or_else(|| invalid("timezone", &default_zone, "expected a time zone name"))?;
         let ctx = BuildContext { default_zone: zone(&zone_name)?, now: instant("now", now_ms)? };
-        let json: serde_json::Value = serde_wasm_bindgen::from_value(spec.clone())
-            .map_err(|e| invalid("trigger", &spec, &format!("not a JSON trigger spec: {e}")))?;
+        let json = from_js("trigger", &spec)?;
         let trigger = TriggerSpec::from_json(&json).and_then(|s| s.build(&ctx)).map_err(|e| to_js(&e))?;
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
         Ok(WasmTrigger { trigger, rng: JitterRng::new(seed), run_at: None })

@@ -30,5 +30,6 @@
 
 pub mod convert;
 pub mod error;
+pub mod scheduler;
 pub mod time;
 pub mod trigger;

@@ -41,4 +41,11 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.package-lock.json.src
 fi
+# 5. Deno, Bun and workerd (miniflare) for the runtime smoke tests: their own small npm
+#    project, so the root `npm ci` stays fast. Pinned: newer releases need Node 22.
+if [ ! -f tests/runtimes/node_modules/.package-lock.json ] || ! cmp -s tests/runtimes/package-lock.json tests/runtimes/node_modules/.package-lock.json.src 2>/dev/null; then
+  log "npm ci (tests/runtimes: deno, bun, miniflare)"
+  npm ci --prefix tests/runtimes --no-audit --no-fund
+  cp tests/runtimes/package-lock.json tests/runtimes/node_modules/.package-lock.json.src
+fi
 log "ok: $(rustc --version), wasm-bindgen $want, $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?'), node $(node --version)"

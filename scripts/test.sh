@@ -6,6 +6,7 @@
 #   4. the JS API:              node --test tests/js/   (API, errors, conformance replay, packaging)
 #   5. types:                   tsc --noEmit over tests/js/*.ts (tsconfig.json)
 #   6. a real browser:          node --test tests/browser/ (playwright-core + Debian chromium)
+#   7. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
 # Needs what scripts/setup.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +40,6 @@ echo "types: 1 passed, 0 failed"
 
 step "browser test (playwright-core + chromium)"
 node --test tests/browser/
+
+step "Deno, Bun, workerd smoke tests"
+node --test tests/runtimes/

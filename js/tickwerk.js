@@ -12,4 +12,5 @@ export {
   OrTrigger,
   triggerFromSpec,
 } from './triggers.js';
-export { formatInstant, WasmTrigger } from './core/tickwerk_core.js';
+export { formatInstant, SchedulerCore, WasmTrigger } from './core/tickwerk_core.js';
+export * from './scheduler.js';

@@ -1,0 +1,836 @@
+// The Scheduler: APScheduler's scheduler API in JS naming (API-CONVENTIONS.md), driving the
+// sans-IO core (`SchedulerCore`) with one timer. All scheduling decisions — due runs,
+// misfires, coalescing, max_instances, next run times, events, store operations — are the
+// core's; this layer owns the clock, the timers, the functions, the executors and the IO
+// of persistent job stores.
+//
+// The loop (see the crate docs): tick(now) → persist the store outbox (awaited) → hand the
+// due runs to executors → each run time is misfire-checked by the core when it actually
+// starts → results reported → events delivered → timer re-armed for nextWakeup().
+
+import { SchedulerCore } from './core/tickwerk_core.js';
+import { invalid, TickwerkError } from './errors.js';
+import { triggerFromSpec } from './triggers.js';
+import { Driver, systemClock } from './scheduler-driver.js';
+import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
+import { createExecutor } from './scheduler-executors.js';
+import { CorruptEntry, createStore } from './stores.js';
+import { readOptions } from './scheduler-config.js';
+import {
+  checkArgs, checkJson, dateOption, describeFunc, optionsObject, splitOptions, triggerSpec, unserializable,
+} from './scheduler-jobs.js';
+
+export * from './scheduler-events.js';
+export { DefaultExecutor, WorkerExecutor } from './scheduler-executors.js';
+export { corruptEntry, IndexedDBJobStore, LocalStorageJobStore } from './stores.js';
+export { MAX_TIMER_DELAY, systemClock } from './scheduler-driver.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const defaultLogger = { debug() {}, info() {}, warn: (...a) => console.warn(...a), error: (...a) => console.error(...a) };
+const key = (alias, id) => `${alias}\u0000${id}`;
+const toDate = (ms) => (ms === null || ms === undefined ? null : new Date(Math.floor(ms)));
+
+/** A job (APScheduler's `Job`): a snapshot of its state, with methods acting on it. */
+export class Job {
+  /** @internal Built by the Scheduler. */
+  constructor(scheduler, core, live) {
+    this._scheduler = scheduler;
+    this._assign(core, live);
+  }
+
+  _assign(core, live) {
+    /** The id, unique within its job store. */
+    this.id = core.id;
+    /** Display name (default: the function's name or key). */
+    this.name = core.name;
+    /** The function (memory stores) or its registry key. */
+    this.func = live?.func ?? core.func;
+    /** The function's registry key (what persistent stores keep). */
+    this.funcRef = core.func;
+    /** Positional arguments. */
+    this.args = live?.args ?? core.args;
+    /** Keyword arguments (passed as a last argument object when non-empty). */
+    this.kwargs = live?.kwargs ?? core.kwargs;
+    /** The executor alias. */
+    this.executor = core.executor;
+    /** The job store alias (`null` while pending). */
+    this.jobstore = core.jobstore;
+    /** Seconds a run may start late; `null` = no limit. */
+    this.misfireGraceTime = core.misfireGraceTime;
+    /** Whether a backlog of run times runs once. */
+    this.coalesce = core.coalesce;
+    /** Instances allowed to run at once. */
+    this.maxInstances = core.maxInstances;
+    /** The next run time (`null` = paused, or pending before start). */
+    this.nextRunTime = toDate(core.nextRunTime);
+    /** Whether the job was added before `start()` and is not scheduled yet. */
+    this.pending = core.pending;
+    this._spec = core.trigger;
+    this._triggerText = core.triggerText;
+    this._text = core.text;
+    this._alias = core.jobstore ?? live?.alias ?? undefined;
+    this._trigger = undefined;
+  }
+
+  /** The job's trigger (rebuilt from its spec; `toString()` is APScheduler's `str(trigger)`). */
+  get trigger() {
+    if (this._trigger === undefined) {
+      this._trigger = triggerFromSpec(this._spec, { timezone: this._scheduler.timezone, now: this._scheduler._now() });
+    }
+    return this._trigger;
+  }
+
+  _refresh() {
+    const fresh = this._scheduler._coreJob(this.id, this._alias);
+    if (fresh) this._assign(fresh, this._scheduler._live.get(key(fresh.jobstore ?? this._alias, fresh.id)));
+    return this;
+  }
+
+  /** `modifyJob` on this job; returns this job, updated. */
+  modify(changes) {
+    this._scheduler.modifyJob(this.id, { ...changes, jobstore: this._alias });
+    return this._refresh();
+  }
+
+  /** `rescheduleJob` on this job; returns this job, updated. */
+  reschedule(trigger, options) {
+    this._scheduler.rescheduleJob(this.id, trigger, { ...options, jobstore: this._alias });
+    return this._refresh();
+  }
+
+  /** Pauses this job; returns it. */
+  pause() {
+    this._scheduler.pauseJob(this.id, this._alias);
+    return this._refresh();
+  }
+
+  /** Resumes this job; returns it (or `null` when its trigger had no run time left and it was removed). */
+  resume() {
+    const job = this._scheduler.resumeJob(this.id, this._alias);
+    return job === null ? null : this._refresh();
+  }
+
+  /** Removes this job. */
+  remove() {
+    this._scheduler.removeJob(this.id, this._alias);
+  }
+
+  /** APScheduler's `str(job)`: `name (trigger: …, next run at: …)`. */
+  toString() {
+    return this._text;
+  }
+}
+
+/**
+ * APScheduler's scheduler for JS: jobs, triggers, job stores, executors and events, driven
+ * by one timer (or by an injected clock). See the README for the full API map.
+ */
+export class Scheduler {
+  /** @param {object} [options] see `configure` */
+  constructor(options) {
+    this._listeners = [];
+    this._functions = new Map();
+    this._live = new Map();
+    this._adapters = new Map();
+    this._executors = new Map();
+    this._locks = new Map();
+    this._persist = Promise.resolve(true);
+    this._processing = false;
+    this._again = false;
+    this._starting = false;
+    this._instances = new Set();
+    this._pending = new Map();
+    /** Store failures (`STORE_FAILURE` errors), oldest first. */
+    this.storeErrors = [];
+    /** Stored records that could not be loaded (`CORRUPT_RECORD` / `CONFLICTING_ID` errors with
+     *  `jobstore` and `key`); they are left untouched in storage. */
+    this.loadErrors = [];
+    this._logger = defaultLogger;
+    this._clock = systemClock;
+    this._keepAlive = true;
+    this._core = new SchedulerCore({ timezone: 'UTC', seed: 0 });
+    this._driver = new Driver(this._clock, this._driverHost());
+    this.configure(options);
+  }
+
+  _driverHost() {
+    const self = this;
+    return {
+      wakeup: () => self._core.nextWakeup(),
+      active: () => self._core.state !== 'stopped',
+      due: () => {
+        self._process();
+      },
+      get keepAlive() {
+        return self._keepAlive;
+      },
+      log: (msg) => self._logger.debug?.(`tickwerk: ${msg}`),
+    };
+  }
+
+  // ----- configuration -----------------------------------------------------------
+
+  /**
+   * Configures the scheduler (only while stopped). Options: `timezone` (default: the
+   * host's), `jobDefaults: { misfireGraceTime, coalesce, maxInstances }`, `jobstores: {
+   * alias: 'memory' | 'localstorage' | 'indexeddb' | { type, … } | { load, apply } }`,
+   * `executors: { alias: 'default' | 'worker' | { type, maxWorkers } }`, `functions: {
+   * name: fn }`, `logger` (console-like), `clock: { now, setTimer, clearTimer }`,
+   * `keepAlive` (Node: keep the process alive while running; default true), `seed`. Flat
+   * `'tickwerk.…'`/`'apscheduler.…'` keys with string values work too. As in APScheduler,
+   * each call replaces the stores and executors; pending jobs stay.
+   */
+  configure(options) {
+    if (this._core.state !== 'stopped' || this._starting) {
+      throw new TickwerkError('SCHEDULER_ALREADY_RUNNING', 'the scheduler is already running (configure it before start)');
+    }
+    const { host, core } = readOptions(options);
+    const adapters = new Map();
+    const coreStores = {};
+    for (const [alias, spec] of Object.entries(host.jobstores)) {
+      const { kind, adapter } = createStore(`jobstores.${alias}`, alias, spec);
+      coreStores[alias] = { type: adapter ? kind || 'custom' : 'memory' };
+      if (adapter) adapters.set(alias, adapter);
+    }
+    const executors = new Map();
+    const coreExecutors = {};
+    for (const [alias, spec] of Object.entries(host.executors)) {
+      const ex = createExecutor(`executors.${alias}`, spec);
+      executors.set(alias, ex);
+      coreExecutors[alias] = { type: ex.type ?? 'custom', ...(ex.maxWorkers ? { maxWorkers: ex.maxWorkers } : {}) };
+    }
+    this._core.configure({ ...core, jobstores: coreStores, executors: coreExecutors });
+    this._adapters = adapters;
+    this._executors = executors;
+    if (host.logger !== undefined) this._logger = { ...silent, ...bindAll(host.logger) };
+    if (host.clock !== undefined) {
+      this._clock = host.clock;
+      this._driver = new Driver(this._clock, this._driverHost());
+    }
+    if (host.keepAlive !== undefined) this._keepAlive = host.keepAlive;
+    if (host.functions) for (const [name, fn] of Object.entries(host.functions)) this._functions.set(name, fn);
+    this._flush();
+  }
+
+  /** Registers `fn` under `name`: jobs (and persistent job records) name functions by key. */
+  registerFunction(name, fn) {
+    if (typeof name !== 'string' || name === '') throw invalid('name', name, 'a function key must be a non-empty string');
+    if (typeof fn !== 'function') throw invalid('fn', fn, 'must be a function');
+    this._functions.set(name, fn);
+  }
+
+  /** `'stopped'`, `'running'` or `'paused'`. */
+  get state() {
+    return this._core.state;
+  }
+
+  /** Whether the scheduler was started (running or paused). */
+  get running() {
+    return this._core.state !== 'stopped';
+  }
+
+  /** The scheduler's zone name. */
+  get timezone() {
+    return this._core.timezone;
+  }
+
+  _now() {
+    const now = this._clock.now();
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw invalid('clock.now()', now, 'must return epoch milliseconds');
+    return now;
+  }
+
+  // ----- lifecycle ---------------------------------------------------------------
+
+  /**
+   * Starts the scheduler: takes the single-owner lock of every persistent store (Web Locks,
+   * where available), loads their records (unreadable ones are reported in `loadErrors`
+   * and left in place), schedules the pending jobs and arms the timer. Resolves when
+   * running. `{ paused: true }` starts paused.
+   */
+  async start({ paused = false } = {}) {
+    if (this._core.state !== 'stopped' || this._starting) {
+      throw new TickwerkError('SCHEDULER_ALREADY_RUNNING', 'the scheduler is already running');
+    }
+    this._starting = true;
+    try {
+      for (const [alias, adapter] of this._adapters) await this._openStore(alias, adapter);
+      this._core.start(this._now(), Boolean(paused));
+      this._pending.clear();
+      this._logger.info?.(`tickwerk: scheduler started${paused ? ' (paused)' : ''}`);
+    } catch (e) {
+      this._releaseLocks();
+      throw e;
+    } finally {
+      this._starting = false;
+    }
+    this._driver.listen();
+    this._flush();
+  }
+
+  async _openStore(alias, adapter) {
+    if (adapter.lockName && globalThis.navigator?.locks?.request && !this._locks.has(alias)) {
+      const release = await acquireLock(adapter.lockName);
+      if (!release) {
+        throw new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} is driven by another scheduler (lock ${adapter.lockName} is held, e.g. by another tab)`, {
+          field: 'jobstore',
+          value: alias,
+        });
+      }
+      this._locks.set(alias, release);
+    }
+    let entries;
+    try {
+      entries = await adapter.load();
+    } catch (e) {
+      throw e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${e?.message ?? e}`, { cause: e });
+    }
+    if (!Array.isArray(entries)) throw new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)}: load() must resolve to an array of records`);
+    const records = [];
+    for (const entry of entries) {
+      if (entry instanceof CorruptEntry) this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
+      else records.push(entry);
+    }
+    const problems = this._core.loadJobs(alias, records, this._now());
+    for (const p of problems) this._reportLoad(alias, new TickwerkError(p.code, p.message, { field: 'id', value: p.id }), records[p.index]?.id ?? p.id);
+    this._logger.debug?.(`tickwerk: job store ${alias}: ${records.length - problems.length} jobs loaded, ${problems.length + entries.length - records.length} unreadable`);
+  }
+
+  _reportLoad(alias, error, recordKey) {
+    error.jobstore = alias;
+    error.key = recordKey;
+    this.loadErrors.push(error);
+    this._logger.error?.(`tickwerk: job store ${alias}: ${error.message} (left in place)`);
+  }
+
+  _releaseLocks(alias) {
+    for (const [a, release] of this._locks) {
+      if (alias === undefined || a === alias) {
+        release();
+        this._locks.delete(a);
+      }
+    }
+  }
+
+  /**
+   * Shuts down: no more runs are started; `{ wait: true }` (the default) resolves once the
+   * running jobs have finished. Memory stores are emptied (APScheduler); persistent stores
+   * keep their records for the next start.
+   */
+  async shutdown({ wait = true } = {}) {
+    if (this._core.state === 'stopped') throw new TickwerkError('SCHEDULER_NOT_RUNNING', 'the scheduler is not running');
+    this._core.shutdown();
+    this._driver.stop();
+    this._live.clear();
+    this._flush();
+    await Promise.all([...this._executors.values()].map((e) => e.shutdown(wait)));
+    await this._persist;
+    for (const adapter of this._adapters.values()) adapter.close?.();
+    this._releaseLocks();
+    this._logger.info?.('tickwerk: scheduler shut down');
+  }
+
+  /** Pauses job processing (jobs are kept; runs that fall due wait for `resume`). */
+  pause() {
+    this._core.pause();
+    this._flush();
+  }
+
+  /** Resumes job processing. */
+  resume() {
+    this._core.resume();
+    this._flush();
+  }
+
+  /** Asks for a processing pass as soon as possible. */
+  wakeup() {
+    this._core.wakeup();
+    this._flush();
+  }
+
+  // ----- jobs --------------------------------------------------------------------
+
+  _resolveFunc(func, persistent, field = 'func') {
+    if (typeof func === 'string') {
+      if (func === '') throw invalid(field, func, 'must not be empty');
+      if (!this._functions.has(func) && !func.includes('#')) {
+        throw invalid(field, func, 'no function registered under this name (registerFunction or the functions option)');
+      }
+      return { ref: func, fn: func };
+    }
+    if (typeof func !== 'function') throw invalid(field, func, 'expected a function or a registered function name');
+    let ref;
+    for (const [name, fn] of this._functions) {
+      if (fn === func) {
+        ref = name;
+        break;
+      }
+    }
+    if (ref === undefined && persistent) {
+      throw unserializable(field, `the function ${describeFunc(func)} is not registered: a persistent job store keeps functions by name (registerFunction)`);
+    }
+    return { ref: ref ?? (func.name || 'anonymous'), fn: func };
+  }
+
+  _storeAlias(jobstore) {
+    if (jobstore === undefined || jobstore === null) return 'default';
+    if (typeof jobstore !== 'string') throw invalid('jobstore', jobstore, 'must be a string');
+    return jobstore;
+  }
+
+  /**
+   * Adds a job. `trigger`: an alias (`'date'`, `'interval'`, `'cron'`) whose arguments go in
+   * `options` beside the job options, a trigger instance, or nothing (run once, now).
+   * Job options: `id, name, args, kwargs, misfireGraceTime, coalesce, maxInstances,
+   * nextRunTime, jobstore, executor, replaceExisting`; any other key belongs to the trigger
+   * and an unknown one is an error. Before `start()` the job is pending. Returns the Job.
+   */
+  addJob(func, trigger, options) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !(trigger?.toSpec)) {
+      options = trigger;
+      trigger = undefined;
+    }
+    const { job, trigger: targs } = splitOptions(optionsObject('options', options));
+    const alias = this._storeAlias(job.jobstore);
+    const persistent = this._adapters.has(alias);
+    const { ref, fn } = this._resolveFunc(func, persistent);
+    const spec = triggerSpec(trigger, targs);
+    checkArgs(job.args, job.kwargs);
+    if (persistent) {
+      checkJson('args', job.args ?? []);
+      checkJson('kwargs', job.kwargs ?? {});
+    }
+    const coreOpts = {
+      func: ref,
+      trigger: spec,
+      args: persistent ? job.args : [],
+      kwargs: persistent ? job.kwargs : {},
+      id: job.id,
+      name: job.name,
+      misfireGraceTime: job.misfireGraceTime,
+      coalesce: job.coalesce,
+      maxInstances: job.maxInstances,
+      jobstore: alias,
+      executor: job.executor,
+      replaceExisting: job.replaceExisting,
+    };
+    if ('nextRunTime' in job) coreOpts.nextRunTime = dateOption('nextRunTime', job.nextRunTime);
+    if (job.id !== undefined && typeof job.id !== 'string') throw invalid('id', job.id, 'must be a string');
+    const id = this._core.addJob(coreOpts, this._now());
+    if (!persistent) this._live.set(key(alias, id), { func: fn, args: job.args ?? [], kwargs: job.kwargs ?? {}, alias });
+    if (!this.running) this._pending.set(id, alias);
+    this._logger.debug?.(`tickwerk: added job ${id} (${describeFunc(func)}) to ${alias}${this.running ? '' : ' (pending until start)'}`);
+    this._flush();
+    return this._jobObject(this._coreJob(id, alias), alias);
+  }
+
+  /**
+   * Decorator-style helper (APScheduler's `scheduled_job`): returns a function that adds
+   * its argument as a job (with `replaceExisting: true`) and returns it unchanged.
+   */
+  scheduledJob(trigger, options) {
+    return (func) => {
+      this.addJob(func, trigger, { ...optionsObject('options', options), replaceExisting: true });
+      return func;
+    };
+  }
+
+  _coreJob(id, jobstore) {
+    if (typeof id !== 'string') throw invalid('id', id, 'a job id is a string');
+    const stopped = this._core.state === 'stopped';
+    return this._core.getJob(id, stopped ? undefined : jobstore ?? undefined) ?? undefined;
+  }
+
+  _jobObject(core, alias) {
+    if (!core) return null;
+    const a = core.jobstore ?? this._pending.get(core.id) ?? alias ?? 'default';
+    return new Job(this, core, { ...this._live.get(key(a, core.id)), alias: a });
+  }
+
+  /** The store alias of job `id` (its pending target while stopped). */
+  _aliasOf(id, jobstore) {
+    if (jobstore !== undefined && jobstore !== null) return jobstore;
+    const j = this._coreJob(id, undefined);
+    if (!j) throw new TickwerkError('JOB_NOT_FOUND', `no job by the id of ${JSON.stringify(id)} was found`, { field: 'id', value: id });
+    return j.jobstore ?? this._pending.get(id) ?? 'default';
+  }
+
+  /**
+   * Changes a job's options (anything but its id): `name, func, args, kwargs, trigger`
+   * (a trigger instance; the next run time is kept, as in APScheduler), `executor,
+   * misfireGraceTime, coalesce, maxInstances, nextRunTime` (`null` pauses). `jobstore`
+   * selects the store to look in. Returns the Job.
+   */
+  modifyJob(jobId, changes) {
+    const { jobstore, ...rest } = optionsObject('changes', changes);
+    const alias = this._aliasOf(jobId, jobstore);
+    const persistent = this._adapters.has(alias);
+    const core = {};
+    const live = { ...(this._live.get(key(alias, jobId)) ?? { alias }) };
+    for (const [k, v] of Object.entries(rest)) {
+      if (v === undefined) continue;
+      if (k === 'func') {
+        const { ref, fn } = this._resolveFunc(v, persistent);
+        core.func = ref;
+        live.func = fn;
+      } else if (k === 'args' || k === 'kwargs') {
+        checkArgs(k === 'args' ? v : undefined, k === 'kwargs' ? v : undefined);
+        if (persistent) {
+          checkJson(k, v);
+          core[k] = v;
+        }
+        live[k] = v;
+      } else if (k === 'trigger') {
+        core.trigger = triggerSpec(v, {});
+      } else if (k === 'nextRunTime' || k === 'next_run_time') {
+        core.nextRunTime = dateOption(k, v);
+      } else {
+        core[k] = v;
+      }
+    }
+    this._core.modifyJob(jobId, jobstore ?? undefined, core, this._now());
+    if (!persistent && this._live.has(key(alias, jobId))) this._live.set(key(alias, jobId), live);
+    this._flush();
+    return this._jobObject(this._coreJob(jobId, alias), alias);
+  }
+
+  /**
+   * Replaces a job's trigger (alias + arguments in `options`, or an instance) and sets its
+   * next run time from it. `options.jobstore` selects the store. Returns the Job.
+   */
+  rescheduleJob(jobId, trigger, options) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !(trigger?.toSpec)) {
+      options = trigger;
+      trigger = undefined;
+    }
+    const { jobstore, ...rest } = optionsObject('options', options);
+    const spec = triggerSpec(trigger, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    this._core.rescheduleJob(jobId, jobstore ?? undefined, spec, this._now());
+    this._flush();
+    return this._jobObject(this._coreJob(jobId, jobstore), jobstore);
+  }
+
+  /** Pauses a job (it keeps its place; `resumeJob` recomputes its next run time). */
+  pauseJob(jobId, jobstore) {
+    this._core.pauseJob(jobId, jobstore ?? undefined);
+    this._flush();
+    return this._jobObject(this._coreJob(jobId, jobstore), jobstore);
+  }
+
+  /** Resumes a job from now (missed runs are not replayed). Returns the Job, or `null` when
+   *  its trigger has no run time left (the job is then removed, as in APScheduler). */
+  resumeJob(jobId, jobstore) {
+    const kept = this._core.resumeJob(jobId, jobstore ?? undefined, this._now());
+    this._flush();
+    return kept ? this._jobObject(this._coreJob(jobId, jobstore), jobstore) : null;
+  }
+
+  /** Removes a job (`JOB_NOT_FOUND` if there is none). */
+  removeJob(jobId, jobstore) {
+    this._core.removeJob(jobId, jobstore ?? undefined);
+    this._flush();
+  }
+
+  /** Removes every job of `jobstore`, or of every store. */
+  removeAllJobs(jobstore) {
+    this._core.removeAllJobs(jobstore ?? undefined);
+    this._flush();
+  }
+
+  /** The job `jobId` (in `jobstore`, or the first store that has it), or `null`. */
+  getJob(jobId, jobstore) {
+    return this._jobObject(this._coreJob(jobId, jobstore), jobstore);
+  }
+
+  /** The jobs of `jobstore` (or all), by next run time then id, paused last; pending jobs
+   *  (in the order added) while stopped. */
+  getJobs(jobstore) {
+    return this._core.getJobs(jobstore ?? undefined).map((j) => this._jobObject(j, j.jobstore ?? undefined));
+  }
+
+  /**
+   * APScheduler's `print_jobs()`: returns the text and writes it to `out` (a function, or an
+   * object with `write`), or to `console.log` when no `out` is given.
+   */
+  printJobs(jobstore, { out } = {}) {
+    const text = this._core.printJobs(jobstore ?? undefined);
+    if (typeof out === 'function') out(text);
+    else if (out && typeof out.write === 'function') out.write(text);
+    else console.log(text.replace(/\n$/, ''));
+    return text;
+  }
+
+  // ----- listeners ---------------------------------------------------------------
+
+  /** Calls `fn(event)` for every event whose code matches `mask` (default `EVENT_ALL`). */
+  addListener(fn, mask = EVENT_ALL) {
+    if (typeof fn !== 'function') throw invalid('callback', fn, 'must be a function');
+    if (!Number.isInteger(mask)) throw invalid('mask', mask, 'must be an integer of OR-ed EVENT_* codes');
+    this._listeners.push({ fn, mask });
+  }
+
+  /** Removes every registration of `fn`. */
+  removeListener(fn) {
+    this._listeners = this._listeners.filter((l) => l.fn !== fn);
+  }
+
+  // ----- stores and executors ----------------------------------------------------
+
+  /**
+   * Adds a job store under `alias`: `'memory'`, `'localstorage'`, `'indexeddb'`, `{ type,
+   * … }` or an adapter `{ load, apply }`. While running, a persistent store is locked and
+   * its records loaded before this resolves.
+   */
+  async addJobstore(store, alias = 'default') {
+    const { kind, adapter } = createStore('jobstore', alias, store);
+    this._core.addJobstore(alias, adapter ? kind || 'custom' : 'memory');
+    if (adapter) {
+      this._adapters.set(alias, adapter);
+      if (this.running) {
+        try {
+          await this._openStore(alias, adapter);
+        } catch (e) {
+          this._core.removeJobstore(alias);
+          this._adapters.delete(alias);
+          this._flush();
+          throw e;
+        }
+      }
+    }
+    this._flush();
+  }
+
+  /** Removes a job store (a persistent store's records stay in storage). */
+  removeJobstore(alias) {
+    this._core.removeJobstore(alias);
+    const adapter = this._adapters.get(alias);
+    this._adapters.delete(alias);
+    adapter?.close?.();
+    this._releaseLocks(alias);
+    for (const [k, entry] of this._live) if (entry.alias === alias) this._live.delete(k);
+    this._flush();
+  }
+
+  /** Adds an executor: `'default'`, `'worker'`, `{ type, maxWorkers }` or an executor object. */
+  addExecutor(executor, alias = 'default') {
+    const ex = createExecutor('executor', executor);
+    this._core.addExecutor(alias, ex.type ?? 'custom', ex.maxWorkers);
+    this._executors.set(alias, ex);
+    this._flush();
+  }
+
+  /** Removes an executor; jobs naming it are removed when they next fall due (APScheduler).
+   *  Resolves when its running jobs finished (`{ wait: false }`: at once). */
+  async removeExecutor(alias, { wait = true } = {}) {
+    this._core.removeExecutor(alias);
+    const ex = this._executors.get(alias);
+    this._executors.delete(alias);
+    this._flush();
+    if (ex) await ex.shutdown(wait);
+  }
+
+  _executor(alias) {
+    let ex = this._executors.get(alias);
+    if (!ex && alias === 'default') {
+      // The core adds the `default` executor at start when none was configured.
+      ex = createExecutor('executors.default', 'default');
+      this._executors.set('default', ex);
+    }
+    return ex;
+  }
+
+  // ----- the loop ----------------------------------------------------------------
+
+  /** Drains the core's outputs after any call: store ops into the persist chain, events to
+   *  listeners; then re-arms the timer. */
+  _flush() {
+    this._queueOps();
+    this._dispatch();
+    if (!this._processing) this._driver.arm();
+  }
+
+  /** Moves the core's store outbox into the persist chain; resolves to whether it stuck. */
+  _queueOps() {
+    const ops = this._core.drainStoreOps();
+    if (ops.length === 0) return this._persist.then(() => true);
+    const batches = [];
+    for (const op of ops) {
+      const last = batches[batches.length - 1];
+      if (last && last.alias === op.jobstore) last.ops.push(op);
+      else batches.push({ alias: op.jobstore, ops: [op] });
+    }
+    this._persist = this._persist.then(async () => {
+      let ok = true;
+      for (const b of batches) {
+        const adapter = this._adapters.get(b.alias);
+        if (!adapter) continue;
+        try {
+          await adapter.apply(b.ops);
+        } catch (e) {
+          ok = false;
+          const err = e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${e?.message ?? e}`, { cause: e });
+          this.storeErrors.push(err);
+          this._logger.error?.(`tickwerk: ${err.message}`);
+        }
+      }
+      return ok;
+    });
+    return this._persist;
+  }
+
+  _dispatch(patch) {
+    for (const raw of this._core.drainEvents()) {
+      const event = new SchedulerEvent(raw);
+      if (patch) patch(event);
+      this._track(event);
+      this._logger.debug?.(`tickwerk: event ${event}`);
+      for (const { fn, mask } of this._listeners.slice()) {
+        if ((event.code & mask) === 0) continue;
+        try {
+          fn(event);
+        } catch (e) {
+          this._logger.error?.(`tickwerk: error notifying listener of ${event.name}: ${e?.stack ?? e}`);
+        }
+      }
+    }
+  }
+
+  /** Keeps the JS-side functions and arguments of memory-store jobs in step with removals. */
+  _track(event) {
+    if (event.name === 'EVENT_JOB_REMOVED') {
+      this._live.delete(key(event.jobstore ?? 'default', event.jobId));
+    } else if (event.name === 'EVENT_ALL_JOBS_REMOVED') {
+      for (const [k, entry] of this._live) if (event.alias === null || entry.alias === event.alias) this._live.delete(k);
+    }
+  }
+
+  /** One processing pass: tick, persist, deliver events, hand runs to executors. */
+  async _process() {
+    if (this._processing) {
+      this._again = true;
+      return;
+    }
+    this._processing = true;
+    try {
+      do {
+        this._again = false;
+        const now = this._now();
+        const runs = this._core.tick(now);
+        const prepared = runs.map((run) => this._prepare(run));
+        if (runs.length > 0) this._logger.debug?.(`tickwerk: ${runs.length} run(s) due at ${new Date(now).toISOString()}: ${runs.map((r) => r.jobId).join(', ')}`);
+        const stored = await this._queueOps();
+        this._dispatch();
+        for (const p of prepared) {
+          if (!stored) {
+            this._logger.error?.(`tickwerk: job ${p.run.jobId} not run: its new next run time could not be stored`);
+            this._core.finishRun(p.run.id);
+            continue;
+          }
+          const ex = this._executor(p.run.executor);
+          if (!ex) {
+            this._core.finishRun(p.run.id);
+            continue;
+          }
+          ex.submit(() => this._runInstance(ex, p));
+        }
+        this._dispatch();
+      } while (this._again);
+    } catch (e) {
+      this._logger.error?.(`tickwerk: processing failed: ${e?.stack ?? e}`);
+    } finally {
+      this._processing = false;
+      this._driver.arm();
+    }
+  }
+
+  _prepare(run) {
+    const live = this._live.get(key(run.jobstore, run.jobId));
+    const ref = run.func;
+    let func = live?.func ?? ref;
+    if (typeof func === 'string') func = this._functions.get(func);
+    const args = live?.args ?? run.args ?? [];
+    const kwargs = live?.kwargs ?? run.kwargs ?? {};
+    const callArgs = kwargs && Object.keys(kwargs).length > 0 ? [...args, kwargs] : [...args];
+    return { run, func, funcRef: typeof live?.func === 'string' ? live.func : ref, args, kwargs, callArgs };
+  }
+
+  /** Runs one job instance: each run time is started (misfire-checked by the core) when
+   *  the executor gets to it, then the function is called and its result reported. */
+  async _runInstance(executor, p) {
+    const id = p.run.id;
+    const token = {};
+    this._instances.add(token);
+    try {
+      for (;;) {
+        const start = this._core.startRunTime(id, this._now());
+        if (start === undefined) break;
+        const t = start.scheduledRunTime;
+        if (start.action === 'missed') {
+          this._logger.warn?.(`tickwerk: run time of job ${p.run.jobId} was missed by ${Math.round(this._now() - t)} ms`);
+          this._dispatch();
+          continue;
+        }
+        this._logger.debug?.(`tickwerk: running job ${p.run.jobId} (scheduled at ${new Date(Math.floor(t)).toISOString()})`);
+        let value;
+        let failure;
+        let failed = false;
+        try {
+          value = await executor.call(p);
+        } catch (e) {
+          failed = true;
+          failure = e;
+        }
+        if (failed) {
+          const text = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+          const stack = failure instanceof Error && typeof failure.stack === 'string' ? failure.stack : undefined;
+          this._core.runFailed(id, t, text, stack);
+          this._logger.error?.(`tickwerk: job ${p.run.jobId} raised an exception: ${stack ?? text}`);
+          this._dispatch((ev) => {
+            if (ev.code === EVENT_JOB_ERROR && ev.jobId === p.run.jobId) ev.exception = failure;
+          });
+        } else {
+          this._core.runSucceeded(id, t, jsonOrNull(value));
+          this._dispatch((ev) => {
+            if (ev.code === EVENT_JOB_EXECUTED && ev.jobId === p.run.jobId) ev.retval = value;
+          });
+        }
+      }
+    } finally {
+      this._core.finishRun(id);
+      this._instances.delete(token);
+      this._flush();
+    }
+  }
+}
+
+function jsonOrNull(value) {
+  try {
+    checkJson('retval', value);
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+function bindAll(logger) {
+  const out = {};
+  for (const level of ['debug', 'info', 'warn', 'error']) {
+    if (typeof logger[level] === 'function') out[level] = logger[level].bind(logger);
+  }
+  return out;
+}
+
+/** Takes the Web Lock `name` if free; resolves to its release function, or null if held. */
+function acquireLock(name) {
+  return new Promise((resolve, reject) => {
+    globalThis.navigator.locks
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(null);
+          return undefined;
+        }
+        return new Promise((release) => resolve(release));
+      })
+      .catch(reject);
+  });
+}

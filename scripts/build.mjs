@@ -8,7 +8,7 @@
 //   5. esbuild bundles the CommonJS entry -> dist/node.cjs
 // Usage: node scripts/build.mjs [--skip-cargo] [--no-opt]
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,11 +52,8 @@ if (args.has('--no-opt')) {
 }
 rmSync(join(core, 'tickwerk_core_bg.wasm.d.ts'), { force: true });
 
-// 4. The JS layer: copied as-is (plain ES modules, hand-written .d.ts).
-for (const name of readdirSync(join(root, 'js'))) {
-  const from = join(root, 'js', name);
-  if (statSync(from).isFile()) cpSync(from, join(dist, name));
-}
+// 4. The JS layer: the whole js/ tree copied as-is (plain ES modules, hand-written .d.ts).
+cpSync(join(root, 'js'), dist, { recursive: true });
 
 // 5. CommonJS for `require('tickwerk')`: one bundle of the shared code with a sync loader.
 //    (The glue's default async `init` mentions import.meta.url; the CJS loader never calls it.)

@@ -143,7 +143,11 @@ fn year_jump() {
         |_| json!({"type": "cron", "second": "*"}),
         |_| json!({"type": "interval", "seconds": 1, "start_date": iso(1)}),
     );
-    let first = s.tick(at(1)).len();
+    let first_runs = s.tick(at(1));
+    for run in &first_runs {
+        s.finish_run(run.id).unwrap();
+    }
+    let first = first_runs.len();
     let t0 = Instant::now();
     let runs = s.tick(at(365 * DAY));
     let took = t0.elapsed();

@@ -108,7 +108,7 @@ fn event_json(e: &Event) -> Value {
     m.insert("code".into(), json!(e.code.name()));
     if let Some(id) = &e.job_id {
         m.insert("job_id".into(), json!(&**id));
-        m.insert("jobstore".into(), json!(e.jobstore));
+        m.insert("jobstore".into(), json!(e.jobstore.as_deref()));
     } else {
         m.insert("alias".into(), json!(e.alias));
     }

@@ -147,7 +147,7 @@ pub struct Event {
     /// The job's id (job events).
     pub job_id: Option<Arc<str>>,
     /// The job's store alias (job events; `None` while the job is pending).
-    pub jobstore: Option<String>,
+    pub jobstore: Option<Arc<str>>,
     /// The run times of a submission (submitted / max-instances events).
     pub scheduled_run_times: Option<RunTimes>,
     /// The one run time an execution event is about.
@@ -177,7 +177,7 @@ impl Event {
     }
 
     /// A job event (`JobEvent(code, job_id, jobstore)`).
-    pub fn job(code: EventCode, job_id: Arc<str>, jobstore: Option<String>) -> Event {
+    pub fn job(code: EventCode, job_id: Arc<str>, jobstore: Option<Arc<str>>) -> Event {
         Event { job_id: Some(job_id), jobstore, ..Event::scheduler(code, None) }
     }
 

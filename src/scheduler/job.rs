@@ -19,7 +19,7 @@ pub struct Job {
     /// Unique id within its job store.
     pub id: Arc<str>,
     /// Display name (defaults to the function key).
-    pub name: String,
+    pub name: Arc<str>,
     /// The function key; the host resolves it to a callable.
     pub func: Arc<str>,
     /// Positional arguments (a JSON array).
@@ -29,9 +29,9 @@ pub struct Job {
     /// When the job runs.
     pub trigger: Arc<Trigger>,
     /// The executor alias.
-    pub executor: String,
+    pub executor: Arc<str>,
     /// The job store alias; `None` while pending.
-    pub jobstore: Option<String>,
+    pub jobstore: Option<Arc<str>>,
     /// Seconds a run may start late; `None` = no limit.
     pub misfire_grace_time: Option<u32>,
     /// Whether a backlog of fire times runs once.

@@ -181,10 +181,14 @@ pub struct Scheduler {
     events: VecDeque<Event>,
     outbox: VecDeque<StoreOp>,
     runs: HashMap<RunId, InFlight>,
-    instances: HashMap<(String, Arc<str>), u32>,
+    instances: HashMap<(Arc<str>, Arc<str>), u32>,
     rng: JitterRng,
     next_run_id: u64,
     wakeup_requested: bool,
+    /// Shared copies of executor names, so 100 000 jobs share one allocation per name.
+    names: Vec<Arc<str>>,
+    /// The shared empty `args` (`[]`) and `kwargs` (`{}`).
+    empty: (Arc<Value>, Arc<Value>),
 }
 
 impl Scheduler {
@@ -205,6 +209,8 @@ impl Scheduler {
             rng: JitterRng::new(config.seed),
             next_run_id: 1,
             wakeup_requested: false,
+            names: Vec::new(),
+            empty: (Arc::new(Value::Array(Vec::new())), Arc::new(Value::Object(Default::default()))),
         };
         s.apply_config(config);
         s
@@ -222,8 +228,8 @@ impl Scheduler {
             self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some(alias)));
         }
         for (alias, kind) in config.jobstores {
-            self.stores.retain(|s| s.alias != alias);
-            self.stores.push(JobStore::new(alias.clone(), kind));
+            self.stores.retain(|s| *s.alias != *alias);
+            self.stores.push(JobStore::new(&alias, kind));
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias)));
         }
     }
@@ -262,7 +268,7 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             return self.pending.iter().map(|(j, _)| j).find(|j| &*j.id == job_id);
         }
-        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == s.alias)).find_map(|s| s.get(job_id))
+        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).find_map(|s| s.get(job_id))
     }
 
     /// The jobs of `jobstore` (or all stores, in the order they were added), each store's in
@@ -272,7 +278,7 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             return self.pending.iter().filter(|(_, a)| jobstore.map_or(true, |x| x == a)).map(|(j, _)| j).collect();
         }
-        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == s.alias)).flat_map(|s| s.ordered()).collect()
+        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).flat_map(|s| s.ordered()).collect()
     }
 
     /// APScheduler's `print_jobs()` text.
@@ -289,7 +295,7 @@ impl Scheduler {
             }
             return out;
         }
-        let mut stores: Vec<&JobStore> = self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == s.alias)).collect();
+        let mut stores: Vec<&JobStore> = self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).collect();
         stores.sort_by(|a, b| a.alias.cmp(&b.alias));
         for s in stores {
             out.push_str(&format!("Jobstore {}:\n", s.alias));
@@ -339,10 +345,10 @@ impl Scheduler {
         if self.state != SchedulerState::Stopped {
             return Err(Error::SchedulerAlreadyRunning);
         }
-        let default_store_missing = !self.stores.iter().any(|s| s.alias == "default");
+        let default_store_missing = !self.stores.iter().any(|s| &*s.alias == "default");
         // Validate before changing anything.
         for (job, alias) in &self.pending {
-            let store = self.stores.iter().find(|s| &s.alias == alias);
+            let store = self.stores.iter().find(|s| *s.alias == **alias);
             match store {
                 None if !(alias == "default" && default_store_missing) => {
                     return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.clone() })
@@ -447,9 +453,13 @@ impl Scheduler {
         if new.func.is_empty() {
             return Err(Error::invalid("func", "", "a job needs a function key"));
         }
-        let name = check_name("name", new.name.unwrap_or_else(|| new.func.clone()))?;
-        let args = check_args(new.args)?;
-        let kwargs = check_kwargs(new.kwargs)?;
+        let func: Arc<str> = Arc::from(new.func.as_str());
+        let name: Arc<str> = match new.name {
+            Some(n) => Arc::from(check_name("name", n)?.as_str()),
+            None => func.clone(),
+        };
+        let args = self.share_empty(check_args(new.args)?);
+        let kwargs = self.share_empty(check_kwargs(new.kwargs)?);
         let grace = match new.misfire_grace_time {
             Some(g) => check_grace(g)?,
             None => self.defaults.misfire_grace_time,
@@ -475,11 +485,11 @@ impl Scheduler {
         let mut job = Job {
             id: id.clone(),
             name,
-            func: Arc::from(new.func.as_str()),
+            func,
             args,
             kwargs,
             trigger: Arc::new(trigger),
-            executor: new.executor,
+            executor: self.intern(&new.executor),
             jobstore: None,
             misfire_grace_time: grace,
             coalesce: new.coalesce.unwrap_or(self.defaults.coalesce),
@@ -504,7 +514,7 @@ impl Scheduler {
                 Some(_) if !new.replace_existing => return Err(Error::ConflictingId { id: id.to_string() }),
                 Some(i) => self.pending[i] = (job, new.jobstore),
                 None => {
-                    if !new.replace_existing && self.stores.iter().any(|s| s.alias == new.jobstore && s.contains(&id)) {
+                    if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
                         return Err(Error::ConflictingId { id: id.to_string() });
                     }
                     self.pending.push((job, new.jobstore));
@@ -569,13 +579,13 @@ impl Scheduler {
             let pos = self.pending.iter().position(|(j, a)| &*j.id == job_id && jobstore.map_or(true, |x| x == a));
             let Some(i) = pos else { return Err(Error::JobNotFound { id: job_id.to_string() }) };
             let (job, alias) = self.pending.remove(i);
-            self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(alias)));
+            self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
             return Ok(());
         }
         let idx = self
             .stores
             .iter()
-            .position(|s| jobstore.map_or(true, |a| a == s.alias) && s.contains(job_id))
+            .position(|s| jobstore.map_or(true, |a| a == &*s.alias) && s.contains(job_id))
             .ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })?;
         self.remove_from_store(idx, job_id);
         Ok(())
@@ -587,10 +597,10 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             self.pending.retain(|(_, a)| jobstore.is_some_and(|x| x != a));
         } else {
-            for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == s.alias)) {
+            for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
                 s.clear();
                 if s.is_persistent() {
-                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.clone() });
+                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
                 }
             }
         }
@@ -602,10 +612,10 @@ impl Scheduler {
 
     /// Adds a job store (`EVENT_JOBSTORE_ADDED`). The alias must be free.
     pub fn add_jobstore(&mut self, alias: &str, kind: StoreKind) -> Result<()> {
-        if self.stores.iter().any(|s| s.alias == alias) {
+        if self.stores.iter().any(|s| &*s.alias == alias) {
             return Err(Error::invalid("alias", alias, "a job store with this alias already exists"));
         }
-        self.stores.push(JobStore::new(alias.to_string(), kind));
+        self.stores.push(JobStore::new(alias, kind));
         self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias.to_string())));
         Ok(())
     }
@@ -616,7 +626,7 @@ impl Scheduler {
         let i = self
             .stores
             .iter()
-            .position(|s| s.alias == alias)
+            .position(|s| *s.alias == *alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
         self.stores.remove(i);
         self.events.push_back(Event::scheduler(EventCode::JobstoreRemoved, Some(alias.to_string())));
@@ -655,7 +665,7 @@ impl Scheduler {
         let store = self
             .stores
             .iter_mut()
-            .find(|s| s.alias == alias)
+            .find(|s| &*s.alias == alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
         if !store.is_persistent() {
             return Err(Error::invalid("jobstore", alias, "only persistent stores load records"));
@@ -707,84 +717,79 @@ impl Scheduler {
     }
 
     fn process_due(&mut self, si: usize, id: &Arc<str>, now: Timestamp, runs: &mut Vec<Run>, deferred: &mut Vec<Event>) {
-        let Some(mut job) = self.stores[si].remove(id) else { return };
-        let alias = self.stores[si].alias.clone();
-        let (Some(first), Some(run_at)) = (job.next_run_time, job.run_at) else {
-            self.stores[si].put(job);
-            return;
-        };
-        if !self.executors.iter().any(|(a, _)| *a == job.executor) {
+        let store = &self.stores[si];
+        let alias = store.alias.clone();
+        let Some(job) = store.get(id) else { return };
+        let (Some(first), Some(run_at)) = (job.next_run_time, job.run_at) else { return };
+        if !self.executors.iter().any(|(a, _)| **a == *job.executor) {
             // APScheduler logs "Executor lookup failed" and removes the job.
-            if let Some(op) = self.stores[si].remove_op(id) {
-                self.outbox.push_back(op);
-            }
-            self.events.push_back(Event::job(EventCode::JobRemoved, job.id.clone(), Some(alias)));
+            self.remove_from_store(si, id);
             return;
         }
+        let trigger = job.trigger.clone();
+        let (coalesce, max_instances, grace) = (job.coalesce, job.max_instances, job.misfire_grace_time);
+        let executor = job.executor.clone();
         let first = first.min(now);
-        let limit = if job.coalesce { 2 } else { LIST_LIMIT };
-        let catch = job.trigger.catch_up(first, now, limit);
+        let catch = trigger.catch_up(first, now, if coalesce { 1 } else { LIST_LIMIT });
         let last = catch.last;
-        let (times, cursor) = if job.coalesce {
+        let (times, cursor) = if coalesce {
             (RunTimes::List(vec![last]), Cursor::List { times: vec![last], next: 0 })
         } else if catch.complete {
             (RunTimes::List(catch.listed.clone()), Cursor::List { times: catch.listed, next: 0 })
         } else {
-            (
-                RunTimes::Span { first, last },
-                Cursor::Span { next: Some(first), last, now, trigger: job.trigger.clone() },
-            )
+            (RunTimes::Span { first, last }, Cursor::Span { next: Some(first), last, now, trigger: trigger.clone() })
         };
-        let key = (job.executor.clone(), job.id.clone());
+        let key = (executor.clone(), id.clone());
         let running = self.instances.get(&key).copied().unwrap_or(0);
-        if running >= job.max_instances {
-            let mut ev = Event::job(EventCode::JobMaxInstances, job.id.clone(), Some(alias.clone()));
+        if running >= max_instances {
+            let mut ev = Event::job(EventCode::JobMaxInstances, id.clone(), Some(alias.clone()));
             ev.scheduled_run_times = Some(times);
             deferred.push(ev);
         } else {
             *self.instances.entry(key).or_insert(0) += 1;
             let run_id = RunId(self.next_run_id);
             self.next_run_id += 1;
-            self.runs.insert(
-                run_id,
-                InFlight {
-                    job_id: job.id.clone(),
-                    jobstore: alias.clone(),
-                    executor: job.executor.clone(),
-                    misfire_grace_time: job.misfire_grace_time,
-                    cursor,
-                },
-            );
-            let mut ev = Event::job(EventCode::JobSubmitted, job.id.clone(), Some(alias.clone()));
+            let flight = InFlight {
+                job_id: id.clone(),
+                jobstore: alias.clone(),
+                executor: executor.clone(),
+                misfire_grace_time: grace,
+                cursor,
+            };
+            self.runs.insert(run_id, flight);
+            let mut ev = Event::job(EventCode::JobSubmitted, id.clone(), Some(alias.clone()));
             ev.scheduled_run_times = Some(times.clone());
             deferred.push(ev);
             runs.push(Run {
                 id: run_id,
-                job_id: job.id.clone(),
+                job_id: id.clone(),
                 jobstore: alias.clone(),
-                executor: job.executor.clone(),
+                executor,
                 func: job.func.clone(),
                 args: job.args.clone(),
                 kwargs: job.kwargs.clone(),
                 run_times: times,
-                run_at: if job.coalesce { run_at.max(last) } else { run_at },
+                run_at: if coalesce { run_at.max(last) } else { run_at },
             });
         }
-        match job.trigger.next_fire(Some(last), now, &mut self.rng) {
-            Some(fire) => {
-                job.next_run_time = Some(fire.time);
-                job.run_at = Some(fire.run_at.max(fire.time));
-                if let Some(op) = self.stores[si].put_op(&job) {
-                    self.outbox.push_back(op);
+        // A trigger must move forward; one that does not is treated as exhausted rather
+        // than handing out the same time again.
+        let next = catch
+            .after
+            .filter(|t| *t > last)
+            .and_then(|t| trigger.apply_jitter(t, &mut self.rng).map(|r| (t, r.max(t))));
+        match next {
+            Some((t, r)) => {
+                let store = &mut self.stores[si];
+                let persistent = store.is_persistent();
+                if let Some(job) = store.reschedule(id, Some(t), Some(r)) {
+                    if persistent {
+                        let op = StoreOp::Put { jobstore: alias.to_string(), record: JobRecord::from_job_unchecked(job) };
+                        self.outbox.push_back(op);
+                    }
                 }
-                self.stores[si].put(job);
             }
-            None => {
-                if let Some(op) = self.stores[si].remove_op(id) {
-                    self.outbox.push_back(op);
-                }
-                self.events.push_back(Event::job(EventCode::JobRemoved, job.id.clone(), Some(alias)));
-            }
+            None => self.remove_from_store(si, id),
         }
     }
 
@@ -878,6 +883,24 @@ impl Scheduler {
         }
     }
 
+    /// Replaces an empty array / object by the shared one (most jobs have no arguments).
+    fn share_empty(&self, v: Arc<Value>) -> Arc<Value> {
+        match &*v {
+            Value::Array(a) if a.is_empty() => self.empty.0.clone(),
+            Value::Object(o) if o.is_empty() => self.empty.1.clone(),
+            _ => v,
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.names.iter().find(|n| &***n == name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.names.push(n.clone());
+        n
+    }
+
     fn generate_id(&mut self) -> Arc<str> {
         loop {
             let id = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
@@ -898,7 +921,7 @@ impl Scheduler {
         let si = self
             .stores
             .iter()
-            .position(|s| s.alias == alias)
+            .position(|s| *s.alias == *alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
         if self.stores[si].contains(&job.id) && !replace {
             return Err(Error::ConflictingId { id: job.id.to_string() });
@@ -906,14 +929,15 @@ impl Scheduler {
         if self.stores[si].is_persistent() {
             job.trigger_json = Some(Arc::new(trigger_json::to_json(&job.trigger)?));
         }
-        job.jobstore = Some(alias.to_string());
+        job.jobstore = Some(self.stores[si].alias.clone());
         job.pending = None;
         let id = job.id.clone();
         if let Some(op) = self.stores[si].put_op(&job) {
             self.outbox.push_back(op);
         }
         self.stores[si].put(job);
-        self.events.push_back(Event::job(EventCode::JobAdded, id, Some(alias.to_string())));
+        let alias = self.stores[si].alias.clone();
+        self.events.push_back(Event::job(EventCode::JobAdded, id, Some(alias)));
         Ok(())
     }
 
@@ -939,19 +963,19 @@ impl Scheduler {
         let current = self.find_job(job_id, jobstore)?.clone();
         let mut job = current;
         if let Some(name) = changes.name {
-            job.name = check_name("name", name)?;
+            job.name = Arc::from(check_name("name", name)?.as_str());
         }
         if let Some(func) = changes.func {
             job.func = Arc::from(check_name("func", func)?.as_str());
         }
         if let Some(args) = changes.args {
-            job.args = check_args(args)?;
+            job.args = self.share_empty(check_args(args)?);
         }
         if let Some(kwargs) = changes.kwargs {
-            job.kwargs = check_kwargs(kwargs)?;
+            job.kwargs = self.share_empty(check_kwargs(kwargs)?);
         }
         if let Some(executor) = changes.executor {
-            job.executor = executor;
+            job.executor = self.intern(&executor);
         }
         if let Some(g) = changes.misfire_grace_time {
             job.misfire_grace_time = check_grace(g)?;
@@ -986,12 +1010,12 @@ impl Scheduler {
             job.next_run_time = t;
             job.run_at = r;
         }
-        let alias = job.jobstore.clone().unwrap_or_default();
+        let alias: Arc<str> = job.jobstore.clone().unwrap_or_else(|| Arc::from(""));
         let si = self
             .stores
             .iter()
-            .position(|s| s.alias == alias)
-            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.clone() })?;
+            .position(|s| *s.alias == *alias)
+            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
         if trigger_changed && self.stores[si].is_persistent() {
             job.trigger_json = Some(Arc::new(trigger_json::to_json(&job.trigger)?));
         }

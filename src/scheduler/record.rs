@@ -64,12 +64,12 @@ impl JobRecord {
         JobRecord {
             version: RECORD_VERSION,
             id: job.id.to_string(),
-            name: job.name.clone(),
+            name: job.name.to_string(),
             func: job.func.to_string(),
             args: (*job.args).clone(),
             kwargs: (*job.kwargs).clone(),
             trigger: job.trigger_json.as_deref().cloned().unwrap_or(Value::Null),
-            executor: job.executor.clone(),
+            executor: job.executor.to_string(),
             misfire_grace_time: job.misfire_grace_time,
             coalesce: job.coalesce,
             max_instances: job.max_instances,
@@ -99,7 +99,7 @@ impl JobRecord {
     pub(crate) fn into_job(self, alias: &str, zone: Zone, now: Timestamp) -> Result<Job> {
         let corrupt = |e: Error| Error::CorruptRecord { id: self.id.clone(), reason: e.to_string() };
         let trigger = trigger_json::build(&self.trigger, zone, now).map_err(corrupt)?;
-        let name = check_name("name", self.name.clone()).map_err(corrupt)?;
+        let name: Arc<str> = Arc::from(check_name("name", self.name.clone()).map_err(corrupt)?.as_str());
         let args = check_args(self.args.clone()).map_err(corrupt)?;
         let kwargs = check_kwargs(self.kwargs.clone()).map_err(corrupt)?;
         let max_instances = check_max_instances(self.max_instances as i64).map_err(corrupt)?;
@@ -121,8 +121,8 @@ impl JobRecord {
             args,
             kwargs,
             trigger: Arc::new(trigger),
-            executor: self.executor,
-            jobstore: Some(alias.to_string()),
+            executor: Arc::from(self.executor.as_str()),
+            jobstore: Some(Arc::from(alias)),
             misfire_grace_time: self.misfire_grace_time,
             coalesce: self.coalesce,
             max_instances,

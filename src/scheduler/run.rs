@@ -83,9 +83,9 @@ pub struct Run {
     /// The job's id.
     pub job_id: Arc<str>,
     /// The job store the job lives in.
-    pub jobstore: String,
+    pub jobstore: Arc<str>,
     /// The executor alias the job names.
-    pub executor: String,
+    pub executor: Arc<str>,
     /// The function key; the host resolves it.
     pub func: Arc<str>,
     /// Positional arguments (a JSON array).
@@ -146,8 +146,8 @@ impl Cursor {
 #[derive(Debug)]
 pub(crate) struct InFlight {
     pub(crate) job_id: Arc<str>,
-    pub(crate) jobstore: String,
-    pub(crate) executor: String,
+    pub(crate) jobstore: Arc<str>,
+    pub(crate) executor: Arc<str>,
     pub(crate) misfire_grace_time: Option<u32>,
     pub(crate) cursor: Cursor,
 }

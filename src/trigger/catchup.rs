@@ -29,6 +29,9 @@ pub struct CatchUp {
     pub complete: bool,
     /// The last fire time at or before `now`.
     pub last: Timestamp,
+    /// The next fire time after `last` (`next_fire_time(Some(last), now)`, later than
+    /// `now`), or `None` when the trigger is exhausted.
+    pub after: Option<Timestamp>,
 }
 
 impl Trigger {
@@ -38,20 +41,20 @@ impl Trigger {
     pub fn catch_up(&self, first: Timestamp, now: Timestamp, limit: usize) -> CatchUp {
         let mut listed = vec![first];
         let mut t = first;
-        while listed.len() < limit.max(1) {
-            match self.next_after(t, now) {
-                Some(n) => {
+        loop {
+            match self.next_fire_time(Some(t), now) {
+                Some(n) if n > t && n <= now => {
+                    if listed.len() >= limit.max(1) {
+                        let last = self.last_fire_time_at_or_before(n, now);
+                        let after = self.next_fire_time(Some(last), now);
+                        return CatchUp { listed, complete: false, last, after };
+                    }
                     listed.push(n);
                     t = n;
                 }
-                None => return CatchUp { listed, complete: true, last: t },
+                other => return CatchUp { listed, complete: true, last: t, after: other },
             }
         }
-        if self.next_after(t, now).is_none() {
-            return CatchUp { listed, complete: true, last: t };
-        }
-        let last = self.last_fire_time_at_or_before(t, now);
-        CatchUp { listed, complete: false, last }
     }
 
     /// The next chained fire time after `t` if it is at or before `now` (and after `t`).

@@ -73,6 +73,13 @@ fn add_jobs(s: &mut Scheduler, n: usize, cron: impl Fn(&mut JitterRng) -> serde_
     cron_ok
 }
 
+/// CPU time of this thread in nanoseconds (Linux `schedstat`), so a busy shared machine
+/// does not inflate the figures; `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
 fn started() -> Scheduler {
     let mut s = Scheduler::new(SchedulerConfig { seed: 7, ..SchedulerConfig::default() });
     s.start(at(0), false).unwrap();
@@ -96,6 +103,8 @@ fn day() {
     let (mut runs, mut wakeups) = (0u64, 0u64);
     let (mut tick_time, mut wake_time, mut report_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let end = at(DAY);
+    let cpu0 = thread_cpu_ns();
+    let wall0 = Instant::now();
     loop {
         let w0 = Instant::now();
         let next = s.next_wakeup();
@@ -118,7 +127,19 @@ fn day() {
         report_time += r0.elapsed();
         runs += due.len() as u64;
     }
+    let wall = wall0.elapsed();
     println!("simulated day: {runs} due runs, {wakeups} next_wakeup calls");
+    if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
+        let cpu = Duration::from_nanos(b - a);
+        println!(
+            "  CPU time (whole loop: next_wakeup, tick, reports, events): {:.3} µs per due run ({:.2} s CPU, {:.2} s wall)",
+            cpu.as_secs_f64() * 1e6 / runs as f64,
+            cpu.as_secs_f64(),
+            wall.as_secs_f64()
+        );
+        let share = tick_time.as_secs_f64() / wall.as_secs_f64();
+        println!("  tick alone, CPU-scaled: {:.3} µs per due run", cpu.as_secs_f64() * share * 1e6 / runs as f64);
+    }
     println!("  tick: {:.3} µs per due run", tick_time.as_secs_f64() * 1e6 / runs as f64);
     println!(
         "  tick + reports + events: {:.3} µs per due run",
@@ -148,9 +169,13 @@ fn year_jump() {
         s.finish_run(run.id).unwrap();
     }
     let first = first_runs.len();
+    let cpu0 = thread_cpu_ns();
     let t0 = Instant::now();
     let runs = s.tick(at(365 * DAY));
     let took = t0.elapsed();
+    if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
+        println!("one-year jump CPU time: {:.1} ms", (b - a) as f64 / 1e6);
+    }
     println!("one-year jump, 10000 per-second coalescing jobs ({crons} cron): {} runs in {:.1} ms (first tick {first} runs)", runs.len(), took.as_secs_f64() * 1e3);
     assert!(runs.iter().all(|r| r.run_times.as_list() == Some(&[at(365 * DAY)][..])));
 }

@@ -85,6 +85,8 @@ pub(crate) struct Schedule {
     dow_pattern: [u32; 7],
     /// All 53 weeks allowed.
     week_all: bool,
+    /// No day of any month can ever match (e.g. `day=30, month=2`): every search fails at once.
+    never: bool,
 }
 
 /// Fields of a [`Schedule`] before compilation.
@@ -126,7 +128,7 @@ impl Schedule {
         }
         let years_all = matches!(p.years.as_slice(), [Expr::All { step: None }]);
         let week_all = p.week & ((1u64 << 54) - 2) == (1u64 << 54) - 2;
-        Schedule {
+        let mut s = Schedule {
             years: p.years,
             years_all,
             months: p.months,
@@ -141,7 +143,37 @@ impl Schedule {
             seconds: p.seconds,
             dow_pattern,
             week_all,
+            never: false,
+        };
+        s.never = !s.can_ever_match();
+        s
+    }
+
+    /// Whether some day of some allowed month can match. Without a week rule the days of a
+    /// month depend only on its length and the weekday of its 1st; with one, one whole
+    /// 400-year Gregorian cycle is checked.
+    fn can_ever_match(&self) -> bool {
+        if self.hours == 0 || self.minutes == 0 || self.seconds == 0 || self.months & 0x1FFE == 0 {
+            return false;
         }
+        let months = (1..=12u32).filter(|m| self.months & (1 << m) != 0);
+        if self.week_all {
+            for m in months {
+                let dims: &[u32] = match m {
+                    2 => &[28, 29],
+                    4 | 6 | 9 | 11 => &[30],
+                    _ => &[31],
+                };
+                for &dim in dims {
+                    if (0..7).any(|f| self.month_days(f, dim) != 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        let months: Vec<u32> = months.collect();
+        (2000..2400).any(|y| months.iter().any(|&m| self.day_mask(y, m) != 0))
     }
 
     /// The smallest allowed year `>= y`.
@@ -164,18 +196,8 @@ impl Schedule {
     /// Days of month `m` of year `y` on which the schedule may fire (every day rule).
     pub fn day_mask(&self, y: i64, m: u32) -> u32 {
         let dim = days_in_month(y, m);
-        let first = days_from_civil(y, m, 1);
-        let f = weekday(first);
-        let valid = valid_days(dim);
-        let mut dom = self.dom;
-        if self.dom_special.last_day || self.dom_special.nth != [0; 7] {
-            dom |= self.dom_special.mask(f, dim);
-        }
-        let mut dow = self.dow_pattern[f as usize];
-        if self.dow_special.nth != [0; 7] {
-            dow |= self.dow_special.mask(f, dim);
-        }
-        let mut days = if self.or_days { (dom | dow) & valid } else { dom & dow & valid };
+        let f = weekday(days_from_civil(y, m, 1));
+        let mut days = self.month_days(f, dim);
         if !self.week_all && days != 0 {
             let mut wk = iso_week(y, m, 1);
             let mut mask = 0u32;
@@ -192,10 +214,30 @@ impl Schedule {
         days
     }
 
+    /// The days allowed by the day-of-month and day-of-week rules in a month of `dim` days
+    /// whose 1st is weekday `f` (the week rule aside).
+    #[inline]
+    fn month_days(&self, f: u32, dim: u32) -> u32 {
+        let valid = valid_days(dim);
+        let mut dom = self.dom;
+        if self.dom_special.last_day || self.dom_special.nth != [0; 7] {
+            dom |= self.dom_special.mask(f, dim);
+        }
+        let mut dow = self.dow_pattern[f as usize];
+        if self.dow_special.nth != [0; 7] {
+            dow |= self.dow_special.mask(f, dim);
+        }
+        if self.or_days {
+            (dom | dow) & valid
+        } else {
+            dom & dow & valid
+        }
+    }
+
     /// The first wall time `>= wall` and `< bound` (wall seconds) matching every field.
     pub fn next_match(&self, wall: i64, bound: i64) -> Option<i64> {
         let bound = bound.min(WALL_MAX);
-        if wall >= bound {
+        if wall >= bound || self.never {
             return None;
         }
         let (days, h, mi, s) = split_wall(wall);

@@ -41,6 +41,22 @@ pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit
         if !gap && next_offset > o && schedule.next_match(e + o, e + next_offset).is_some() {
             gap = true;
         }
-        s = e;
+        s = skip_empty_stretch(schedule, e, next_offset);
+    }
+}
+
+/// UTC offsets never reach a day; with a margin of two days, no instant earlier than
+/// `w - SLACK` can have a wall time `>= w`.
+const SLACK: i64 = 2 * 86_400;
+
+/// From instant `s` (offset `o`), the latest instant at which the walk may resume without
+/// passing a match: if no wall time from a day before `s`'s wall time up to `w` matches,
+/// no instant before `w - SLACK` does either. The segments in between (and their gaps,
+/// which hold no matching wall time then) can be skipped; a schedule that never matches
+/// again ends the walk at once.
+fn skip_empty_stretch(schedule: &Schedule, s: i64, o: i64) -> i64 {
+    match schedule.next_match(s + o - 86_400, WALL_MAX) {
+        Some(w) => s.max(w - SLACK),
+        None => WALL_MAX,
     }
 }

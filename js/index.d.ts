@@ -144,3 +144,6 @@ export class WasmTrigger {
   toSpec(): TriggerSpecJson;
   toString(): string;
 }
+
+// The Scheduler, its jobs, events, stores, executors and the low-level SchedulerCore.
+export * from './scheduler.js';

@@ -1,0 +1,385 @@
+// Types of the Scheduler API (re-exported by index.d.ts).
+import type { BaseTrigger, DateLike, TriggerSpecJson } from './index.js';
+
+// ----- events -------------------------------------------------------------------------
+
+export const EVENT_SCHEDULER_STARTED: 1;
+export const EVENT_SCHEDULER_START: 1;
+export const EVENT_SCHEDULER_SHUTDOWN: 2;
+export const EVENT_SCHEDULER_PAUSED: 4;
+export const EVENT_SCHEDULER_RESUMED: 8;
+export const EVENT_EXECUTOR_ADDED: 16;
+export const EVENT_EXECUTOR_REMOVED: 32;
+export const EVENT_JOBSTORE_ADDED: 64;
+export const EVENT_JOBSTORE_REMOVED: 128;
+export const EVENT_ALL_JOBS_REMOVED: 256;
+export const EVENT_JOB_ADDED: 512;
+export const EVENT_JOB_REMOVED: 1024;
+export const EVENT_JOB_MODIFIED: 2048;
+export const EVENT_JOB_EXECUTED: 4096;
+export const EVENT_JOB_ERROR: 8192;
+export const EVENT_JOB_MISSED: 16384;
+export const EVENT_JOB_SUBMITTED: 32768;
+export const EVENT_JOB_MAX_INSTANCES: 65536;
+/** Every event code OR-ed together. */
+export const EVENT_ALL: 131071;
+
+export type SchedulerState = 'stopped' | 'running' | 'paused';
+export const STATE_STOPPED: 'stopped';
+export const STATE_RUNNING: 'running';
+export const STATE_PAUSED: 'paused';
+
+export type EventName =
+  | 'EVENT_SCHEDULER_STARTED' | 'EVENT_SCHEDULER_SHUTDOWN' | 'EVENT_SCHEDULER_PAUSED' | 'EVENT_SCHEDULER_RESUMED'
+  | 'EVENT_EXECUTOR_ADDED' | 'EVENT_EXECUTOR_REMOVED' | 'EVENT_JOBSTORE_ADDED' | 'EVENT_JOBSTORE_REMOVED'
+  | 'EVENT_ALL_JOBS_REMOVED' | 'EVENT_JOB_ADDED' | 'EVENT_JOB_REMOVED' | 'EVENT_JOB_MODIFIED' | 'EVENT_JOB_EXECUTED'
+  | 'EVENT_JOB_ERROR' | 'EVENT_JOB_MISSED' | 'EVENT_JOB_SUBMITTED' | 'EVENT_JOB_MAX_INSTANCES';
+
+/** A submission's run times: a list, or a long backlog's first and last time. */
+export type RunTimes = Date[] | { first: Date; last: Date };
+
+/** An event with APScheduler's attributes. Which ones are set depends on the code. */
+export class SchedulerEvent {
+  /** The numeric code (`EVENT_JOB_EXECUTED` = 4096, …). */
+  readonly code: number;
+  /** The constant's name. */
+  readonly name: EventName;
+  /** Scheduler, executor and job store events: the alias (`null` for the scheduler's own). */
+  readonly alias?: string | null;
+  /** Job events: the job id. */
+  readonly jobId?: string;
+  /** Job events: the job store (`null` while the job is pending). */
+  readonly jobstore?: string | null;
+  /** Submitted / max-instances events: the run times. */
+  readonly scheduledRunTimes?: RunTimes;
+  /** Executed / error / missed events: the run time. */
+  readonly scheduledRunTime?: Date;
+  /** Executed events: what the function returned (resolved). */
+  retval?: unknown;
+  /** Error events: what the function threw (or rejected with). */
+  exception?: unknown;
+  /** Error events: the error's stack text. */
+  readonly traceback?: string;
+  toString(): string;
+}
+
+// ----- options ------------------------------------------------------------------------
+
+/** A console-like logger; `debug` says what the scheduler decides and when it wakes. */
+export interface Logger {
+  debug?(...args: unknown[]): void;
+  info?(...args: unknown[]): void;
+  warn?(...args: unknown[]): void;
+  error?(...args: unknown[]): void;
+}
+
+/** The clock the driver uses; inject a fake one in tests. */
+export interface Clock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** A stored job record (the core's versioned JSON). */
+export type JobRecord = { version: number; id: string; [key: string]: unknown };
+
+/** One store operation; applied in order. */
+export type StoreOp =
+  | { op: 'put'; jobstore: string; jobId: string; record: JobRecord }
+  | { op: 'remove'; jobstore: string; jobId: string }
+  | { op: 'clear'; jobstore: string };
+
+/** A stored entry that could not be parsed (reported, never deleted). */
+export class CorruptEntry {
+  readonly key: string;
+  readonly reason: string;
+}
+
+/** The pluggable job store interface. */
+export interface JobStoreAdapter {
+  /** Every record of this store (unparsable entries as `corruptEntry(key, reason)`). */
+  load(): Promise<Array<JobRecord | CorruptEntry>>;
+  /** Applies the ops in order, all or none. */
+  apply(ops: StoreOp[]): Promise<void>;
+  /** A Web Locks name: only one scheduler (tab) may drive the store. */
+  lockName?: string;
+  /** Called with the alias the store is registered under. */
+  bind?(alias: string): void;
+  close?(): void;
+}
+
+export type JobStoreSpec =
+  | 'memory' | 'localstorage' | 'indexeddb'
+  | { type: 'memory' }
+  | { type: 'localstorage'; prefix?: string; storage?: Storage }
+  | { type: 'indexeddb'; dbName?: string; indexedDB?: IDBFactory }
+  | { type: 'custom'; store: JobStoreAdapter }
+  | JobStoreAdapter;
+
+/** An executor: runs job instances (`submit`) and calls functions (`call`). */
+export interface Executor {
+  readonly type?: string;
+  readonly maxWorkers?: number;
+  submit(task: () => Promise<void>): void;
+  call(call: { func: unknown; funcRef: string; args: unknown[]; kwargs: Record<string, unknown>; callArgs: unknown[] }): Promise<unknown>;
+  shutdown(wait?: boolean): Promise<void>;
+}
+
+export type ExecutorSpec =
+  | 'default' | 'threadpool' | 'worker' | 'processpool'
+  | { type?: 'default' | 'threadpool' | 'asyncio' | 'worker' | 'processpool'; maxWorkers?: number | string; max_workers?: number | string }
+  | Executor;
+
+export interface JobDefaults {
+  /** Seconds a run may start late; `null` = no limit. Default 1 (APScheduler 3.11). */
+  misfireGraceTime?: number | string | null;
+  /** Run a backlog once. Default true. */
+  coalesce?: boolean | string;
+  /** Instances allowed at once. Default 1. */
+  maxInstances?: number | string;
+}
+
+export interface SchedulerOptions {
+  /** Default zone of alias triggers and date texts; default: the host's zone. */
+  timezone?: string;
+  jobDefaults?: JobDefaults;
+  jobstores?: Record<string, JobStoreSpec>;
+  executors?: Record<string, ExecutorSpec>;
+  /** Functions by key (persistent stores name functions by key). */
+  functions?: Record<string, (...args: any[]) => unknown>;
+  logger?: Logger;
+  clock?: Clock;
+  /** Node: keep the process alive while running (default true). */
+  keepAlive?: boolean | string;
+  /** Seed of generated ids and jitter (default: random). */
+  seed?: number | string | bigint;
+  /** Flat APScheduler-style keys: `'tickwerk.jobDefaults.coalesce': 'false'`, `'apscheduler.timezone': 'UTC'`. */
+  [flatKey: `tickwerk.${string}` | `apscheduler.${string}`]: unknown;
+}
+
+/** Job options (every other key of the options object goes to the trigger). */
+export interface JobOptions {
+  id?: string;
+  name?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  misfireGraceTime?: number | null;
+  coalesce?: boolean;
+  maxInstances?: number;
+  /** First run time; `null` adds the job paused. */
+  nextRunTime?: DateLike | null;
+  jobstore?: string;
+  executor?: string;
+  replaceExisting?: boolean;
+}
+
+type CronField = string | number;
+export interface DateJobOptions extends JobOptions { runDate?: DateLike; timezone?: string }
+export interface IntervalJobOptions extends JobOptions {
+  weeks?: number; days?: number; hours?: number; minutes?: number; seconds?: number;
+  startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
+}
+export interface CronJobOptions extends JobOptions {
+  year?: CronField; month?: CronField; day?: CronField; week?: CronField; dayOfWeek?: CronField;
+  hour?: CronField; minute?: CronField; second?: CronField;
+  startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
+}
+
+/** What a job runs: a function, or the key of a registered one (`'<module URL>#<export>'` for the worker executor). */
+export type JobFunc = ((...args: any[]) => unknown) | string;
+
+export interface JobChanges {
+  name?: string;
+  func?: JobFunc;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  trigger?: BaseTrigger;
+  executor?: string;
+  misfireGraceTime?: number | null;
+  coalesce?: boolean;
+  maxInstances?: number;
+  nextRunTime?: DateLike | null;
+  /** Which store to look in. */
+  jobstore?: string;
+}
+
+// ----- jobs and the scheduler ---------------------------------------------------------
+
+/** A job (APScheduler's `Job`): a snapshot with methods that act on it. */
+export class Job {
+  readonly id: string;
+  readonly name: string;
+  /** The function (memory stores) or its key. */
+  readonly func: JobFunc;
+  /** The function's key (what persistent stores keep). */
+  readonly funcRef: string;
+  readonly args: unknown[];
+  readonly kwargs: Record<string, unknown>;
+  readonly executor: string;
+  /** `null` while pending. */
+  readonly jobstore: string | null;
+  readonly misfireGraceTime: number | null;
+  readonly coalesce: boolean;
+  readonly maxInstances: number;
+  /** `null` = paused (or pending). */
+  readonly nextRunTime: Date | null;
+  readonly pending: boolean;
+  readonly trigger: BaseTrigger;
+  modify(changes: JobChanges): this;
+  reschedule(trigger: 'date', options?: Omit<DateJobOptions, keyof JobOptions>): this;
+  reschedule(trigger: 'interval', options?: Omit<IntervalJobOptions, keyof JobOptions>): this;
+  reschedule(trigger: 'cron', options?: Omit<CronJobOptions, keyof JobOptions>): this;
+  reschedule(trigger: BaseTrigger): this;
+  pause(): this;
+  /** `null` when the trigger had no time left (the job was removed). */
+  resume(): this | null;
+  remove(): void;
+  /** APScheduler's `str(job)`. */
+  toString(): string;
+}
+
+export type Listener = (event: SchedulerEvent) => void;
+
+export class Scheduler {
+  constructor(options?: SchedulerOptions);
+  configure(options: SchedulerOptions): void;
+  registerFunction(name: string, fn: (...args: any[]) => unknown): void;
+  readonly state: SchedulerState;
+  readonly running: boolean;
+  readonly timezone: string;
+  /** Store failures (`STORE_FAILURE`), oldest first. */
+  readonly storeErrors: import('./index.js').TickwerkError[];
+  /** Records that could not be loaded (left in storage). */
+  readonly loadErrors: Array<import('./index.js').TickwerkError & { jobstore: string; key: string }>;
+  start(options?: { paused?: boolean }): Promise<void>;
+  shutdown(options?: { wait?: boolean }): Promise<void>;
+  pause(): void;
+  resume(): void;
+  wakeup(): void;
+  addJob(func: JobFunc, trigger: 'date', options?: DateJobOptions): Job;
+  addJob(func: JobFunc, trigger: 'interval', options?: IntervalJobOptions): Job;
+  addJob(func: JobFunc, trigger: 'cron', options?: CronJobOptions): Job;
+  addJob(func: JobFunc, trigger: BaseTrigger, options?: JobOptions): Job;
+  addJob(func: JobFunc, options?: JobOptions): Job;
+  scheduledJob(trigger: 'date', options?: DateJobOptions): <F extends JobFunc>(func: F) => F;
+  scheduledJob(trigger: 'interval', options?: IntervalJobOptions): <F extends JobFunc>(func: F) => F;
+  scheduledJob(trigger: 'cron', options?: CronJobOptions): <F extends JobFunc>(func: F) => F;
+  scheduledJob(trigger: BaseTrigger, options?: JobOptions): <F extends JobFunc>(func: F) => F;
+  modifyJob(jobId: string, changes: JobChanges): Job;
+  rescheduleJob(jobId: string, trigger: 'date', options?: Omit<DateJobOptions, keyof JobOptions> & { jobstore?: string }): Job;
+  rescheduleJob(jobId: string, trigger: 'interval', options?: Omit<IntervalJobOptions, keyof JobOptions> & { jobstore?: string }): Job;
+  rescheduleJob(jobId: string, trigger: 'cron', options?: Omit<CronJobOptions, keyof JobOptions> & { jobstore?: string }): Job;
+  rescheduleJob(jobId: string, trigger: BaseTrigger, options?: { jobstore?: string }): Job;
+  pauseJob(jobId: string, jobstore?: string): Job;
+  resumeJob(jobId: string, jobstore?: string): Job | null;
+  removeJob(jobId: string, jobstore?: string): void;
+  removeAllJobs(jobstore?: string): void;
+  getJob(jobId: string, jobstore?: string): Job | null;
+  getJobs(jobstore?: string): Job[];
+  printJobs(jobstore?: string, options?: { out?: ((text: string) => void) | { write(text: string): unknown } }): string;
+  addListener(callback: Listener, mask?: number): void;
+  removeListener(callback: Listener): void;
+  addJobstore(store: JobStoreSpec, alias?: string): Promise<void>;
+  removeJobstore(alias: string): void;
+  addExecutor(executor: ExecutorSpec, alias?: string): void;
+  removeExecutor(alias: string, options?: { wait?: boolean }): Promise<void>;
+}
+
+export class DefaultExecutor implements Executor {
+  constructor(options?: { maxWorkers?: number });
+  readonly type: string;
+  readonly maxWorkers: number;
+  readonly running: number;
+  readonly queued: number;
+  submit(task: () => Promise<void>): void;
+  call(call: { func: unknown; funcRef: string; args: unknown[]; kwargs: Record<string, unknown>; callArgs: unknown[] }): Promise<unknown>;
+  shutdown(wait?: boolean): Promise<void>;
+}
+export class WorkerExecutor extends DefaultExecutor {}
+
+export class LocalStorageJobStore implements JobStoreAdapter {
+  constructor(options?: { prefix?: string; storage?: Storage });
+  load(): Promise<Array<JobRecord | CorruptEntry>>;
+  apply(ops: StoreOp[]): Promise<void>;
+  bind(alias: string): void;
+  lockName?: string;
+}
+export class IndexedDBJobStore implements JobStoreAdapter {
+  constructor(options?: { dbName?: string; indexedDB?: IDBFactory });
+  load(): Promise<Array<JobRecord | CorruptEntry>>;
+  apply(ops: StoreOp[]): Promise<void>;
+  bind(alias: string): void;
+  close(): void;
+  lockName?: string;
+}
+export function corruptEntry(key: string, reason: string): CorruptEntry;
+
+/** The real clock (`Date.now`, `setTimeout`). */
+export const systemClock: Clock;
+/** The longest delay handed to one timer (below setTimeout's 2^31 − 1 ms). */
+export const MAX_TIMER_DELAY: number;
+
+// ----- the low-level core ------------------------------------------------------------
+
+export type CoreRunTimes = number[] | { first: number; last: number };
+export interface CoreRun {
+  id: number; jobId: string; jobstore: string; executor: string; func: string;
+  args: unknown[]; kwargs: Record<string, unknown>; runTimes: CoreRunTimes; runAt: number;
+}
+export interface CoreEvent {
+  code: number; name: EventName; alias?: string; jobId?: string; jobstore?: string | null;
+  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number; retval?: unknown; exception?: string; traceback?: string;
+}
+export interface CoreJob {
+  id: string; name: string; func: string; args: unknown[]; kwargs: Record<string, unknown>;
+  trigger: TriggerSpecJson; triggerText: string; executor: string; jobstore: string | null;
+  misfireGraceTime: number | null; coalesce: boolean; maxInstances: number;
+  nextRunTime: number | null; pending: boolean; text: string;
+}
+export interface CoreRunStart { action: 'execute' | 'missed'; scheduledRunTime: number }
+export interface CoreLoadProblem { code: string; id: string; message: string; index: number }
+
+/**
+ * The sans-IO scheduler for hosts that own the clock (edge, serverless, tests). Times are
+ * epoch ms (fractions = µs). Loop: `tick(now)` → apply `drainStoreOps()` → for each run,
+ * `startRunTime` until `undefined`, report `runSucceeded`/`runFailed`, then `finishRun` →
+ * `drainEvents()` → sleep until `nextWakeup()`.
+ */
+export class SchedulerCore {
+  constructor(options?: Record<string, unknown>);
+  configure(options: Record<string, unknown>): void;
+  readonly state: SchedulerState;
+  readonly timezone: string;
+  readonly jobDefaults: { misfireGraceTime: number | null; coalesce: boolean; maxInstances: number };
+  start(nowMs: number, paused: boolean): void;
+  shutdown(): void;
+  pause(): void;
+  resume(): void;
+  wakeup(): void;
+  nextWakeup(): number | undefined;
+  tick(nowMs: number): CoreRun[];
+  startRunTime(runId: number, nowMs: number): CoreRunStart | undefined;
+  runSucceeded(runId: number, scheduledMs: number, retval: unknown): void;
+  runFailed(runId: number, scheduledMs: number, exception: string, traceback?: string | null): void;
+  finishRun(runId: number): void;
+  pollEvent(): CoreEvent | undefined;
+  drainEvents(): CoreEvent[];
+  pollStoreOp(): StoreOp | undefined;
+  drainStoreOps(): StoreOp[];
+  loadJobs(alias: string, records: unknown[], nowMs: number): CoreLoadProblem[];
+  addJob(options: Record<string, unknown>, nowMs: number): string;
+  modifyJob(jobId: string, jobstore: string | null | undefined, changes: Record<string, unknown>, nowMs: number): void;
+  rescheduleJob(jobId: string, jobstore: string | null | undefined, trigger: TriggerSpecJson | null | undefined, nowMs: number): void;
+  pauseJob(jobId: string, jobstore?: string | null): void;
+  resumeJob(jobId: string, jobstore: string | null | undefined, nowMs: number): boolean;
+  removeJob(jobId: string, jobstore?: string | null): void;
+  removeAllJobs(jobstore?: string | null): void;
+  getJob(jobId: string, jobstore?: string | null): CoreJob | undefined;
+  getJobs(jobstore?: string | null): CoreJob[];
+  printJobs(jobstore?: string | null): string;
+  runningInstances(jobId: string): number;
+  addJobstore(alias: string, type: string): void;
+  removeJobstore(alias: string): void;
+  addExecutor(alias: string, type: string, maxWorkers?: number | null): void;
+  removeExecutor(alias: string): void;
+}

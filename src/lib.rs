@@ -3,8 +3,27 @@
 //! APScheduler 3.x's job-scheduling model as a sans-IO state machine.
 //!
 //! The core never reads a clock, sleeps, spawns or does IO: the host passes the current
-//! time in. This crate holds the triggers ([`trigger`]), the time and zone rules
-//! ([`time`]) and the errors ([`error`]).
+//! time in. This crate holds the scheduler ([`scheduler`]), the triggers ([`trigger`]), the
+//! time and zone rules ([`time`]) and the errors ([`error`]).
+//!
+//! ## The run loop
+//!
+//! A host (the npm package's JS layer, or any Rust program) drives one [`Scheduler`]:
+//!
+//! 1. Start it: [`Scheduler::start`]`(now, paused)` after adding jobs (and loading the
+//!    records of persistent stores with [`Scheduler::load_jobs`]).
+//! 2. Read the clock once and call [`Scheduler::tick`]`(now)`: it returns the due [`Run`]s
+//!    (job, store, executor, function key, arguments, scheduled run times after
+//!    coalescing), next run times already advanced.
+//! 3. Apply the store operations ([`Scheduler::poll_store_op`]) to storage before running
+//!    anything, so a crash never repeats a fire time.
+//! 4. Run each run: [`Scheduler::start_run_time`] per scheduled time when it actually
+//!    starts (the misfire check), [`Scheduler::run_succeeded`] /
+//!    [`Scheduler::run_failed`] after it, [`Scheduler::finish_run`] when the instance ends.
+//! 5. Deliver the events ([`Scheduler::poll_event`]) to listeners.
+//! 6. Sleep until [`Scheduler::next_wakeup`] (or until a user call changes it), then go to 2.
+//!
+//! The [`scheduler`] module documents each step, the time rules and the method groups.
 
 pub mod error;
 pub mod scheduler;

@@ -124,3 +124,53 @@ impl Trigger {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Zone;
+    use crate::trigger::{IntervalTrigger, JitterRng};
+
+    /// APScheduler's enumeration, step by step.
+    fn enumerate(t: &Trigger, first: Timestamp, now: Timestamp) -> (Vec<Timestamp>, Option<Timestamp>) {
+        let mut out = vec![first];
+        loop {
+            let last = *out.last().unwrap_or(&first);
+            match t.next_fire_time(Some(last), now) {
+                Some(n) if n <= now => out.push(n),
+                other => return (out, other),
+            }
+        }
+    }
+
+    #[test]
+    fn interval_catch_up_matches_enumeration() {
+        let mut rng = JitterRng::new(77);
+        for case in 0..400 {
+            let interval = 1 + (rng.next_u64() % 5_000_000) as i64;
+            let start = Timestamp::from_micros((rng.next_u64() % 1_000_000_000) as i64);
+            let end = (rng.next_u64() % 2 == 0)
+                .then(|| Timestamp::from_micros(start.as_micros() + (rng.next_u64() % 3_000_000_000) as i64));
+            let trig = Trigger::Interval(IntervalTrigger::new(interval, start, end, Zone::Utc, None).unwrap());
+            let now = Timestamp::from_micros(start.as_micros() + (rng.next_u64() % (interval as u64 * 3000)) as i64);
+            let limit = 1 + (rng.next_u64() % 5) as usize;
+            let (all, after) = enumerate(&trig, start, now);
+            let got = trig.catch_up(start, now, limit);
+            assert_eq!(got.last, *all.last().unwrap(), "case {case}");
+            assert_eq!(got.after, after, "case {case}");
+            assert_eq!(got.complete, all.len() <= limit, "case {case}");
+            assert_eq!(got.listed, all[..all.len().min(limit)], "case {case}");
+        }
+    }
+
+    #[test]
+    fn a_year_of_seconds_is_not_enumerated() {
+        let start = Timestamp::from_secs(1_767_225_600);
+        let trig = Trigger::Interval(IntervalTrigger::new(1_000_000, start, None, Zone::Utc, None).unwrap());
+        let now = Timestamp::from_secs(1_767_225_600 + 365 * 86_400);
+        let got = trig.catch_up(start, now, 2);
+        assert_eq!((got.last, got.after), (now, Some(Timestamp::from_secs(now.secs_floor() + 1))));
+        assert_eq!(got.listed.len(), 2);
+        assert!(!got.complete);
+    }
+}

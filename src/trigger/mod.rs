@@ -214,13 +214,16 @@ fn cron_repr(t: &CronTrigger) -> String {
 /// The largest jitter accepted, in seconds (about 31 years).
 pub const MAX_JITTER_SECONDS: f64 = 1e9;
 
-/// Checks a jitter value: finite, not negative, at most [`MAX_JITTER_SECONDS`].
+/// Checks a jitter value (finite, not negative, at most [`MAX_JITTER_SECONDS`]) and rounds
+/// it to whole microseconds, the resolution draws have. The rounding also makes a jitter
+/// survive a trip through JSON text unchanged.
 pub(crate) fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
     match jitter {
         Some(j) if !j.is_finite() || j < 0.0 || j > MAX_JITTER_SECONDS => {
             Err(Error::invalid("jitter", j, format!("must be a number of seconds between 0 and {MAX_JITTER_SECONDS}")))
         }
-        other => Ok(other),
+        Some(j) => Ok(Some((j * 1e6).round() / 1e6)),
+        None => Ok(None),
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use serde_json::json;
-use tickwerk::scheduler::{Event, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, SchedulerState, TriggerInput};
+use tickwerk::scheduler::{Event, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, SchedulerState};
 use tickwerk::Timestamp;
 
 /// `12:00:10` on 2026-01-05 (UTC) → the instant.

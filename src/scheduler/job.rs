@@ -93,6 +93,8 @@ impl Job {
 }
 
 /// How `add_job`/`reschedule_job` get a trigger.
+// Built once per call and consumed at once: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum TriggerInput {
     /// No trigger: run once, at `now` (APScheduler's `trigger=None`).

@@ -367,7 +367,7 @@ impl Scheduler {
             self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some("default".into())));
         }
         if default_store_missing {
-            self.stores.push(JobStore::new("default".into(), StoreKind::Memory));
+            self.stores.push(JobStore::new("default", StoreKind::Memory));
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
         }
         for (mut job, alias) in std::mem::take(&mut self.pending) {

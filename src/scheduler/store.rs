@@ -19,6 +19,8 @@ use super::job::Job;
 use super::record::JobRecord;
 
 /// One store operation for the host to apply to a persistent store, in order.
+// Queued and drained right away; most ops are puts, so boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreOp {
     /// Insert or overwrite the record with `record.id`.

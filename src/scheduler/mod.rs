@@ -127,6 +127,7 @@ pub mod store;
 mod trigger_json;
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -180,8 +181,8 @@ pub struct Scheduler {
     pending: Vec<(Job, String)>,
     events: VecDeque<Event>,
     outbox: VecDeque<StoreOp>,
-    runs: HashMap<RunId, InFlight>,
-    instances: HashMap<(Arc<str>, Arc<str>), u32>,
+    runs: HashMap<RunId, InFlight, BuildHasherDefault<store::Fnv>>,
+    instances: HashMap<(Arc<str>, Arc<str>), u32, BuildHasherDefault<store::Fnv>>,
     rng: JitterRng,
     next_run_id: u64,
     wakeup_requested: bool,
@@ -204,8 +205,8 @@ impl Scheduler {
             pending: Vec::new(),
             events: VecDeque::new(),
             outbox: VecDeque::new(),
-            runs: HashMap::new(),
-            instances: HashMap::new(),
+            runs: HashMap::default(),
+            instances: HashMap::default(),
             rng: JitterRng::new(config.seed),
             next_run_id: 1,
             wakeup_requested: false,
@@ -733,7 +734,9 @@ impl Scheduler {
         let catch = trigger.catch_up(first, now, if coalesce { 1 } else { LIST_LIMIT });
         let last = catch.last;
         let (times, cursor) = if coalesce {
-            (RunTimes::List(vec![last]), Cursor::List { times: vec![last], next: 0 })
+            (RunTimes::List(vec![last]), Cursor::One(Some(last)))
+        } else if catch.complete && catch.listed.len() == 1 {
+            (RunTimes::List(catch.listed), Cursor::One(Some(first)))
         } else if catch.complete {
             (RunTimes::List(catch.listed.clone()), Cursor::List { times: catch.listed, next: 0 })
         } else {

@@ -113,6 +113,8 @@ pub enum RunStart {
 /// Where an in-flight run stands in its run times.
 #[derive(Debug)]
 pub(crate) enum Cursor {
+    /// A single run time, until handed out.
+    One(Option<Timestamp>),
     /// Listed times; `next` indexes the next one to hand out.
     List { times: Vec<Timestamp>, next: usize },
     /// A lazily enumerated span: `next` is the next time, `last` the final one; each
@@ -124,6 +126,7 @@ impl Cursor {
     /// Hands out the next scheduled time, or `None` when all were handed out.
     pub(crate) fn advance(&mut self) -> Option<Timestamp> {
         match self {
+            Cursor::One(t) => t.take(),
             Cursor::List { times, next } => {
                 let t = times.get(*next).copied()?;
                 *next += 1;

@@ -1,0 +1,70 @@
+// The `worker` executor in Node: jobs named by module URL + export run in worker_threads,
+// arguments and results structured-cloned, errors reported with their stack; the pool
+// limit holds. Real timers (a worker cannot run on fake time), kept short.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, Scheduler, TickwerkError, WorkerExecutor } from 'tickwerk';
+
+const MODULE = `data:text/javascript,${encodeURIComponent(`
+import { threadId } from 'node:worker_threads';
+export function add(a, b) { return { sum: a + b, threadId }; }
+export async function slow(ms) { await new Promise((r) => setTimeout(r, ms)); return Date.now(); }
+export function boom() { throw new TypeError('worker boom'); }
+`)}`;
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function waitFor(events, n, ms = 15_000) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      if (events.length >= n) resolve();
+      else if (Date.now() - started > ms) reject(new Error(`only ${events.length} of ${n} events`));
+      else setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+test('worker executor: module#export jobs run in worker threads', { timeout: 30_000 }, async () => {
+  const s = new Scheduler({ timezone: 'UTC', logger: quiet, executors: { default: 'default', workers: { type: 'worker', maxWorkers: 2 } } });
+  const events = [];
+  s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+  await s.start();
+  s.addJob(`${MODULE}#add`, { executor: 'workers', args: [2, 3], id: 'add' });
+  s.addJob(`${MODULE}#boom`, { executor: 'workers', id: 'boom' });
+  await waitFor(events, 2);
+  const add = events.find((e) => e.jobId === 'add');
+  assert.equal(add.code, EVENT_JOB_EXECUTED);
+  assert.equal(add.retval.sum, 5);
+  assert.notEqual(add.retval.threadId, 0, 'ran off the main thread');
+  const boom = events.find((e) => e.jobId === 'boom');
+  assert.equal(boom.code, EVENT_JOB_ERROR);
+  assert.match(boom.exception.message, /worker boom/);
+  assert.match(boom.traceback, /TypeError: worker boom/);
+  await s.shutdown();
+});
+
+test('worker executor: at most maxWorkers at once; a bad reference is an error at add time or at run time', { timeout: 30_000 }, async () => {
+  const ex = new WorkerExecutor({ maxWorkers: 1 });
+  assert.equal(ex.maxWorkers, 1);
+  const s = new Scheduler({ timezone: 'UTC', logger: quiet });
+  s.addExecutor(ex, 'one');
+  const events = [];
+  s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+  await s.start();
+  s.addJob(`${MODULE}#slow`, { executor: 'one', args: [300], id: 's1', misfireGraceTime: null });
+  s.addJob(`${MODULE}#slow`, { executor: 'one', args: [300], id: 's2', misfireGraceTime: null });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(ex.running, 1);
+  assert.equal(ex.queued, 1);
+  await waitFor(events, 2);
+  const [a, b] = events.map((e) => e.retval);
+  assert.ok(b - a >= 250, `the second run started after the first ended (${b - a} ms apart)`);
+  assert.throws(() => s.addJob(`${MODULE}nohash`, { executor: 'one' }), (e) => e instanceof TickwerkError && e.code === 'INVALID_ARGUMENT' && e.field === 'func');
+  s.addJob(`${MODULE}#missing`, { executor: 'one', id: 'bad-ref' });
+  await waitFor(events, 3);
+  assert.equal(events[2].code, EVENT_JOB_ERROR);
+  assert.match(events[2].exception.message, /no exported function missing/);
+  await s.shutdown();
+});

@@ -73,15 +73,16 @@ impl Gen {
         }
     }
 
-    /// A trigger description that builds (no cron: that engine has its own tests). Inside
-    /// an `and` no calendar intervals are generated: children that never agree cost the
-    /// full bounded search (10 000 rounds) on every call, which is slow for calendar
+    /// A trigger description that builds (date, interval, calendar interval, cron,
+    /// crontab, and, or). Inside an `and` only dates, intervals and combinations of them are
+    /// generated: children that never agree cost the
+    /// full bounded search (10 000 rounds) on every call, which is slow for calendar or cron
     /// children in a debug build (see `and_of_calendar_intervals` for their test).
     fn spec(&mut self, depth: u32, in_and: bool) -> Value {
         let kind = match (depth > 0, in_and) {
-            (true, false) => self.below(5),
+            (true, false) => [0, 1, 2, 3, 4, 5, 6][self.below(7) as usize],
             (true, true) => [0, 1, 3, 4][self.below(4) as usize],
-            (false, false) => self.below(3),
+            (false, false) => [0, 1, 2, 5, 6][self.below(5) as usize],
             (false, true) => self.below(2),
         };
         let mut o = serde_json::Map::new();
@@ -136,6 +137,44 @@ impl Gen {
                 }
                 self.maybe_zone(&mut o);
                 self.maybe_jitter(&mut o);
+            }
+            5 => {
+                o.insert("type".into(), json!("cron"));
+                let choices: [(&str, &[&str]); 8] = [
+                    ("year", &["*", "2020-2040", "2030", "*/2"]),
+                    ("month", &["*", "1-6", "jan,jul", "*/3", "feb-dec"]),
+                    ("day", &["*", "1", "last", "2nd mon", "last fri", "1-15/2", "13"]),
+                    ("week", &["*", "1-20", "*/2"]),
+                    ("day_of_week", &["*", "mon-fri", "0,6", "sun", "2"]),
+                    ("hour", &["*", "2", "*/6", "9-17", "0,12"]),
+                    ("minute", &["*", "0", "*/15", "30", "5-10"]),
+                    ("second", &["0", "*/20", "*", "59"]),
+                ];
+                for (field, values) in choices {
+                    if self.chance(35) {
+                        let v = self.pick(values);
+                        // an integer-valued field may be given as a JSON number
+                        let value = match v.parse::<u64>() {
+                            Ok(n) if self.chance(50) => json!(n),
+                            _ => json!(v),
+                        };
+                        o.insert(if field == "day_of_week" && self.chance(50) { "dayOfWeek".into() } else { field.into() }, value);
+                    }
+                }
+                if self.chance(30) {
+                    o.insert("start_date".into(), self.date_value());
+                }
+                if self.chance(20) {
+                    o.insert("end_date".into(), self.date_value());
+                }
+                self.maybe_zone(&mut o);
+                self.maybe_jitter(&mut o);
+            }
+            6 => {
+                o.insert("type".into(), json!("crontab"));
+                let expr = self.pick(&["*/5 * * * *", "0 9 * * 1-5", "30 2 * * *", "0 0 1,15 * 5", "0 0 L * *", "0 12 * * 5#2", "@daily", "15 10 * * 7", "*/10 * * * * *"]);
+                o.insert("expr".into(), json!(expr));
+                self.maybe_zone(&mut o);
             }
             k => {
                 o.insert("type".into(), json!(if k == 3 { "and" } else { "or" }));

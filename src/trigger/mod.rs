@@ -22,7 +22,7 @@ pub mod spec;
 
 use std::fmt;
 
-use crate::time::{self, Timestamp, Zone};
+use crate::time::{Timestamp, Zone};
 
 pub use calendar::{CalendarIntervalTrigger, CalendarStep};
 pub use combining::{AndTrigger, OrTrigger};
@@ -147,7 +147,7 @@ impl Trigger {
     pub fn start_date(&self) -> Option<Timestamp> {
         match self {
             Trigger::Interval(t) => Some(t.start_date()),
-            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).0,
+            Trigger::Cron(t) => t.start_date(),
             _ => None,
         }
     }
@@ -156,7 +156,7 @@ impl Trigger {
     pub fn end_date(&self) -> Option<Timestamp> {
         match self {
             Trigger::Interval(t) => t.end_date(),
-            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).1,
+            Trigger::Cron(t) => t.end_date(),
             _ => None,
         }
     }
@@ -166,7 +166,7 @@ impl Trigger {
         match self {
             Trigger::Date(_) => None,
             Trigger::Interval(t) => t.jitter(),
-            Trigger::Cron(t) => spec::cron_bridge::cron_extras(t).2,
+            Trigger::Cron(t) => t.jitter(),
             Trigger::And(t) => t.jitter(),
             Trigger::Or(t) => t.jitter(),
             Trigger::CalendarInterval(t) => t.jitter(),
@@ -180,35 +180,12 @@ impl Trigger {
         match self {
             Trigger::Date(t) => t.repr(),
             Trigger::Interval(t) => t.repr(),
-            Trigger::Cron(t) => cron_repr(t),
+            Trigger::Cron(t) => t.repr(),
             Trigger::And(t) => t.repr(),
             Trigger::Or(t) => t.repr(),
             Trigger::CalendarInterval(t) => t.repr(),
         }
     }
-}
-
-/// APScheduler's `CronTrigger.__repr__`, built from the trigger's `str()`
-/// (`cron[<fields>]`) and its dates, jitter and zone.
-fn cron_repr(t: &CronTrigger) -> String {
-    let text = t.to_string();
-    let fields = text.strip_prefix("cron[").and_then(|s| s.strip_suffix(']')).unwrap_or(&text);
-    let mut options: Vec<String> = Vec::new();
-    if !fields.is_empty() {
-        options.push(fields.to_string());
-    }
-    let zone = t.timezone();
-    let (start, end, jitter) = spec::cron_bridge::cron_extras(t);
-    if let Some(start) = start {
-        options.push(format!("start_date='{}'", time::format_in_zone(start, zone)));
-    }
-    if let Some(end) = end {
-        options.push(format!("end_date='{}'", time::format_in_zone(end, zone)));
-    }
-    if let Some(j) = jitter.filter(|j| *j != 0.0) {
-        options.push(format!("jitter={}", format_jitter(j)));
-    }
-    format!("<CronTrigger ({}, timezone='{}')>", options.join(", "), zone.name())
 }
 
 /// The largest jitter accepted, in seconds (about 31 years).

@@ -61,7 +61,8 @@ use crate::error::{Error, Result};
 use crate::time::{parse_date_text, DateInput, Timestamp, Zone, MICROS_PER_SEC};
 use crate::trigger::calendar::{CalendarIntervalTrigger, CalendarStep};
 use crate::trigger::interval::{interval_micros, IntervalTrigger};
-use crate::trigger::{AndTrigger, DateTrigger, OrTrigger, Trigger};
+use crate::trigger::cron::CronFields;
+use crate::trigger::{check_jitter, AndTrigger, CronTrigger, DateTrigger, OrTrigger, Trigger};
 
 /// The version of the JSON form written by [`TriggerSpec::to_json`].
 pub const SPEC_VERSION: u64 = 1;
@@ -130,22 +131,8 @@ pub struct IntervalSpec {
 /// The arguments of a cron trigger: APScheduler's field expressions, verbatim.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct CronSpec {
-    /// `year` expression.
-    pub year: Option<String>,
-    /// `month` expression.
-    pub month: Option<String>,
-    /// `day` expression.
-    pub day: Option<String>,
-    /// `week` expression.
-    pub week: Option<String>,
-    /// `day_of_week` expression (0 = Monday).
-    pub day_of_week: Option<String>,
-    /// `hour` expression.
-    pub hour: Option<String>,
-    /// `minute` expression.
-    pub minute: Option<String>,
-    /// `second` expression.
-    pub second: Option<String>,
+    /// The eight field expressions (`None`: not given; APScheduler's defaults rule applies).
+    pub fields: CronFields,
     /// The earliest possible fire time (inclusive).
     pub start_date: Option<DateInput>,
     /// The latest possible fire time (inclusive).
@@ -335,14 +322,16 @@ impl TriggerSpec {
                 jitter: read_jitter(get("jitter"))?,
             }),
             "cron" => TriggerSpec::Cron(CronSpec {
-                year: read_cron_field("year", get("year"))?,
-                month: read_cron_field("month", get("month"))?,
-                day: read_cron_field("day", get("day"))?,
-                week: read_cron_field("week", get("week"))?,
-                day_of_week: read_cron_field("day_of_week", get("day_of_week"))?,
-                hour: read_cron_field("hour", get("hour"))?,
-                minute: read_cron_field("minute", get("minute"))?,
-                second: read_cron_field("second", get("second"))?,
+                fields: CronFields {
+                    year: read_cron_field("year", get("year"))?,
+                    month: read_cron_field("month", get("month"))?,
+                    day: read_cron_field("day", get("day"))?,
+                    week: read_cron_field("week", get("week"))?,
+                    day_of_week: read_cron_field("day_of_week", get("day_of_week"))?,
+                    hour: read_cron_field("hour", get("hour"))?,
+                    minute: read_cron_field("minute", get("minute"))?,
+                    second: read_cron_field("second", get("second"))?,
+                },
                 start_date: read_date("start_date", get("start_date"))?,
                 end_date: read_date("end_date", get("end_date"))?,
                 timezone: read_zone(get("timezone"))?,
@@ -484,9 +473,9 @@ impl TriggerSpec {
                 let zone = zone_rule(s.timezone, &s.start_date, &s.end_date, ctx)?;
                 let start = resolve_opt("start_date", &s.start_date, zone)?;
                 let end = resolve_opt("end_date", &s.end_date, zone)?;
-                cron_bridge::build_cron(s, start, end, zone).map(Trigger::Cron)
+                Ok(Trigger::Cron(CronTrigger::new(&s.fields, start, end, zone, check_jitter(s.jitter)?)?))
             }
-            TriggerSpec::Crontab(s) => cron_bridge::build_crontab(&s.expr, s.timezone.unwrap_or(ctx.default_zone)).map(Trigger::Cron),
+            TriggerSpec::Crontab(s) => Ok(Trigger::Cron(CronTrigger::from_crontab(&s.expr, s.timezone.unwrap_or(ctx.default_zone))?)),
             TriggerSpec::CalendarInterval(s) => {
                 let zone = s.timezone.unwrap_or(ctx.default_zone);
                 let start = match &s.start_date {
@@ -514,7 +503,8 @@ impl TriggerSpec {
 impl CronSpec {
     /// The eight field expressions in APScheduler's order (year … second).
     pub fn field_values(&self) -> [&Option<String>; 8] {
-        [&self.year, &self.month, &self.day, &self.week, &self.day_of_week, &self.hour, &self.minute, &self.second]
+        let f = &self.fields;
+        [&f.year, &f.month, &f.day, &f.week, &f.day_of_week, &f.hour, &f.minute, &f.second]
     }
 }
 
@@ -646,7 +636,17 @@ impl Trigger {
                     jitter: t.jitter(),
                 })
             }
-            Trigger::Cron(t) => cron_bridge::cron_to_spec(t),
+            Trigger::Cron(t) => match t.crontab() {
+                // from_crontab takes no dates and no jitter: the line and zone say it all
+                Some(expr) => TriggerSpec::Crontab(CrontabSpec { expr: expr.to_string(), timezone: Some(t.timezone()) }),
+                None => TriggerSpec::Cron(CronSpec {
+                    fields: t.fields().clone(),
+                    start_date: t.start_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
+                    end_date: t.end_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
+                    timezone: Some(t.timezone()),
+                    jitter: t.jitter(),
+                }),
+            },
             Trigger::CalendarInterval(t) => TriggerSpec::CalendarInterval(CalendarIntervalSpec {
                 step: t.step(),
                 start_date: Some(DateInput::Text(t.start_date().format("%Y-%m-%d").to_string())),
@@ -672,31 +672,5 @@ impl<'de> Deserialize<'de> for TriggerSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<TriggerSpec, D::Error> {
         let v = Value::deserialize(d)?;
         TriggerSpec::from_json(&v).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Everything that touches the cron engine's API, in one place.
-pub(crate) mod cron_bridge {
-    use super::*;
-    use crate::trigger::CronTrigger;
-
-    /// Builds a cron trigger from its spec.
-    pub fn build_cron(_s: &CronSpec, _start: Option<Timestamp>, _end: Option<Timestamp>, _zone: Zone) -> Result<CronTrigger> {
-        Err(Error::invalid("type", "cron", "the cron engine is not available in this build yet"))
-    }
-
-    /// Builds a crontab trigger.
-    pub fn build_crontab(expr: &str, _zone: Zone) -> Result<CronTrigger> {
-        Err(Error::invalid("expr", expr, "the cron engine is not available in this build yet"))
-    }
-
-    /// The canonical spec of a cron trigger.
-    pub fn cron_to_spec(t: &CronTrigger) -> TriggerSpec {
-        TriggerSpec::Cron(CronSpec { timezone: Some(t.timezone()), ..Default::default() })
-    }
-
-    /// The start date, end date and jitter of a cron trigger.
-    pub fn cron_extras(_t: &CronTrigger) -> (Option<Timestamp>, Option<Timestamp>, Option<f64>) {
-        (None, None, None)
     }
 }

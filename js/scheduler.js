@@ -254,7 +254,10 @@ export class Scheduler {
     }
     this._starting = true;
     try {
-      for (const [alias, adapter] of this._adapters) await this._openStore(alias, adapter);
+      // All IO first (locks, reads): a failure leaves the core untouched.
+      const loaded = [];
+      for (const [alias, adapter] of this._adapters) loaded.push([alias, await this._readStore(alias, adapter)]);
+      for (const [alias, entries] of loaded) this._loadInto(alias, entries);
       this._core.start(this._now(), Boolean(paused));
       this._pending.clear();
       this._logger.info?.(`tickwerk: scheduler started${paused ? ' (paused)' : ''}`);
@@ -268,7 +271,10 @@ export class Scheduler {
     this._flush();
   }
 
-  async _openStore(alias, adapter) {
+  /** Takes the store's single-owner lock (Web Locks, where the runtime has them) and reads
+   *  its entries. Without Web Locks (Node, older browsers) one scheduler per store is the
+   *  caller's rule to keep (semantics §5.1: stores are never shared). */
+  async _readStore(alias, adapter) {
     if (adapter.lockName && globalThis.navigator?.locks?.request && !this._locks.has(alias)) {
       const release = await acquireLock(adapter.lockName);
       if (!release) {
@@ -286,6 +292,11 @@ export class Scheduler {
       throw e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${e?.message ?? e}`, { cause: e });
     }
     if (!Array.isArray(entries)) throw new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)}: load() must resolve to an array of records`);
+    return entries;
+  }
+
+  /** Hands a store's records to the core; unreadable ones are reported and left in place. */
+  _loadInto(alias, entries) {
     const records = [];
     for (const entry of entries) {
       if (entry instanceof CorruptEntry) this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
@@ -588,7 +599,7 @@ export class Scheduler {
       this._adapters.set(alias, adapter);
       if (this.running) {
         try {
-          await this._openStore(alias, adapter);
+          this._loadInto(alias, await this._readStore(alias, adapter));
         } catch (e) {
           this._core.removeJobstore(alias);
           this._adapters.delete(alias);

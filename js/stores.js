@@ -8,6 +8,12 @@
 //
 // A record is the core's versioned JSON job record. A stored entry the adapter cannot even
 // parse is returned as `corruptEntry(key, reason)`: it is reported and left where it is.
+//
+// Single owner: a store is driven by one scheduler at a time (APScheduler's stores have no
+// locking, and two schedulers on one store run every job twice — semantics §5.1). Where the
+// runtime has Web Locks (browsers: tabs of one origin), `start()` takes the store's lock
+// and refuses with STORE_FAILURE while another scheduler holds it. Elsewhere (Node, Deno
+// without locks) keeping one scheduler per store is the application's rule.
 
 import { invalid, TickwerkError } from './errors.js';
 

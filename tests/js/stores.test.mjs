@@ -244,3 +244,27 @@ test('stores with different aliases do not see each other; pending jobs are stor
   assert.deepEqual(again.getJobs().map((j) => `${j.jobstore}:${j.id}:${String(j.trigger)}`), ['one:x:interval[0:01:00]', 'two:x:interval[0:02:00]']);
   await again.shutdown();
 });
+
+test('a store that fails to load fails start() without touching the core; a retry loads once', async () => {
+  const clock = new FakeClock(T0);
+  const record = { version: 1, id: 'kept', name: 'f', func: 'f', args: [], kwargs: {}, trigger: { type: 'interval', minutes: 1, timezone: 'UTC', start_date: T0 },
+    executor: 'default', misfire_grace_time: 1, coalesce: true, max_instances: 1, next_run_time: (T0 + 60_000) * 1000, run_at: (T0 + 60_000) * 1000 };
+  let attempts = 0;
+  const good = { load: async () => [record], apply: async () => {} };
+  const flaky = {
+    load: async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('network down');
+      return [];
+    },
+    apply: async () => {},
+  };
+  // `good` is read first; `flaky` then fails: nothing of `good` may stay loaded.
+  const s = new Scheduler({ timezone: 'UTC', clock, logger: quiet, functions: { f() {} }, jobstores: { good, flaky } });
+  await assert.rejects(s.start(), (e) => e instanceof TickwerkError && e.code === 'STORE_FAILURE' && /network down/.test(e.message));
+  assert.equal(s.state, 'stopped');
+  await s.start();
+  assert.deepEqual(s.loadErrors, [], 'no duplicate-id problems on the retry');
+  assert.deepEqual(s.getJobs().map((j) => [j.id, iso(j.nextRunTime)]), [['kept', '2026-01-01T00:01:00.000Z']]);
+  await s.shutdown();
+});

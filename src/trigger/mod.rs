@@ -196,7 +196,7 @@ pub const MAX_JITTER_SECONDS: f64 = 1e9;
 /// survive a trip through JSON text unchanged.
 pub(crate) fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
     match jitter {
-        Some(j) if !j.is_finite() || j < 0.0 || j > MAX_JITTER_SECONDS => {
+        Some(j) if !(0.0..=MAX_JITTER_SECONDS).contains(&j) => {
             Err(Error::invalid("jitter", j, format!("must be a number of seconds between 0 and {MAX_JITTER_SECONDS}")))
         }
         Some(j) => Ok(Some((j * 1e6).round() / 1e6)),

@@ -205,7 +205,7 @@ fn allowed_keys(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 /// The object's keys under their snake_case names, checked against the type's keys.
-fn normalized_keys<'a>(kind: &str, obj: &'a Map<String, Value>) -> Result<Map<String, Value>> {
+fn normalized_keys(kind: &str, obj: &Map<String, Value>) -> Result<Map<String, Value>> {
     let allowed = allowed_keys(kind).ok_or_else(|| {
         Error::invalid("type", kind, "expected one of cron, crontab, interval, date, calendarinterval, and, or")
     })?;

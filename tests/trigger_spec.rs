@@ -116,9 +116,13 @@ fn zone_rule_follows_apscheduler() {
     assert_eq!(t.timezone(), Some(berlin));
     assert_eq!(t.start_date(), Some(ts("2024-06-30T22:00:00Z")));
     // a date trigger takes its run date's offset
+    let t = build(json!({"type": "date", "run_date": "2024-01-01T09:00:00+05:30"})).unwrap();
+    assert_eq!(t.timezone(), Some(Zone::Fixed(19_800)));
+    assert_eq!(t.to_string(), "date[2024-01-01 09:00:00 UTC+05:30]");
+    // `Z` (and +00:00) is UTC, as Python shows it
     let t = build(json!({"type": "date", "run_date": "2024-01-01T00:00:00Z"})).unwrap();
-    assert_eq!(t.timezone(), Some(Zone::Fixed(0)));
-    assert_eq!(t.to_string(), "date[2024-01-01 00:00:00 UTC+00:00]");
+    assert_eq!(t.timezone(), Some(Zone::Utc));
+    assert_eq!(t.to_string(), "date[2024-01-01 00:00:00 UTC]");
     // children of and/or get the context's zone
     let t = build(json!({"type": "or", "triggers": [{"type": "date", "run_date": "2024-07-01 09:00:00"}]})).unwrap();
     assert_eq!(t.to_string(), "or[date[2024-07-01 09:00:00 CEST]]");

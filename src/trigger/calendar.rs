@@ -21,7 +21,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 use crate::error::{Error, Result};
 use crate::time::{Timestamp, Zone};
-use crate::trigger::{check_jitter, jitter_with, JitterRng};
+use crate::trigger::{check_jitter, jitter_with, python_zone_str, JitterRng};
 
 /// How many dates [`CalendarIntervalTrigger::first_at_or_after`] walks before it gives up.
 const MAX_WALK: usize = 100_000;
@@ -247,7 +247,7 @@ impl fmt::Display for CalendarIntervalTrigger {
         if let Some(end) = self.end_date {
             write!(f, ", end_date='{}'", end.format("%Y-%m-%d"))?;
         }
-        write!(f, ", timezone='{}')", self.timezone.name())
+        write!(f, ", timezone='{}')", python_zone_str(self.timezone))
     }
 }
 

@@ -18,7 +18,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::time::{format_in_zone, Timestamp, Zone, MICROS_PER_SEC};
-use crate::trigger::{check_jitter, format_jitter, jitter_with, JitterRng};
+use crate::trigger::{check_jitter, format_jitter, jitter_with, python_zone_str, JitterRng};
 
 /// Microseconds in a day.
 const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SEC;
@@ -162,7 +162,7 @@ impl IntervalTrigger {
         if let Some(j) = self.jitter.filter(|j| *j != 0.0) {
             out.push_str(&format!(", jitter={}", format_jitter(j)));
         }
-        out.push_str(&format!(", timezone='{}')>", self.timezone.name()));
+        out.push_str(&format!(", timezone='{}')>", python_zone_str(self.timezone)));
         out
     }
 }

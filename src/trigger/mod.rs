@@ -204,6 +204,16 @@ pub(crate) fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
     }
 }
 
+/// A zone as Python's `str(tzinfo)` shows it in a `repr()`: `Europe/Berlin`, `UTC`, and a
+/// fixed offset as `UTC+05:30`.
+pub(crate) fn python_zone_str(zone: Zone) -> String {
+    match zone {
+        Zone::Fixed(0) => "UTC".to_string(),
+        Zone::Fixed(_) => format!("UTC{}", zone.name()),
+        z => z.name(),
+    }
+}
+
 /// A jitter as Python prints the number: `5`, `2.5`.
 pub(crate) fn format_jitter(j: f64) -> String {
     if j.fract() == 0.0 && j.abs() < 1e15 {

@@ -38,7 +38,7 @@
 //!   **milliseconds** (fractions are microseconds).
 //! * **Zone rule** (APScheduler's): `timezone` if given (`UTC`, an IANA name, or a fixed
 //!   offset such as `+05:30`), else the zone of a `start_date` written with an offset
-//!   (a fixed offset), else that of `end_date`, else the context's default zone (the
+//!   (a fixed offset; `Z` and `+00:00` are `UTC`), else that of `end_date`, else the context's default zone (the
 //!   scheduler's). `date` uses `timezone`, else its `run_date`'s offset, else the default;
 //!   `crontab` and `calendarinterval` use `timezone`, else the default. The children of
 //!   `and`/`or` get the default zone when they name none.
@@ -240,10 +240,19 @@ fn read_date(field: &str, value: Option<&Value>) -> Result<Option<DateInput>> {
     }
 }
 
+/// A zero fixed offset is UTC, as in Python (`timezone(timedelta(0))` is `timezone.utc`,
+/// shown as `UTC`).
+fn utc_if_zero(zone: Zone) -> Zone {
+    match zone {
+        Zone::Fixed(0) => Zone::Utc,
+        z => z,
+    }
+}
+
 fn read_zone(value: Option<&Value>) -> Result<Option<Zone>> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Zone::parse(s).map(Some),
+        Some(Value::String(s)) => Zone::parse(s).map(|z| Some(utc_if_zero(z))),
         Some(other) => Err(Error::invalid("timezone", other, "expected a time zone name")),
     }
 }
@@ -510,7 +519,7 @@ impl CronSpec {
 
 fn own_zone(field: &str, d: &Option<DateInput>) -> Result<Option<Zone>> {
     match d {
-        Some(d) => d.own_zone(field),
+        Some(d) => Ok(d.own_zone(field)?.map(utc_if_zero)),
         None => Ok(None),
     }
 }

@@ -1,14 +1,14 @@
 //! Job stores: jobs of one alias, indexed by the instant they become due, and the outbox
 //! of store operations for persistent stores.
 //!
-//! The index is an ordered map from due instant to the (sorted) ids due then, beside a hash
-//! map by id, so the earliest due job is found in O(log n), the k due jobs of a tick in
-//! O(k log n), and `get_jobs` walks the jobs in APScheduler's order (next run time, then
-//! id, paused jobs last) without sorting. Grouping equal instants keeps id comparisons to
-//! the jobs that share an instant. No operation scans all jobs except the ones that list
-//! them all.
+//! The index is an ordered set of `(due instant, id key)` beside a hash map by id, so the
+//! earliest due job is found in O(log n), the k due jobs of a tick in O(k log n), and
+//! `get_jobs` walks the jobs in APScheduler's order (next run time, then id, paused jobs
+//! last) without sorting. The id key carries the id's first 16 bytes as a number, so
+//! ordering rarely has to read the id string itself. No operation scans all jobs except
+//! the ones that list them all.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -50,14 +50,14 @@ pub(crate) struct JobStore {
     pub(crate) alias: Arc<str>,
     pub(crate) kind: StoreKind,
     jobs: HashMap<Arc<str>, Job, BuildHasherDefault<Fnv>>,
-    due: BTreeMap<Timestamp, Vec<IdKey>>,
+    due: BTreeSet<(Timestamp, IdKey)>,
     paused: BTreeSet<Arc<str>>,
 }
 
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: BTreeMap::new(), paused: BTreeSet::new() }
+        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: BTreeSet::new(), paused: BTreeSet::new() }
     }
 
     /// Whether the store persists its jobs through the outbox.
@@ -145,17 +145,24 @@ impl JobStore {
 
     /// The earliest due instant of an unpaused job.
     pub(crate) fn earliest(&self) -> Option<Timestamp> {
-        self.due.first_key_value().map(|(t, _)| *t)
+        self.due.first().map(|(t, _)| *t)
     }
 
     /// Ids of the jobs due at `now` (due instant `<= now`), earliest first, then by id.
     pub(crate) fn due_ids(&self, now: Timestamp) -> Vec<Arc<str>> {
-        self.due.range(..=now).flat_map(|(_, ids)| ids.iter().map(|k| k.1.clone())).collect()
+        let mut out = Vec::new();
+        for (t, key) in &self.due {
+            if *t > now {
+                break;
+            }
+            out.push(key.1.clone());
+        }
+        out
     }
 
     /// Every job in APScheduler's order: by next run time, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.due.values().flatten().map(|k| &k.1).chain(self.paused.iter()).filter_map(move |id| self.jobs.get(id))
+        self.due.iter().map(|(_, k)| &k.1).chain(self.paused.iter()).filter_map(move |id| self.jobs.get(id))
     }
 
     /// A store op putting this job's record, for persistent stores.
@@ -185,25 +192,14 @@ impl IdKey {
     }
 }
 
-/// Adds `id` to the ids due at `t`, keeping them sorted.
-fn due_insert(due: &mut BTreeMap<Timestamp, Vec<IdKey>>, t: Timestamp, id: &Arc<str>) {
-    let key = IdKey::new(id);
-    let ids = due.entry(t).or_default();
-    if let Err(i) = ids.binary_search(&key) {
-        ids.insert(i, key);
-    }
+/// Indexes `id` as due at `t`.
+fn due_insert(due: &mut BTreeSet<(Timestamp, IdKey)>, t: Timestamp, id: &Arc<str>) {
+    due.insert((t, IdKey::new(id)));
 }
 
-/// Removes `id` from the ids due at `t`.
-fn due_remove(due: &mut BTreeMap<Timestamp, Vec<IdKey>>, t: Timestamp, id: &Arc<str>) {
-    if let Some(ids) = due.get_mut(&t) {
-        if let Ok(i) = ids.binary_search(&IdKey::new(id)) {
-            ids.remove(i);
-        }
-        if ids.is_empty() {
-            due.remove(&t);
-        }
-    }
+/// Removes `id` from the instant `t`.
+fn due_remove(due: &mut BTreeSet<(Timestamp, IdKey)>, t: Timestamp, id: &Arc<str>) {
+    due.remove(&(t, IdKey::new(id)));
 }
 
 /// FNV-1a: a fast, deterministic hasher for job ids (the map is not exposed to untrusted

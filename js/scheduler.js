@@ -138,7 +138,6 @@ export class Scheduler {
     this._processing = false;
     this._again = false;
     this._starting = false;
-    this._instances = new Set();
     this._pending = new Map();
     /** Store failures (`STORE_FAILURE` errors), oldest first. */
     this.storeErrors = [];
@@ -769,8 +768,6 @@ export class Scheduler {
    *  the executor gets to it, then the function is called and its result reported. */
   async _runInstance(executor, p) {
     const id = p.run.id;
-    const token = {};
-    this._instances.add(token);
     try {
       for (;;) {
         const start = this._core.startRunTime(id, this._now());
@@ -808,7 +805,6 @@ export class Scheduler {
       }
     } finally {
       this._core.finishRun(id);
-      this._instances.delete(token);
       this._flush();
     }
   }

@@ -490,3 +490,29 @@ test('a DateTrigger instance and a nextRunTime in text work', async () => {
   assert.deepEqual(ran, ['d', 't']);
   await scheduler.shutdown();
 });
+
+test('driver: a page becoming visible again re-checks at once (throttled background timers)', async () => {
+  const doc = new EventTarget();
+  doc.visibilityState = 'hidden';
+  globalThis.document = doc;
+  try {
+    const { clock, scheduler } = make();
+    const ran = [];
+    scheduler.addJob(() => ran.push(clock.now()), 'interval', { minutes: 1, id: 'v', misfireGraceTime: 120 });
+    await scheduler.start();
+    clock.t += 90_000; // the browser held the timer back while the tab was hidden
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    assert.deepEqual(ran, [], 'still hidden: nothing happens');
+    doc.visibilityState = 'visible';
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    assert.deepEqual(ran, [T0 + 90_000]);
+    await scheduler.shutdown();
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await settle();
+    assert.deepEqual(ran, [T0 + 90_000], 'listeners removed at shutdown');
+  } finally {
+    delete globalThis.document;
+  }
+});

@@ -50,7 +50,7 @@ async function launch() {
   });
 }
 
-test('Scheduler in Chromium: IndexedDB persistence across reloads, corrupt records, Web Locks', { timeout: 120_000 }, async () => {
+test('Scheduler in Chromium: IndexedDB persistence across reloads, corrupt records, Web Locks, worker executor', { timeout: 120_000 }, async () => {
   assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
   const server = await serve();
   const browser = await launch();
@@ -156,6 +156,21 @@ test('Scheduler in Chromium: IndexedDB persistence across reloads, corrupt recor
     assert.match(locks.refused[2], /another scheduler/);
     assert.equal(locks.stateTwo, 'stopped');
     assert.equal(locks.after, 'running');
+
+    // The worker executor: a job named by module URL + export runs in a Web Worker.
+    const worker = await page.evaluate(async () => {
+      const { Scheduler, EVENT_JOB_EXECUTED, EVENT_JOB_ERROR } = window.tw;
+      const mod = `data:text/javascript,${encodeURIComponent('export const triple = (x) => ({ x: x * 3, inWorker: typeof window === "undefined" });')}`;
+      const s = new Scheduler({ timezone: 'UTC', executors: { pool: { type: 'worker', maxWorkers: 2 } }, logger: {} });
+      const events = [];
+      s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+      await s.start();
+      s.addJob(`${mod}#triple`, { executor: 'pool', args: [14], id: 'w' });
+      for (let i = 0; i < 100 && events.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+      await s.shutdown();
+      return events.map((e) => [e.name, e.retval, e.exception && String(e.exception)]);
+    });
+    assert.deepEqual(worker, [['EVENT_JOB_EXECUTED', { x: 42, inWorker: true }, undefined]]);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

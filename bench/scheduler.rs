@@ -99,6 +99,34 @@ fn day() {
     let bytes = LIVE.load(Ordering::Relaxed) - before;
     println!("jobs: 100000 ({crons} cron, {} interval)", 100_000 - crons);
     println!("memory per job: {} bytes", bytes / 100_000);
+    drop(s);
+    // The same, with every cron trigger distinct (no sharing of equal cron triggers).
+    for (label, kind) in [("interval jobs only", 0), ("distinct cron jobs only", 1)] {
+        let mut s = started();
+        let before = LIVE.load(Ordering::Relaxed);
+        let mut rng = JitterRng::new(3);
+        for i in 0..20_000 {
+            let spec = if kind == 0 {
+                json!({"type": "interval", "seconds": 300 + rng.next_u64() % 7200, "start_date": iso((rng.next_u64() % 3600) as i64)})
+            } else {
+                json!({"type": "cron", "minute": (rng.next_u64() % 60).to_string(), "second": (rng.next_u64() % 60).to_string(), "start_date": iso(i)})
+            };
+            s.add_job(NewJob::new("task", TriggerInput::Json(spec)).id(format!("job-{i:06}")), at(0)).unwrap();
+        }
+        while s.poll_event().is_some() {}
+        println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / 20_000);
+    }
+    let mut s = {
+        let mut s = started();
+        add_jobs(
+            &mut s,
+            100_000,
+            |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
+            |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
+        );
+        while s.poll_event().is_some() {}
+        s
+    };
 
     let (mut runs, mut wakeups) = (0u64, 0u64);
     let (mut tick_time, mut wake_time, mut report_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);

@@ -128,7 +128,8 @@ mod trigger_json;
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::hash::Hasher;
+use std::sync::{Arc, Weak};
 
 use serde_json::Value;
 
@@ -190,6 +191,10 @@ pub struct Scheduler {
     names: Vec<Arc<str>>,
     /// The shared empty `args` (`[]`) and `kwargs` (`{}`).
     empty: (Arc<Value>, Arc<Value>),
+    /// Cron triggers in use, by a hash of their `repr()`: jobs with equal cron triggers share
+    /// one (a compiled cron trigger is the largest part of a job).
+    cron_pool: HashMap<u64, Vec<Weak<Trigger>>, BuildHasherDefault<store::Fnv>>,
+    cron_pool_prune_at: usize,
 }
 
 impl Scheduler {
@@ -212,6 +217,8 @@ impl Scheduler {
             wakeup_requested: false,
             names: Vec::new(),
             empty: (Arc::new(Value::Array(Vec::new())), Arc::new(Value::Object(Default::default()))),
+            cron_pool: HashMap::default(),
+            cron_pool_prune_at: 1024,
         };
         s.apply_config(config);
         s
@@ -489,7 +496,7 @@ impl Scheduler {
             func,
             args,
             kwargs,
-            trigger: Arc::new(trigger),
+            trigger: self.share_trigger(trigger),
             executor: self.intern(&new.executor),
             jobstore: None,
             misfire_grace_time: grace,
@@ -886,6 +893,31 @@ impl Scheduler {
         }
     }
 
+    /// The shared copy of an equal cron trigger already in use, or a new shared trigger.
+    fn share_trigger(&mut self, trigger: Trigger) -> Arc<Trigger> {
+        if !matches!(trigger, Trigger::Cron(_)) {
+            return Arc::new(trigger);
+        }
+        if self.cron_pool.len() >= self.cron_pool_prune_at {
+            // Amortised clean-up of triggers no job uses any more (frees their allocations).
+            self.cron_pool.retain(|_, v| {
+                v.retain(|w| w.strong_count() > 0);
+                !v.is_empty()
+            });
+            self.cron_pool_prune_at = (2 * self.cron_pool.len()).max(1024);
+        }
+        let mut h = store::Fnv::default();
+        h.write(trigger.repr().as_bytes());
+        let slot = self.cron_pool.entry(h.finish()).or_default();
+        slot.retain(|w| w.strong_count() > 0);
+        if let Some(found) = slot.iter().filter_map(Weak::upgrade).find(|t| **t == trigger) {
+            return found;
+        }
+        let shared = Arc::new(trigger);
+        slot.push(Arc::downgrade(&shared));
+        shared
+    }
+
     /// Replaces an empty array / object by the shared one (most jobs have no arguments).
     fn share_empty(&self, v: Arc<Value>) -> Arc<Value> {
         match &*v {
@@ -991,7 +1023,7 @@ impl Scheduler {
         }
         let trigger_changed = changes.trigger.is_some();
         if let Some(t) = changes.trigger {
-            job.trigger = Arc::new(t);
+            job.trigger = self.share_trigger(t);
         }
         if let Some(p) = job.pending.as_mut() {
             // Pending: remember what was set explicitly; no store, no store op.

@@ -174,3 +174,61 @@ mod tests {
         assert!(!got.complete);
     }
 }
+
+#[cfg(test)]
+mod cron_tests {
+    use super::*;
+    use crate::time::Zone;
+    use crate::trigger::{BuildContext, JitterRng, TriggerSpec};
+
+    fn cron(json: serde_json::Value, zone: &str, now: Timestamp) -> Trigger {
+        let ctx = BuildContext { default_zone: Zone::parse(zone).unwrap(), now };
+        TriggerSpec::from_json(&json).unwrap().build(&ctx).unwrap()
+    }
+
+    /// The last fire time found by probing equals APScheduler's step-by-step chain, also
+    /// across DST changes (New York's hour, Lord Howe's half hour).
+    #[test]
+    fn cron_probe_matches_enumeration_across_dst() {
+        let specs = [
+            serde_json::json!({"type": "cron", "second": "*/7"}),
+            serde_json::json!({"type": "cron", "minute": "*/13", "second": "5"}),
+            serde_json::json!({"type": "cron", "hour": "1,2,3", "minute": "*/10"}),
+            serde_json::json!({"type": "cron", "minute": "30"}),
+            serde_json::json!({"type": "crontab", "expr": "*/5 * * * *"}),
+        ];
+        let mut rng = JitterRng::new(11);
+        // Around the 2024 autumn fall-back (New York) and spring change (Lord Howe).
+        for (zone, base) in [("America/New_York", 1_730_610_000_i64), ("Australia/Lord_Howe", 1_712_414_000_i64)] {
+            for spec in &specs {
+                for case in 0..6 {
+                    let start = Timestamp::from_secs(base - 4000 + (rng.next_u64() % 3000) as i64);
+                    let trig = cron(spec.clone(), zone, start);
+                    let Some(first) = trig.next_fire_time(None, start) else { continue };
+                    let now = Timestamp::from_secs(first.secs_floor() + (rng.next_u64() % 12_000) as i64);
+                    let mut chain = vec![first];
+                    let after = loop {
+                        let last = chain[chain.len() - 1];
+                        match trig.next_fire_time(Some(last), now) {
+                            Some(n) if n <= now => chain.push(n),
+                            other => break other,
+                        }
+                    };
+                    let got = trig.catch_up(first, now, 1);
+                    assert_eq!(got.last, chain[chain.len() - 1], "{zone} {spec} case {case}");
+                    assert_eq!(got.after, after, "{zone} {spec} case {case}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_year_of_cron_seconds_takes_a_few_calls() {
+        let t0 = Timestamp::from_secs(1_767_225_600);
+        let trig = cron(serde_json::json!({"type": "cron", "second": "*"}), "Europe/Berlin", t0);
+        let now = Timestamp::from_micros(t0.as_micros() + 365 * 86_400 * 1_000_000 + 500_000);
+        let got = trig.catch_up(t0, now, 1);
+        assert_eq!(got.last, Timestamp::from_secs(now.secs_floor()));
+        assert_eq!(got.after, Some(Timestamp::from_secs(now.secs_floor() + 1)));
+    }
+}

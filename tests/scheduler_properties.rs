@@ -31,10 +31,13 @@ fn below(rng: &mut JitterRng, n: u64) -> u64 {
     rng.next_u64() % n.max(1)
 }
 
-/// A random trigger: intervals (some with an end date), dates, or an `or` of two intervals.
+/// A random trigger: intervals (some with an end date), crons (some with an end date),
+/// dates, or an `or` of an interval and a date.
 fn random_trigger(rng: &mut JitterRng) -> Value {
     let start = below(rng, 120) as i64;
-    match below(rng, 5) {
+    match below(rng, 8) {
+        5 => json!({"type": "cron", "second": format!("*/{}", 3 + below(rng, 40))}),
+        6 => json!({"type": "cron", "minute": "*/2", "second": below(rng, 60).to_string(), "end_date": iso(300 + below(rng, 400) as i64)}),
         0 => json!({"type": "date", "run_date": iso(below(rng, 600) as i64)}),
         1 => json!({"type": "interval", "seconds": 1 + below(rng, 90), "start_date": iso(start),
                     "end_date": iso(start + 100 + below(rng, 400) as i64)}),

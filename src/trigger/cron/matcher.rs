@@ -240,12 +240,14 @@ impl Schedule {
         if wall >= bound || self.never {
             return None;
         }
-        let (days, h, mi, s) = split_wall(wall);
-        let (y, m, d) = civil_from_days(days);
-        let mut c = Cursor { y, m, d, h, mi, s };
+        let mut c = Cursor::at(wall);
+        let limit = if bound == WALL_MAX { LIMIT_MAX } else { Cursor::at(bound).key() };
         // the day mask of (cached_y, cached_m)
         let (mut cached_y, mut cached_m, mut mask, mut dim) = (i64::MIN, 0u32, 0u32, 0u32);
         loop {
+            if c.key() >= limit {
+                return None;
+            }
             let ny = self.next_year(c.y)?;
             if ny != c.y {
                 c.set_date(ny, 1, 1);
@@ -253,12 +255,12 @@ impl Schedule {
             match next_bit(self.months as u64, c.m) {
                 None => {
                     c.set_date(c.y + 1, 1, 1);
-                    if days_from_civil(c.y, 1, 1) * DAY >= bound {
-                        return None;
-                    }
                     continue;
                 }
-                Some(nm) if nm != c.m => c.set_date(c.y, nm, 1),
+                Some(nm) if nm != c.m => {
+                    c.set_date(c.y, nm, 1);
+                    continue;
+                }
                 _ => {}
             }
             if cached_y != c.y || cached_m != c.m {
@@ -270,17 +272,13 @@ impl Schedule {
             match next_bit(mask as u64, c.d) {
                 None => {
                     c.next_month();
-                    if days_from_civil(c.y, c.m, 1) * DAY >= bound {
-                        return None;
-                    }
                     continue;
                 }
-                Some(nd) if nd != c.d => c.set_date(c.y, c.m, nd),
+                Some(nd) if nd != c.d => {
+                    c.set_date(c.y, c.m, nd);
+                    continue;
+                }
                 _ => {}
-            }
-            let day_start = days_from_civil(c.y, c.m, c.d) * DAY;
-            if day_start + c.tod() >= bound {
-                return None;
             }
             match next_bit(self.hours as u64, c.h) {
                 None => {
@@ -316,11 +314,16 @@ impl Schedule {
                 }
                 Some(n) => c.s = n,
             }
-            let w = day_start + c.tod();
-            return (w < bound).then_some(w);
+            if c.key() >= limit {
+                return None;
+            }
+            return Some(days_from_civil(c.y, c.m, c.d) * DAY + c.tod());
         }
     }
 }
+
+/// `Cursor::key` of [`WALL_MAX`] (10000-01-01 00:00:00).
+const LIMIT_MAX: i64 = ((10_000 * 16 + 1) * 32 + 1) * 131_072;
 
 /// Bits 1..=dim.
 #[inline]
@@ -339,6 +342,20 @@ struct Cursor {
 }
 
 impl Cursor {
+    /// The position of wall time `wall`.
+    #[inline]
+    fn at(wall: i64) -> Cursor {
+        let (days, h, mi, s) = split_wall(wall);
+        let (y, m, d) = civil_from_days(days);
+        Cursor { y, m, d, h, mi, s }
+    }
+
+    /// A number that orders positions like time does (no calendar arithmetic).
+    #[inline]
+    fn key(&self) -> i64 {
+        ((self.y * 16 + self.m as i64) * 32 + self.d as i64) * 131_072 + self.tod()
+    }
+
     #[inline]
     fn tod(&self) -> i64 {
         (self.h * 3600 + self.mi * 60 + self.s) as i64
@@ -380,5 +397,25 @@ impl Cursor {
         if self.h >= 24 {
             self.next_day(dim);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_max_is_the_key_of_wall_max() {
+        assert_eq!(Cursor::at(WALL_MAX).key(), LIMIT_MAX);
+        assert_eq!(civil_from_days(WALL_MAX / DAY), (10_000, 1, 1));
+    }
+
+    #[test]
+    fn day_specials_follow_apscheduler_positions() {
+        // January 2024: the 1st is a Monday (0), 31 days
+        let mut s = DaySpecials::default();
+        s.nth[4] = 0b10_0010; // 2nd and last Friday
+        s.last_day = true;
+        assert_eq!(s.mask(0, 31), (1 << 12) | (1 << 26) | (1 << 31));
     }
 }

@@ -22,41 +22,41 @@ pub(crate) struct Found {
 }
 
 /// Searches from instant `from` (whole seconds) and gives up once past `limit` seconds.
+///
+/// In each segment the first matching wall time `w` at or after the current position is
+/// looked up without a bound. If it falls inside the segment it is the answer. Otherwise no
+/// wall time in between matches, so the walk jumps to `w - max_offset` (the segments in
+/// between, and the gap at the segment's end unless `w` lies in it, hold no match), except
+/// after a fall-back whose repeated wall times reach below the current position: those are
+/// searched from the next segment's start.
+///
+/// The jump relies on offset changes being far apart (more than a day), as in every zone.
 pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit: i64) -> Found {
     let mut s = from;
     let mut gap = false;
+    let none = |gap| Found { secs: None, crossed_matching_gap: gap };
     loop {
         let (o, end) = zone.segment(s);
+        let first = schedule.next_match(s + o, WALL_MAX);
         let bound = end.map_or(WALL_MAX, |e| e + o);
-        if let Some(w) = schedule.next_match(s + o, bound) {
+        if let Some(w) = first.filter(|&w| w < bound) {
             return Found { secs: Some(w - o), crossed_matching_gap: gap };
         }
-        let Some(e) = end else {
-            return Found { secs: None, crossed_matching_gap: gap };
-        };
+        let Some(e) = end else { return none(gap) };
         if e > limit || e + o >= WALL_MAX {
-            return Found { secs: None, crossed_matching_gap: gap };
+            return none(gap);
         }
         let next_offset = zone.offset_at(e);
-        if !gap && next_offset > o && schedule.next_match(e + o, e + next_offset).is_some() {
+        if next_offset < o && e + next_offset < s + o {
+            // fall-back: repeated wall times below the position were not searched yet
+            s = e;
+            continue;
+        }
+        let Some(w) = first else { return none(gap) };
+        if next_offset > o && w < e + next_offset {
+            // `w` (>= e + o) is a wall time inside the spring-forward gap
             gap = true;
         }
-        s = skip_empty_stretch(schedule, e, next_offset);
-    }
-}
-
-/// UTC offsets never reach a day; with a margin of two days, no instant earlier than
-/// `w - SLACK` can have a wall time `>= w`.
-const SLACK: i64 = 2 * 86_400;
-
-/// From instant `s` (offset `o`), the latest instant at which the walk may resume without
-/// passing a match: if no wall time from a day before `s`'s wall time up to `w` matches,
-/// no instant before `w - SLACK` does either. The segments in between (and their gaps,
-/// which hold no matching wall time then) can be skipped; a schedule that never matches
-/// again ends the walk at once.
-fn skip_empty_stretch(schedule: &Schedule, s: i64, o: i64) -> i64 {
-    match schedule.next_match(s + o - 86_400, WALL_MAX) {
-        Some(w) => s.max(w - SLACK),
-        None => WALL_MAX,
+        s = e.max(w - zone.max_offset());
     }
 }

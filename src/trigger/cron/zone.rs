@@ -19,6 +19,8 @@ pub(crate) struct CronZone {
     transitions: Transitions,
     /// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
     same_calendar: [[i64; 2]; 7],
+    /// The largest UTC offset the zone ever has.
+    max_offset: i64,
 }
 
 impl CronZone {
@@ -28,7 +30,24 @@ impl CronZone {
         for y in 2072..2100 {
             same_calendar[weekday(days_from_civil(y, 1, 1)) as usize][is_leap(y) as usize] = y;
         }
-        CronZone { transitions: zone.transitions(), same_calendar }
+        let transitions = zone.transitions();
+        // walk the table once for the largest offset
+        let mut max_offset = i64::MIN;
+        let mut s = Timestamp::MIN.secs_floor();
+        loop {
+            let seg = transitions.segment_at(Timestamp::from_secs(s));
+            max_offset = max_offset.max(seg.offset as i64);
+            match seg.end {
+                Some(e) => s = e.secs_floor(),
+                None => break,
+            }
+        }
+        CronZone { transitions, same_calendar, max_offset }
+    }
+
+    /// The largest UTC offset the zone ever has (seconds).
+    pub fn max_offset(&self) -> i64 {
+        self.max_offset
     }
 
     /// The offset in force at instant `s` (seconds) and the end of its constant stretch

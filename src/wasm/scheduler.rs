@@ -77,8 +77,14 @@ fn to_json(field: &str, value: &JsValue) -> Result<Value, JsValue> {
     convert::from_js(field, value)
 }
 
+/// A JSON value as a plain JS value: serialised to text here and parsed by the engine's
+/// `JSON.parse` — one boundary crossing instead of one per property, several times faster
+/// for the runs, events and jobs this binding hands out.
 fn out(value: &Value) -> Result<JsValue, JsValue> {
-    convert::to_js_value(value)
+    match serde_json::to_string(value) {
+        Ok(text) => js_sys::JSON::parse(&text).or_else(|_| convert::to_js_value(value)),
+        Err(_) => convert::to_js_value(value),
+    }
 }
 
 fn err(e: Error) -> JsValue {

@@ -316,6 +316,8 @@ fn jitter_delays_the_due_instant_but_not_the_schedule() {
         assert!(s.tick(Timestamp::from_micros(due.as_micros() - 1)).is_empty(), "not before the jittered instant");
         let runs = s.tick(due);
         assert_eq!(runs[0].run_times, RunTimes::List(vec![sched]));
+        // Started at the jittered instant: not late (grace 1 s, jitter up to 30 s).
+        assert_eq!(s.start_run_time(runs[0].id, due).unwrap(), Some(RunStart::Execute(sched)));
         s.finish_run(runs[0].id).unwrap();
         prev = Some(sched);
     }

@@ -116,6 +116,8 @@
 //!   changing anything, so it fails whole instead of half-way.
 //! * Jitter shifts only when a run becomes due; the un-jittered fire time stays the
 //!   schedule (`next_run_time`), so jitter never drifts an interval.
+//!   A run's lateness (the misfire check) counts from when it became due, so a jittered
+//!   run is not "missed" because of its own jitter.
 //! * The default zone is UTC (the core cannot read the machine's zone).
 
 pub mod config;
@@ -764,6 +766,7 @@ impl Scheduler {
                 jobstore: alias.clone(),
                 executor: executor.clone(),
                 misfire_grace_time: grace,
+                due_at: run_at,
                 cursor,
             };
             self.runs.insert(run_id, flight);
@@ -807,11 +810,13 @@ impl Scheduler {
     /// [`RunStart::Execute`] (call the function, then report), [`RunStart::Missed`] (more
     /// than `misfire_grace_time` seconds late — strictly greater, as APScheduler; the
     /// `EVENT_JOB_MISSED` is queued), or `None` when every run time was handed out.
+    /// Lateness is `now` minus the run time, or minus the instant the job became due when
+    /// that is later (a jittered run is not late for its jitter).
     pub fn start_run_time(&mut self, run: RunId, now: Timestamp) -> Result<Option<RunStart>> {
         let flight = self.runs.get_mut(&run).ok_or_else(|| unknown_run(run))?;
         let Some(t) = flight.cursor.advance() else { return Ok(None) };
         if let Some(grace) = flight.misfire_grace_time {
-            let late = now.as_micros().saturating_sub(t.as_micros());
+            let late = now.as_micros().saturating_sub(t.max(flight.due_at).as_micros());
             if late > grace as i64 * crate::time::MICROS_PER_SEC {
                 let mut ev = Event::job(EventCode::JobMissed, flight.job_id.clone(), Some(flight.jobstore.clone()));
                 ev.scheduled_run_time = Some(t);

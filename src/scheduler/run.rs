@@ -152,5 +152,8 @@ pub(crate) struct InFlight {
     pub(crate) jobstore: Arc<str>,
     pub(crate) executor: Arc<str>,
     pub(crate) misfire_grace_time: Option<u32>,
+    /// When the job became due (its first run time plus jitter): lateness is measured from
+    /// the later of this and each run time, so jitter never makes a run miss.
+    pub(crate) due_at: Timestamp,
     pub(crate) cursor: Cursor,
 }

@@ -256,10 +256,12 @@ impl SchedulerCore {
         &mut self,
         #[wasm_bindgen(js_name = runId)] id: f64,
         #[wasm_bindgen(js_name = scheduledMs)] scheduled_ms: f64,
-        exception: String,
-        traceback: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string")] exception: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] traceback: JsValue,
     ) -> Result<(), JsValue> {
         let scheduled = instant("scheduled", scheduled_ms)?;
+        let exception = required_string("exception", &exception)?;
+        let traceback = optional_string("traceback", &traceback)?;
         self.inner.run_failed(run_id(id)?, scheduled, exception, traceback).map_err(err)
     }
 
@@ -307,10 +309,11 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = loadJobs, unchecked_return_type = "CoreLoadProblem[]")]
     pub fn load_jobs(
         &mut self,
-        alias: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue,
         records: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
     ) -> Result<JsValue, JsValue> {
+        let alias = required_string("alias", &alias)?;
         let now = instant("now", now_ms)?;
         let Value::Array(list) = to_json("records", &records)? else {
             return Err(invalid("records", &records, "expected an array of job records"));
@@ -318,7 +321,7 @@ impl SchedulerCore {
         let mut problems = Vec::new();
         // One record at a time, so each problem keeps the index of its record.
         for (index, record) in list.iter().enumerate() {
-            for e in self.inner.load_jobs(alias, std::slice::from_ref(record), now).map_err(err)? {
+            for e in self.inner.load_jobs(&alias, std::slice::from_ref(record), now).map_err(err)? {
                 let id = match &e {
                     Error::CorruptRecord { id, .. } | Error::ConflictingId { id } if id != "#0" => id.clone(),
                     _ => format!("#{index}"),
@@ -346,11 +349,12 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = modifyJob)]
     pub fn modify_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         jobstore: JsValue,
         changes: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
     ) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let now = instant("now", now_ms)?;
         let store = optional_string("jobstore", &jobstore)?;
         let mut json = to_json("changes", &changes)?;
@@ -360,7 +364,7 @@ impl SchedulerCore {
         };
         let mut c = JobChanges::from_json(&json).map_err(err)?;
         c.trigger = trigger;
-        self.inner.modify_job(job_id, store.as_deref(), c).map_err(err)
+        self.inner.modify_job(&job_id, store.as_deref(), c).map_err(err)
     }
 
     /// Replaces a job's trigger (`undefined` = run once now) and recomputes its next run
@@ -368,22 +372,24 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = rescheduleJob)]
     pub fn reschedule_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         jobstore: JsValue,
         trigger: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
     ) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let now = instant("now", now_ms)?;
         let store = optional_string("jobstore", &jobstore)?;
         let input = self.trigger_input(&trigger)?;
-        self.inner.reschedule_job(job_id, store.as_deref(), input, now).map_err(err)
+        self.inner.reschedule_job(&job_id, store.as_deref(), input, now).map_err(err)
     }
 
     /// Pauses a job.
     #[wasm_bindgen(js_name = pauseJob)]
-    pub fn pause_job(&mut self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<(), JsValue> {
+    pub fn pause_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let store = optional_string("jobstore", &jobstore)?;
-        self.inner.pause_job(job_id, store.as_deref()).map_err(err)
+        self.inner.pause_job(&job_id, store.as_deref()).map_err(err)
     }
 
     /// Resumes a job at `nowMs`; returns `false` when its trigger had no time left (the job
@@ -391,20 +397,22 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = resumeJob)]
     pub fn resume_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId)] job_id: &str,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
         jobstore: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
     ) -> Result<bool, JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let now = instant("now", now_ms)?;
         let store = optional_string("jobstore", &jobstore)?;
-        self.inner.resume_job(job_id, store.as_deref(), now).map_err(err)
+        self.inner.resume_job(&job_id, store.as_deref(), now).map_err(err)
     }
 
     /// Removes a job.
     #[wasm_bindgen(js_name = removeJob)]
-    pub fn remove_job(&mut self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<(), JsValue> {
+    pub fn remove_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let store = optional_string("jobstore", &jobstore)?;
-        self.inner.remove_job(job_id, store.as_deref()).map_err(err)
+        self.inner.remove_job(&job_id, store.as_deref()).map_err(err)
     }
 
     /// Removes every job of `jobstore` (or of all stores).
@@ -416,9 +424,10 @@ impl SchedulerCore {
 
     /// The job `jobId` (`CoreJob`), or `undefined`.
     #[wasm_bindgen(js_name = getJob, unchecked_return_type = "CoreJob | undefined")]
-    pub fn get_job(&self, #[wasm_bindgen(js_name = jobId)] job_id: &str, jobstore: JsValue) -> Result<JsValue, JsValue> {
+    pub fn get_job(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<JsValue, JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
         let store = optional_string("jobstore", &jobstore)?;
-        self.inner.get_job(job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| out(&job_json(j, &self.inner)))
+        self.inner.get_job(&job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| out(&job_json(j, &self.inner)))
     }
 
     /// The jobs of `jobstore` (or all), in APScheduler's order (`CoreJob[]`).
@@ -438,38 +447,44 @@ impl SchedulerCore {
 
     /// Running instances of `jobId` (submitted, not finished).
     #[wasm_bindgen(js_name = runningInstances)]
-    pub fn running_instances(&self, #[wasm_bindgen(js_name = jobId)] job_id: &str) -> u32 {
-        self.inner.running_instances(job_id)
+    pub fn running_instances(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue) -> Result<u32, JsValue> {
+        let job_id = required_string("job_id", &job_id)?;
+        Ok(self.inner.running_instances(&job_id))
     }
 
     /// Adds a job store: `type` `'memory'` or any persistent type name.
     #[wasm_bindgen(js_name = addJobstore)]
-    pub fn add_jobstore(&mut self, alias: &str, #[wasm_bindgen(js_name = type)] kind: &str) -> Result<(), JsValue> {
-        let kind = StoreKind::parse("type", kind).map_err(err)?;
-        self.inner.add_jobstore(alias, kind).map_err(err)
+    pub fn add_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue, #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", &alias)?;
+        let kind = required_string("type", &kind)?;
+        let kind = StoreKind::parse("type", &kind).map_err(err)?;
+        self.inner.add_jobstore(&alias, kind).map_err(err)
     }
 
     /// Removes a job store (a persistent store's records are not touched).
     #[wasm_bindgen(js_name = removeJobstore)]
-    pub fn remove_jobstore(&mut self, alias: &str) -> Result<(), JsValue> {
-        self.inner.remove_jobstore(alias).map_err(err)
+    pub fn remove_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", &alias)?;
+        self.inner.remove_jobstore(&alias).map_err(err)
     }
 
     /// Adds an executor alias (`type` name, optional `maxWorkers`).
     #[wasm_bindgen(js_name = addExecutor)]
     pub fn add_executor(
         &mut self,
-        alias: &str,
-        #[wasm_bindgen(js_name = type)] kind: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue,
+        #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: JsValue,
         #[wasm_bindgen(js_name = maxWorkers)] max_workers: Option<u32>,
     ) -> Result<(), JsValue> {
+        let alias = required_string("alias", &alias)?;
         let kind = required_string("type", &kind)?;
-        self.inner.add_executor(alias, ExecutorConfig { kind, max_workers }).map_err(err)
+        self.inner.add_executor(&alias, ExecutorConfig { kind, max_workers }).map_err(err)
     }
 
     /// Removes an executor alias.
     #[wasm_bindgen(js_name = removeExecutor)]
-    pub fn remove_executor(&mut self, alias: &str) -> Result<(), JsValue> {
-        self.inner.remove_executor(alias).map_err(err)
+    pub fn remove_executor(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", &alias)?;
+        self.inner.remove_executor(&alias).map_err(err)
     }
 }

@@ -220,3 +220,34 @@ test(`scheduler.jsonl: every scenario through SchedulerCore`, () => {
   assert.deepEqual(failures.slice(0, 10), []);
   assert.equal(blocked, 0, `${blocked} scenarios need a trigger this build lacks`);
 });
+
+test('SchedulerCore: Dates accepted for times; garbage input never traps the wasm module', () => {
+  const core = new SchedulerCore({ timezone: 'UTC', seed: 3 });
+  const t0 = new Date(Date.UTC(2026, 0, 1));
+  core.addJob({ func: 'f', trigger: { type: 'date', runDate: new Date(Date.UTC(2026, 0, 1, 0, 1)) }, id: 'd' }, t0);
+  core.start(t0, false);
+  assert.equal(core.nextWakeup(), Date.UTC(2026, 0, 1, 0, 1));
+  assert.equal(core.tick(new Date(Date.UTC(2026, 0, 1, 0, 2))).length, 1);
+  const garbage = [undefined, null, NaN, -1, 1e300, '', 'x', {}, [], [1, 'a'], { type: 'cron', hour: '99' }, true, () => 1, 2n ** 70n];
+  const methods = ['tick', 'nextWakeup', 'startRunTime', 'runSucceeded', 'runFailed', 'finishRun', 'loadJobs', 'addJob', 'modifyJob',
+    'rescheduleJob', 'pauseJob', 'resumeJob', 'removeJob', 'removeAllJobs', 'getJob', 'getJobs', 'printJobs', 'runningInstances',
+    'addJobstore', 'removeJobstore', 'addExecutor', 'removeExecutor', 'configure', 'pause', 'resume', 'wakeup', 'drainEvents', 'drainStoreOps'];
+  let calls = 0;
+  for (const m of methods) {
+    for (const a of garbage) {
+      for (const b of [undefined, a, 0]) {
+        calls += 1;
+        try {
+          core[m](a, b, a, 0);
+        } catch (e) {
+          assert.ok(!(e instanceof WebAssembly.RuntimeError), `${m}(${String(a)}) trapped: ${e}`);
+          assert.ok(e instanceof TickwerkError || e instanceof TypeError || e instanceof Error, `${m}: ${e}`);
+        }
+      }
+    }
+  }
+  assert.ok(calls > 1000);
+  // Still usable afterwards.
+  core.drainEvents();
+  assert.equal(typeof core.state, 'string');
+});

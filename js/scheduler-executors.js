@@ -75,16 +75,21 @@ export class DefaultExecutor {
 }
 
 /**
- * The `worker` executor (APScheduler's ProcessPoolExecutor analogue): each call runs in a
- * Web Worker (browsers, Deno) or a `worker_threads` Worker (Node), at most `maxWorkers`
- * at once. Jobs name their function as `'<module URL>#<export name>'`; arguments and the
- * result are structured-cloned.
+ * The `worker` executor (APScheduler's ProcessPoolExecutor analogue): calls run in a pool
+ * of Web Workers (browsers, Deno) or `worker_threads` Workers (Node), at most `maxWorkers`
+ * at once; idle workers are kept and reused (in Node they do not keep the process alive),
+ * a worker that crashes is replaced, and `shutdown()` terminates them all. Jobs name their
+ * function as `'<module URL>#<export name>'`; arguments and results are structured-cloned.
  */
 export class WorkerExecutor extends DefaultExecutor {
   /** @param {{ maxWorkers?: number }} [options] */
   constructor(options = {}) {
     super(options);
     this.type = 'worker';
+    this._idleWorkers = [];
+    this._allWorkers = new Set();
+    /** How many workers were started (a measure of reuse). */
+    this.workersStarted = 0;
   }
 
   async call(call) {
@@ -93,61 +98,117 @@ export class WorkerExecutor extends DefaultExecutor {
     if (hash <= 0) {
       throw invalid('func', ref, "a worker job names its function as '<module URL>#<export name>'");
     }
-    const module = ref.slice(0, hash);
-    const name = ref.slice(hash + 1);
-    return runInWorker(module, name, call.callArgs);
+    const worker = this._idleWorkers.pop() ?? (await this._spawn());
+    worker.busy(true);
+    try {
+      const value = await worker.run({ module: ref.slice(0, hash), name: ref.slice(hash + 1), args: call.callArgs });
+      worker.busy(false);
+      this._idleWorkers.push(worker);
+      return value;
+    } catch (e) {
+      if (worker.crashed) {
+        this._allWorkers.delete(worker);
+        worker.terminate();
+      } else {
+        worker.busy(false);
+        this._idleWorkers.push(worker);
+      }
+      throw e;
+    }
+  }
+
+  async _spawn() {
+    const worker = await spawnWorker();
+    this.workersStarted += 1;
+    this._allWorkers.add(worker);
+    return worker;
+  }
+
+  async shutdown(wait = true) {
+    await super.shutdown(wait);
+    for (const w of this._allWorkers) w.terminate();
+    this._allWorkers.clear();
+    this._idleWorkers = [];
   }
 }
 
-const WORKER_SOURCE = `
+// The worker side: a loop answering { id, module, name, args } with { id, ok, value | message, stack }.
+const WORKER_LOOP = `
 const run = async ({ module, name, args }) => {
   const mod = await import(module);
   if (typeof mod[name] !== 'function') throw new Error('module ' + module + ' has no exported function ' + name);
   return await mod[name](...args);
 };
+const answer = (post) => (msg) => run(msg).then((value) => post({ id: msg.id, ok: true, value }),
+  (e) => post({ id: msg.id, ok: false, message: String((e && e.message) || e), name: e && e.name, stack: e && e.stack }));
 `;
 
-async function runInWorker(module, name, args) {
-  if (typeof globalThis.process === 'object' && globalThis.process.versions?.node && typeof globalThis.Deno === 'undefined') {
+const isNode = () => typeof globalThis.process === 'object' && Boolean(globalThis.process.versions?.node) && typeof globalThis.Deno === 'undefined';
+
+/** One pooled worker: `run(request)` → Promise of the result; one request at a time. */
+async function spawnWorker() {
+  let onMessage;
+  let onCrash;
+  let raw;
+  let dispose;
+  let setRef = () => {};
+  if (isNode()) {
     const { Worker } = await import('node:worker_threads');
-    const source = `${WORKER_SOURCE}
-const { parentPort, workerData } = require('node:worker_threads');
-run(workerData).then((value) => parentPort.postMessage({ ok: true, value }),
-  (e) => parentPort.postMessage({ ok: false, message: String(e && e.message || e), stack: e && e.stack }));`;
-    const worker = new Worker(source, { eval: true, workerData: { module, name, args } });
-    return settle(worker, (w, h) => w.on('message', h), (w, h) => w.on('error', h), () => worker.terminate());
-  }
-  if (typeof globalThis.Worker !== 'function') {
+    raw = new Worker(`${WORKER_LOOP}
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', answer((m) => parentPort.postMessage(m)));`, { eval: true });
+    raw.on('message', (m) => onMessage?.(m));
+    raw.on('error', (e) => onCrash?.(e));
+    raw.unref();
+    setRef = (on) => (on ? raw.ref() : raw.unref());
+    dispose = () => raw.terminate();
+  } else if (typeof globalThis.Worker === 'function') {
+    const url = URL.createObjectURL(new Blob([`${WORKER_LOOP}
+self.onmessage = (m) => answer((x) => self.postMessage(x))(m.data);`], { type: 'text/javascript' }));
+    raw = new globalThis.Worker(url, { type: 'module' });
+    raw.onmessage = (m) => onMessage?.(m.data);
+    raw.onerror = (e) => {
+      e.preventDefault?.();
+      onCrash?.(new Error(String(e?.message ?? 'worker error')));
+    };
+    dispose = () => {
+      raw.terminate();
+      URL.revokeObjectURL(url);
+    };
+  } else {
     throw new TickwerkError('INVALID_ARGUMENT', 'invalid executor "worker": this runtime has no Worker', { field: 'executor', value: 'worker' });
   }
-  const source = `${WORKER_SOURCE}
-self.onmessage = (m) => run(m.data).then((value) => self.postMessage({ ok: true, value }),
-  (e) => self.postMessage({ ok: false, message: String(e && e.message || e), stack: e && e.stack }));`;
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const worker = new globalThis.Worker(url, { type: 'module' });
-  worker.postMessage({ module, name, args });
-  return settle(worker, (w, h) => { w.onmessage = (m) => h(m.data); }, (w, h) => { w.onerror = h; }, () => {
-    worker.terminate();
-    URL.revokeObjectURL(url);
-  });
-}
-
-function settle(worker, onMessage, onError, dispose) {
-  return new Promise((resolve, reject) => {
-    onMessage(worker, (msg) => {
-      dispose();
-      if (msg.ok) resolve(msg.value);
-      else {
-        const err = new Error(msg.message);
-        if (msg.stack) err.stack = msg.stack;
-        reject(err);
-      }
-    });
-    onError(worker, (e) => {
-      dispose();
-      reject(e instanceof Error ? e : new Error(String(e?.message ?? e)));
-    });
-  });
+  let nextId = 0;
+  const handle = {
+    crashed: false,
+    busy: setRef,
+    terminate: dispose,
+    run(request) {
+      const id = ++nextId;
+      return new Promise((resolve, reject) => {
+        onMessage = (msg) => {
+          if (msg.id !== id) return;
+          onMessage = undefined;
+          onCrash = undefined;
+          if (msg.ok) resolve(msg.value);
+          else {
+            const err = new Error(msg.message);
+            if (msg.name) err.name = msg.name;
+            if (msg.stack) err.stack = msg.stack;
+            reject(err);
+          }
+        };
+        onCrash = (e) => {
+          handle.crashed = true;
+          onMessage = undefined;
+          onCrash = undefined;
+          reject(e instanceof Error ? e : new Error(String(e)));
+        };
+        raw.postMessage({ id, ...request });
+      });
+    },
+  };
+  return handle;
 }
 
 /** Executor type names → classes (`threadpool`/`asyncio` are APScheduler names for the default). */

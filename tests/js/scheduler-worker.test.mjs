@@ -10,6 +10,7 @@ import { threadId } from 'node:worker_threads';
 export function add(a, b) { return { sum: a + b, threadId }; }
 export async function slow(ms) { await new Promise((r) => setTimeout(r, ms)); return Date.now(); }
 export function boom() { throw new TypeError('worker boom'); }
+export function crash() { setTimeout(() => { throw new Error('worker crashed'); }); return new Promise(() => {}); }
 `)}`;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -42,6 +43,7 @@ test('worker executor: module#export jobs run in worker threads', { timeout: 30_
   assert.equal(boom.code, EVENT_JOB_ERROR);
   assert.match(boom.exception.message, /worker boom/);
   assert.match(boom.traceback, /TypeError: worker boom/);
+  assert.equal(boom.exception.name, 'TypeError');
   await s.shutdown();
 });
 
@@ -66,5 +68,23 @@ test('worker executor: at most maxWorkers at once; a bad reference is an error a
   await waitFor(events, 3);
   assert.equal(events[2].code, EVENT_JOB_ERROR);
   assert.match(events[2].exception.message, /no exported function missing/);
+  assert.equal(ex.workersStarted, 1, 'one worker, reused for every call');
+  await s.shutdown();
+});
+
+test('worker executor: a crashed worker fails its run and is replaced', { timeout: 30_000 }, async () => {
+  const ex = new WorkerExecutor({ maxWorkers: 1 });
+  const s = new Scheduler({ timezone: 'UTC', logger: quiet, executors: { default: ex } });
+  const events = [];
+  s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+  await s.start();
+  s.addJob(`${MODULE}#crash`, { id: 'crash' });
+  await waitFor(events, 1);
+  assert.equal(events[0].code, EVENT_JOB_ERROR);
+  assert.match(events[0].exception.message, /worker crashed/);
+  s.addJob(`${MODULE}#add`, { args: [1, 1], id: 'after' });
+  await waitFor(events, 2);
+  assert.equal(events[1].retval.sum, 2);
+  assert.equal(ex.workersStarted, 2, 'the crashed worker was replaced');
   await s.shutdown();
 });

@@ -295,7 +295,10 @@ export class DefaultExecutor implements Executor {
   call(call: { func: unknown; funcRef: string; args: unknown[]; kwargs: Record<string, unknown>; callArgs: unknown[] }): Promise<unknown>;
   shutdown(wait?: boolean): Promise<void>;
 }
-export class WorkerExecutor extends DefaultExecutor {}
+export class WorkerExecutor extends DefaultExecutor {
+  /** How many workers the pool has started (reuse keeps it at most `maxWorkers` unless workers crash). */
+  readonly workersStarted: number;
+}
 
 export class LocalStorageJobStore implements JobStoreAdapter {
   constructor(options?: { prefix?: string; storage?: Storage });

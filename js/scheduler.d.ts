@@ -185,6 +185,14 @@ export interface CronJobOptions extends JobOptions {
   startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
 }
 
+/** `'crontab'` (tickwerk's extension): a standard 5-field crontab line. */
+export interface CrontabJobOptions extends JobOptions { expr: string; timezone?: string }
+/** `'calendarinterval'` (APScheduler 3.11's CalendarIntervalTrigger). */
+export interface CalendarIntervalJobOptions extends JobOptions {
+  years?: number; months?: number; weeks?: number; days?: number; hour?: number; minute?: number; second?: number;
+  startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
+}
+
 /** What a job runs: a function, or the key of a registered one (`'<module URL>#<export>'` for the worker executor). */
 export type JobFunc = ((...args: any[]) => unknown) | string;
 
@@ -259,6 +267,8 @@ export class Scheduler {
   addJob(func: JobFunc, trigger: 'date', options?: DateJobOptions): Job;
   addJob(func: JobFunc, trigger: 'interval', options?: IntervalJobOptions): Job;
   addJob(func: JobFunc, trigger: 'cron', options?: CronJobOptions): Job;
+  addJob(func: JobFunc, trigger: 'crontab', options: CrontabJobOptions): Job;
+  addJob(func: JobFunc, trigger: 'calendarinterval', options?: CalendarIntervalJobOptions): Job;
   addJob(func: JobFunc, trigger: BaseTrigger, options?: JobOptions): Job;
   addJob(func: JobFunc, options?: JobOptions): Job;
   scheduledJob(trigger: 'date', options?: DateJobOptions): <F extends JobFunc>(func: F) => F;

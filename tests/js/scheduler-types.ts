@@ -29,6 +29,8 @@ const job: Job = scheduler.addJob((n: number) => n * 2, 'interval', { minutes: 2
 scheduler.addJob('report', 'cron', { hour: 3, timezone: 'UTC', maxInstances: 2, args: ['ops'] });
 scheduler.addJob(() => {}, new CronTrigger({ hour: 3 }), { id: 'nightly' });
 scheduler.addJob(() => {});
+scheduler.addJob('report', 'crontab', { expr: '0 9 * * 1-5', timezone: 'Europe/Berlin', args: ['x'] });
+scheduler.addJob('report', 'calendarinterval', { months: 1, hour: 9 });
 scheduler.rescheduleJob('my_job_id', 'cron', { minute: '*/5' });
 scheduler.modifyJob('my_job_id', { maxInstances: 6, name: 'Alternate name' });
 const decorated: () => number = scheduler.scheduledJob('interval', { seconds: 5 })(() => 1);

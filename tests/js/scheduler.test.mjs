@@ -516,3 +516,14 @@ test('driver: a page becoming visible again re-checks at once (throttled backgro
     delete globalThis.document;
   }
 });
+
+test('crontab and calendarinterval aliases', async () => {
+  const { scheduler } = make();
+  await scheduler.start();
+  const weekday = scheduler.addJob(() => {}, 'crontab', { expr: '30 9 * * 1-5', timezone: 'Europe/Berlin', id: 'cron5' });
+  assert.equal(iso(weekday.nextRunTime), '2026-01-01T08:30:00.000Z', 'Thu 1 Jan 2026, 09:30 CET');
+  const monthly = scheduler.addJob(() => {}, 'calendarinterval', { months: 1, hour: 6, id: 'monthly' });
+  assert.ok(monthly.nextRunTime instanceof Date);
+  throwsCode(() => scheduler.addJob(() => {}, 'crontab', { expr: '* * *' }), 'INVALID_ARGUMENT');
+  await scheduler.shutdown();
+});

@@ -1,6 +1,7 @@
-// The `worker` executor in Node: jobs named by module URL + export run in worker_threads,
-// arguments and results structured-cloned, errors reported with their stack; the pool
-// limit holds. Real timers (a worker cannot run on fake time), kept short.
+// The Scheduler on real Node machinery (real timers, kept short): the `worker` executor —
+// jobs named by module URL + export run in a reused pool of worker_threads, arguments and
+// results structured-cloned, errors reported with their stack, the pool limit holds, a
+// crashed worker is replaced — and `keepAlive` (a running scheduler holds the process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, Scheduler, TickwerkError, WorkerExecutor } from 'tickwerk';
@@ -87,4 +88,33 @@ test('worker executor: a crashed worker fails its run and is replaced', { timeou
   assert.equal(events[1].retval.sum, 2);
   assert.equal(ex.workersStarted, 2, 'the crashed worker was replaced');
   await s.shutdown();
+});
+
+test('Node: a running scheduler keeps the process alive; keepAlive: false lets it exit', { timeout: 30_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const cwd = fileURLToPath(new URL('../../', import.meta.url));
+  const run = (keepAlive) => new Promise((resolve) => {
+    const code = `import { Scheduler } from 'tickwerk';
+      const s = new Scheduler({ timezone: 'UTC', keepAlive: ${keepAlive} });
+      s.addJob(() => {}, 'interval', { hours: 1 });
+      await s.start();
+      console.log('started');`;
+    const child = spawn(process.execPath, [...process.execArgv.filter((a) => a.startsWith('--preserve-symlinks')), '--input-type=module', '-e', code], { cwd });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve({ exited: false, out });
+    }, 2500);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve({ exited: true, out });
+    });
+  });
+  const [alive, free] = await Promise.all([run(true), run(false)]);
+  assert.match(alive.out, /started/);
+  assert.equal(alive.exited, false, 'keepAlive (default): the scheduler holds the process');
+  assert.match(free.out, /started/);
+  assert.equal(free.exited, true, 'keepAlive: false: the process exits when nothing else runs');
 });

@@ -105,7 +105,7 @@ fn day() {
         let mut s = started();
         let before = LIVE.load(Ordering::Relaxed);
         let mut rng = JitterRng::new(3);
-        for i in 0..20_000 {
+        for i in 0..100_000 {
             let spec = if kind == 0 {
                 json!({"type": "interval", "seconds": 300 + rng.next_u64() % 7200, "start_date": iso((rng.next_u64() % 3600) as i64)})
             } else {
@@ -114,7 +114,7 @@ fn day() {
             s.add_job(NewJob::new("task", TriggerInput::Json(spec)).id(format!("job-{i:06}")), at(0)).unwrap();
         }
         while s.poll_event().is_some() {}
-        println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / 20_000);
+        println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / 100_000);
     }
     let mut s = {
         let mut s = started();

@@ -128,7 +128,7 @@ pub mod run;
 pub mod store;
 mod trigger_json;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasherDefault;
 use std::hash::Hasher;
 use std::sync::{Arc, Weak};
@@ -189,8 +189,10 @@ pub struct Scheduler {
     rng: JitterRng,
     next_run_id: u64,
     wakeup_requested: bool,
-    /// Shared copies of executor names, so 100 000 jobs share one allocation per name.
-    names: Vec<Arc<str>>,
+    /// Shared copies of executor names and function keys, so 100 000 jobs share one
+    /// allocation per name.
+    names: HashSet<Arc<str>, BuildHasherDefault<store::Fnv>>,
+    names_prune_at: usize,
     /// The shared empty `args` (`[]`) and `kwargs` (`{}`).
     empty: (Arc<Value>, Arc<Value>),
     /// Cron triggers in use, by a hash of their `repr()`: jobs with equal cron triggers share
@@ -217,7 +219,8 @@ impl Scheduler {
             rng: JitterRng::new(config.seed),
             next_run_id: 1,
             wakeup_requested: false,
-            names: Vec::new(),
+            names: HashSet::default(),
+            names_prune_at: 1024,
             empty: (Arc::new(Value::Array(Vec::new())), Arc::new(Value::Object(Default::default()))),
             cron_pool: HashMap::default(),
             cron_pool_prune_at: 1024,
@@ -463,7 +466,7 @@ impl Scheduler {
         if new.func.is_empty() {
             return Err(Error::invalid("func", "", "a job needs a function key"));
         }
-        let func: Arc<str> = Arc::from(new.func.as_str());
+        let func: Arc<str> = self.intern(&new.func);
         let name: Arc<str> = match new.name {
             Some(n) => Arc::from(check_name("name", n)?.as_str()),
             None => func.clone(),
@@ -933,11 +936,16 @@ impl Scheduler {
     }
 
     fn intern(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.names.iter().find(|n| &***n == name) {
+        if let Some(n) = self.names.get(name) {
             return n.clone();
         }
+        if self.names.len() >= self.names_prune_at {
+            // Amortised clean-up of names no job uses any more.
+            self.names.retain(|n| Arc::strong_count(n) > 1);
+            self.names_prune_at = (2 * self.names.len()).max(1024);
+        }
         let n: Arc<str> = Arc::from(name);
-        self.names.push(n.clone());
+        self.names.insert(n.clone());
         n
     }
 
@@ -1006,7 +1014,7 @@ impl Scheduler {
             job.name = Arc::from(check_name("name", name)?.as_str());
         }
         if let Some(func) = changes.func {
-            job.func = Arc::from(check_name("func", func)?.as_str());
+            job.func = self.intern(&check_name("func", func)?);
         }
         if let Some(args) = changes.args {
             job.args = self.share_empty(check_args(args)?);

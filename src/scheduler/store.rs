@@ -49,7 +49,8 @@ pub enum StoreOp {
 pub(crate) struct JobStore {
     pub(crate) alias: Arc<str>,
     pub(crate) kind: StoreKind,
-    jobs: HashMap<Arc<str>, Job, BuildHasherDefault<Fnv>>,
+    /// Boxed: the table then holds 24-byte slots, and growing it moves no jobs.
+    jobs: HashMap<Arc<str>, Box<Job>, BuildHasherDefault<Fnv>>,
     due: BTreeSet<(Timestamp, IdKey)>,
     paused: BTreeSet<Arc<str>>,
 }
@@ -67,7 +68,7 @@ impl JobStore {
 
     /// The job with this id.
     pub(crate) fn get(&self, id: &str) -> Option<&Job> {
-        self.jobs.get(id)
+        self.jobs.get(id).map(|b| &**b)
     }
 
     /// Whether a job with this id exists.
@@ -105,8 +106,8 @@ impl JobStore {
             self.unindex(o);
         }
         self.index(&job);
-        self.jobs.insert(job.id.clone(), job);
-        old
+        self.jobs.insert(job.id.clone(), Box::new(job));
+        old.map(|b| *b)
     }
 
     /// Moves a job to a new next run time / due instant in place; returns it.
@@ -126,14 +127,14 @@ impl JobStore {
                 self.paused.insert(job.id.clone());
             }
         }
-        Some(job)
+        Some(&**job)
     }
 
     /// Removes a job.
     pub(crate) fn remove(&mut self, id: &str) -> Option<Job> {
         let job = self.jobs.remove(id)?;
         self.unindex(&job);
-        Some(job)
+        Some(*job)
     }
 
     /// Removes every job.
@@ -162,7 +163,7 @@ impl JobStore {
 
     /// Every job in APScheduler's order: by next run time, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.due.iter().map(|(_, k)| &k.1).chain(self.paused.iter()).filter_map(move |id| self.jobs.get(id))
+        self.due.iter().map(|(_, k)| &k.1).chain(self.paused.iter()).filter_map(move |id| self.get(id))
     }
 
     /// A store op putting this job's record, for persistent stores.

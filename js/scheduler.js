@@ -139,6 +139,7 @@ export class Scheduler {
     this._again = false;
     this._starting = false;
     this._pending = new Map();
+    this._storeKinds = new Map();
     /** Store failures (`STORE_FAILURE` errors), oldest first. */
     this.storeErrors = [];
     /** Stored records that could not be loaded (`CORRUPT_RECORD` / `CONFLICTING_ID` errors with
@@ -190,6 +191,7 @@ export class Scheduler {
       const { kind, adapter } = createStore(`jobstores.${alias}`, alias, spec);
       coreStores[alias] = { type: adapter ? kind || 'custom' : 'memory' };
       if (adapter) adapters.set(alias, adapter);
+      this._storeKinds.set(alias, coreStores[alias].type);
     }
     const executors = new Map();
     const coreExecutors = {};
@@ -257,7 +259,18 @@ export class Scheduler {
       const loaded = [];
       for (const [alias, adapter] of this._adapters) loaded.push([alias, await this._readStore(alias, adapter)]);
       for (const [alias, entries] of loaded) this._loadInto(alias, entries);
-      this._core.start(this._now(), Boolean(paused));
+      try {
+        this._core.start(this._now(), Boolean(paused));
+      } catch (e) {
+        // E.g. a pending job's id is taken by a stored one: unload what was loaded, so a
+        // retry starts from the same state (the records are still in storage).
+        for (const [alias] of loaded) {
+          this._core.removeJobstore(alias);
+          this._core.addJobstore(alias, this._storeKinds.get(alias) ?? 'custom');
+        }
+        this._core.drainEvents();
+        throw e;
+      }
       this._pending.clear();
       this._logger.info?.(`tickwerk: scheduler started${paused ? ' (paused)' : ''}`);
     } catch (e) {
@@ -594,6 +607,7 @@ export class Scheduler {
   async addJobstore(store, alias = 'default') {
     const { kind, adapter } = createStore('jobstore', alias, store);
     this._core.addJobstore(alias, adapter ? kind || 'custom' : 'memory');
+    this._storeKinds.set(alias, adapter ? kind || 'custom' : 'memory');
     if (adapter) {
       this._adapters.set(alias, adapter);
       if (this.running) {

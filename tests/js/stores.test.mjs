@@ -268,3 +268,22 @@ test('a store that fails to load fails start() without touching the core; a retr
   assert.deepEqual(s.getJobs().map((j) => [j.id, iso(j.nextRunTime)]), [['kept', '2026-01-01T00:01:00.000Z']]);
   await s.shutdown();
 });
+
+test('start() refused for a pending id taken by a stored job leaves nothing loaded; a retry works', async () => {
+  const storage = new MemoryStorage();
+  const clock = new FakeClock(T0);
+  const opts = { timezone: 'UTC', clock, logger: quiet, functions: { f() {} }, jobstores: { default: { type: 'localstorage', storage } } };
+  const s1 = new Scheduler(opts);
+  s1.addJob('f', 'interval', { minutes: 1, id: 'taken' });
+  await s1.start();
+  await s1.shutdown();
+  const s2 = new Scheduler(opts);
+  s2.addJob('f', 'interval', { minutes: 5, id: 'taken' });
+  await assert.rejects(s2.start(), (e) => e instanceof TickwerkError && e.code === 'CONFLICTING_ID');
+  assert.equal(s2.state, 'stopped');
+  s2.removeJob('taken');
+  await s2.start();
+  assert.deepEqual(s2.loadErrors, []);
+  assert.deepEqual(s2.getJobs().map((j) => `${j.id} ${String(j.trigger)}`), ['taken interval[0:01:00]']);
+  await s2.shutdown();
+});

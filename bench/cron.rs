@@ -148,8 +148,8 @@ fn main() {
     let calls: usize = std::env::var("CRON_BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(200_000);
     println!("ns per successive next fire time ({calls} calls, best of 3); ratio = other / tickwerk");
     println!(
-        "{:<22} {:<17} {:>10} {:>10} {:>10} {:>8} {:>8}  {}",
-        "expression", "zone", "tickwerk", "cron", "croner", "cron/tw", "croner/tw", "notes"
+        "{:<22} {:<17} {:>10} {:>10} {:>10} {:>8} {:>8}  notes",
+        "expression", "zone", "tickwerk", "cron", "croner", "cron/tw", "croner/tw"
     );
     let mut worst_cron_ratio = f64::INFINITY;
     let mut worst_croner_ratio = f64::INFINITY;

@@ -118,6 +118,9 @@ fn reference(zone: Zone, hour: Option<u32>, minute_ok: &dyn Fn(u32) -> bool, now
     out
 }
 
+/// A trigger, its fixed hour (if any) and its minute predicate.
+type Case = (CronTrigger, Option<u32>, Box<dyn Fn(u32) -> bool>);
+
 #[test]
 fn every_transition_against_brute_force() {
     let mut checked = 0;
@@ -136,7 +139,7 @@ fn every_transition_against_brute_force() {
             // a wall time in the middle of the gap / repeated stretch
             let mid_wall = tr.secs_floor() + after as i64 + (before - after).abs() as i64 / 2;
             let mid = Timestamp::from_secs(mid_wall).to_utc_naive();
-            let mut triggers: Vec<(CronTrigger, Option<u32>, Box<dyn Fn(u32) -> bool>)> = vec![
+            let mut triggers: Vec<Case> = vec![
                 (cron(name, None, "0"), None, Box::new(|m| m == 0)),
                 (cron(name, None, "*/15"), None, Box::new(|m| m % 15 == 0)),
             ];

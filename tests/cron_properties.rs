@@ -254,8 +254,7 @@ fn properties_in_dst_zones_against_brute_force() {
         let reference = brute_force(&e, zone, now, horizon);
         let mut got = Vec::new();
         let mut prev: Option<Timestamp> = None;
-        loop {
-            let Some(t) = trigger.next_fire_time(prev, prev.unwrap_or(now)) else { break };
+        while let Some(t) = trigger.next_fire_time(prev, prev.unwrap_or(now)) {
             if let Some(p) = prev {
                 assert!(t > p, "{trigger}: {t} after {p} is not later");
             } else {
@@ -386,4 +385,5 @@ fn next_fire_time_never_panics_on_arbitrary_instants() {
     }
     println!("next_fire_time fuzz: {calls} calls in {:?}", start.elapsed());
 }
+
 

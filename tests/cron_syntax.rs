@@ -282,3 +282,13 @@ fn crontab_errors() {
         assert_eq!(f, field, "{expr:?}");
     }
 }
+
+
+#[test]
+fn triggers_stay_small() {
+    // the compiled schedule lives behind a shared pointer: a job list of cron triggers is cheap
+    assert!(std::mem::size_of::<CronTrigger>() <= 96, "{}", std::mem::size_of::<CronTrigger>());
+    let t = utc(&[("hour", "2")]);
+    assert_eq!(t.clone(), t);
+    assert_ne!(t, utc(&[("hour", "3")]));
+}

@@ -33,6 +33,7 @@ mod search;
 mod zone;
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::time::{format_in_zone, Timestamp, Zone};
@@ -83,12 +84,19 @@ impl CronFields {
 /// Fires when the wall-clock time in its zone matches every field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CronTrigger {
-    fields: CronFields,
-    crontab: Option<String>,
     start_date: Option<Timestamp>,
     end_date: Option<Timestamp>,
     timezone: Zone,
     jitter: Option<f64>,
+    /// Everything derived from the expressions, shared between clones.
+    compiled: Arc<Compiled>,
+}
+
+/// The parsed and compiled expressions of a trigger.
+#[derive(Debug, PartialEq, Eq)]
+struct Compiled {
+    fields: CronFields,
+    crontab: Option<String>,
     /// `str()`, computed once.
     display: String,
     /// The `name='expr'` list of `repr()` (given fields only).
@@ -184,19 +192,16 @@ impl CronTrigger {
             .collect::<Vec<_>>()
             .join(", ");
         let schedule = compile(&parsed);
-        Ok(CronTrigger {
+        let compiled = Compiled {
             fields: fields.clone(),
             crontab: None,
-            start_date,
-            end_date,
-            timezone,
-            jitter,
             display: format!("cron[{field_list}]"),
             field_list,
             emulation: vec![schedule.clone()],
             schedule,
             zone: CronZone::new(timezone),
-        })
+        };
+        Ok(CronTrigger { start_date, end_date, timezone, jitter, compiled: Arc::new(compiled) })
     }
 
     /// A trigger from a crontab line with its standard meaning (deviation
@@ -208,19 +213,16 @@ impl CronTrigger {
             let inner = p.display.strip_prefix("cron[").and_then(|s| s.strip_suffix(']'));
             inner.map(str::to_string).unwrap_or_else(|| p.display.clone())
         };
-        Ok(CronTrigger {
+        let compiled = Compiled {
             fields: p.fields,
             crontab: Some(expr.to_string()),
-            start_date: None,
-            end_date: None,
-            timezone,
-            jitter: None,
             display: p.display,
             field_list,
             schedule: p.schedule,
             emulation: p.emulation,
             zone: CronZone::new(timezone),
-        })
+        };
+        Ok(CronTrigger { start_date: None, end_date: None, timezone, jitter: None, compiled: Arc::new(compiled) })
     }
 
     /// APScheduler's `get_next_fire_time(previous, now)` without jitter (see the module
@@ -236,14 +238,15 @@ impl CronTrigger {
         };
         let start = lower.ceil_to_second().secs_floor();
         let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor());
-        let found = search::first_match(&self.schedule, &self.zone, start, limit);
+        let c = &*self.compiled;
+        let found = search::first_match(&c.schedule, &c.zone, start, limit);
         // the real answer, within the end date
         let mut best = found.secs.filter(|&b| self.end_date.map_or(true, |e| Timestamp::from_secs(b) <= e));
         if found.crossed_matching_gap {
             // APScheduler checks the end date by wall clock (see `apscheduler`)
-            let end_wall = self.end_date.map(|e| self.zone.to_wall(e.secs_floor()));
-            for s in &self.emulation {
-                if let Some(a) = apscheduler::next_fire_time(s, &self.zone, start, end_wall) {
+            let end_wall = self.end_date.map(|e| c.zone.to_wall(e.secs_floor()));
+            for s in &c.emulation {
+                if let Some(a) = apscheduler::next_fire_time(s, &c.zone, start, end_wall) {
                     if a >= start && best.map_or(true, |b| a < b) {
                         best = Some(a);
                     }
@@ -271,12 +274,12 @@ impl CronTrigger {
 
     /// The fields as given (for a crontab: its tokens under their field names).
     pub fn fields(&self) -> &CronFields {
-        &self.fields
+        &self.compiled.fields
     }
 
     /// The crontab line, when the trigger was built by [`CronTrigger::from_crontab`].
     pub fn crontab(&self) -> Option<&str> {
-        self.crontab.as_deref()
+        self.compiled.crontab.as_deref()
     }
 
     /// The inclusive start date, if any.
@@ -298,8 +301,8 @@ impl CronTrigger {
     /// timezone='Europe/Berlin')>`.
     pub fn repr(&self) -> String {
         let mut options = Vec::new();
-        if !self.field_list.is_empty() {
-            options.push(self.field_list.clone());
+        if !self.compiled.field_list.is_empty() {
+            options.push(self.compiled.field_list.clone());
         }
         if let Some(s) = self.start_date {
             options.push(format!("start_date='{}'", format_in_zone(s, self.timezone)));
@@ -323,6 +326,6 @@ impl fmt::Display for CronTrigger {
     /// APScheduler's `str()`: `cron[month='6-8', day='*', hour='0-3', minute='*/5']`; a
     /// crontab whose day fields are ORed prints as `or[cron[…], cron[…]]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.display)
+        f.write_str(&self.compiled.display)
     }
 }

@@ -7,6 +7,8 @@
 //! the year in 2072–2099 with the same calendar (weekday of 1 January and leap year), where
 //! the yearly rule is in the table, and shifts the answer back.
 
+use std::sync::OnceLock;
+
 use super::calendar::{civil_from_days, days_from_civil, is_leap, weekday, DAY};
 use crate::time::{Timestamp, Transitions, Zone};
 
@@ -14,22 +16,28 @@ use crate::time::{Timestamp, Transitions, Zone};
 const Y2100: i64 = 4_102_444_800;
 
 /// A zone's offsets for the cron engines.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CronZone {
     transitions: Transitions,
-    /// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
-    same_calendar: [[i64; 2]; 7],
     /// The largest UTC offset the zone ever has.
     max_offset: i64,
+}
+
+/// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
+fn same_calendar() -> &'static [[i64; 2]; 7] {
+    static TABLE: OnceLock<[[i64; 2]; 7]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [[2072i64; 2]; 7];
+        for y in 2072..2100 {
+            table[weekday(days_from_civil(y, 1, 1)) as usize][is_leap(y) as usize] = y;
+        }
+        table
+    })
 }
 
 impl CronZone {
     /// The offsets of `zone`.
     pub fn new(zone: Zone) -> CronZone {
-        let mut same_calendar = [[2072i64; 2]; 7];
-        for y in 2072..2100 {
-            same_calendar[weekday(days_from_civil(y, 1, 1)) as usize][is_leap(y) as usize] = y;
-        }
         let transitions = zone.transitions();
         // walk the table once for the largest offset
         let mut max_offset = i64::MIN;
@@ -42,7 +50,7 @@ impl CronZone {
                 None => break,
             }
         }
-        CronZone { transitions, same_calendar, max_offset }
+        CronZone { transitions, max_offset }
     }
 
     /// The largest UTC offset the zone ever has (seconds).
@@ -66,7 +74,7 @@ impl CronZone {
         }
         let (y, _, _) = civil_from_days(s.div_euclid(DAY));
         let jan1 = days_from_civil(y, 1, 1);
-        let twin = self.same_calendar[weekday(jan1) as usize][is_leap(y) as usize];
+        let twin = same_calendar()[weekday(jan1) as usize][is_leap(y) as usize];
         let delta = (jan1 - days_from_civil(twin, 1, 1)) * DAY;
         let seg = self.transitions.segment_at(Timestamp::from_secs(s - delta));
         let year_end = days_from_civil(y + 1, 1, 1) * DAY;

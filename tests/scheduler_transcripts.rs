@@ -259,3 +259,36 @@ fn time_going_backwards_never_re_emits() {
         ("12:00:20", "tick", &["j [12:00:20]"], &["SUBMITTED j [12:00:20]", "EXECUTED j 12:00:20"]),
     ]);
 }
+
+#[test]
+fn cron_jobs_after_a_long_sleep() {
+    let mut d = Driver::new(json!({}));
+    let quarter = json!({"type": "cron", "minute": "*/15"});
+    d.add("c", quarter.clone(), json!({}), "11:50:00");
+    d.add("n", quarter, json!({"coalesce": false, "misfire_grace_time": 600}), "11:50:00");
+    d.play(&[
+        ("12:00:00", "tick", &["c [12:00:00]", "n [12:00:00]"], &[
+            "SUBMITTED c [12:00:00]",
+            "SUBMITTED n [12:00:00]",
+            "EXECUTED c 12:00:00",
+            "EXECUTED n 12:00:00",
+        ]),
+        // Asleep until 13:07: "c" runs its latest time once (7 min late: missed with the
+        // default 1 s grace); "n" gets every time, the last within its 10 min grace.
+        ("13:07:00", "tick", &["c [13:00:00]", "n [12:15:00 12:30:00 12:45:00 13:00:00]"], &[
+            "SUBMITTED c [13:00:00]",
+            "SUBMITTED n [12:15:00 12:30:00 12:45:00 13:00:00]",
+            "MISSED c 13:00:00",
+            "MISSED n 12:15:00",
+            "MISSED n 12:30:00",
+            "MISSED n 12:45:00",
+            "EXECUTED n 13:00:00",
+        ]),
+        ("13:15:00", "tick", &["c [13:15:00]", "n [13:15:00]"], &[
+            "SUBMITTED c [13:15:00]",
+            "SUBMITTED n [13:15:00]",
+            "EXECUTED c 13:15:00",
+            "EXECUTED n 13:15:00",
+        ]),
+    ]);
+}

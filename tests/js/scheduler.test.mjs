@@ -93,6 +93,25 @@ test('the three configuration styles set the same options', async () => {
     assert.deepEqual([j.coalesce, j.maxInstances, j.misfireGraceTime], [false, 3, 30]);
     await s.shutdown();
   }
+  // Flat executor and job store keys, APScheduler style.
+  const flatClock = new FakeClock(T0);
+  const flatStores = new Scheduler({
+    'apscheduler.executors.pool': { type: 'threadpool', max_workers: '2' },
+    'tickwerk.executors.default.type': 'default',
+    'apscheduler.jobstores.extra': { type: 'memory' },
+    'tickwerk.timezone': 'UTC', clock: flatClock, logger: quiet,
+  });
+  const added = eventLog(flatStores);
+  await flatStores.start();
+  // Configured executors and stores were added (and announced) by configure; only the
+  // missing `default` store is added at start, as in APScheduler.
+  assert.deepEqual(added.filter((e) => e.alias).map((e) => `${e.name}:${e.alias}`), ['EVENT_JOBSTORE_ADDED:default']);
+  const ranOnPool = [];
+  flatStores.addJob(() => ranOnPool.push(1), 'interval', { minutes: 1, executor: 'pool', jobstore: 'extra', id: 'on-pool' });
+  await flatClock.advance(60_000);
+  assert.deepEqual(ranOnPool, [1], 'the flat-configured executor and store work');
+  await flatStores.shutdown();
+  throwsCode(() => make({ executors: { pool: { type: 'threadpool', max_workers: 'many' } } }), 'INVALID_ARGUMENT', 'executors.pool.maxWorkers');
   throwsCode(() => make({ 'apscheduler.job_defaults.coalesce': 'maybe' }), 'INVALID_ARGUMENT');
   throwsCode(() => make({ timezone: 'Mars/Olympus_Mons' }), 'UNKNOWN_TIMEZONE');
   throwsCode(() => make({ jobDefaults: { maxInstances: 0 } }), 'INVALID_ARGUMENT');

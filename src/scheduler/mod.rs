@@ -68,6 +68,14 @@
 //!   does not coalesce gets a [`RunTimes::Span`] drained lazily through
 //!   [`Scheduler::start_run_time`] (see [`run`]).
 //!
+//! # Scale
+//!
+//! Each store indexes its jobs by due instant (an ordered set beside a hash map by id), so
+//! [`next_wakeup`](Scheduler::next_wakeup) costs O(log n) per store and a tick with k due
+//! jobs O(k log n); nothing scans all jobs except the calls that list them. Equal cron
+//! triggers, function keys, executor names and empty argument lists are shared between
+//! jobs. `bench/scheduler.rs` measures 100 000 jobs over a simulated day.
+//!
 //! # Method groups
 //!
 //! * **Getters**: [`state`](Scheduler::state), [`get_job`](Scheduler::get_job),

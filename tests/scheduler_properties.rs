@@ -292,3 +292,87 @@ fn corrupt_records_are_reported_and_kept() {
     s.start(at(0), false).unwrap();
     assert_eq!(s.get_jobs(None).len(), 1);
 }
+
+/// Any sequence of operations — valid or not, with time jumping back and forth — never
+/// panics, and the job list stays in APScheduler's order with `next_wakeup` consistent.
+#[test]
+fn random_operations_never_panic_and_keep_the_order() {
+    for seed in 400..=440u64 {
+        let mut rng = JitterRng::new(seed);
+        let mut s = Scheduler::new(config(seed, below(&mut rng, 2) == 0));
+        let mut now: i64 = 0;
+        let mut runs = Vec::new();
+        for _ in 0..150 {
+            now += below(&mut rng, 200) as i64 - 60; // sometimes backwards
+            let id = format!("j{}", below(&mut rng, 6));
+            match below(&mut rng, 16) {
+                0 => {
+                    let _ = s.start(at(now), below(&mut rng, 3) == 0);
+                }
+                1 => {
+                    let _ = s.shutdown();
+                }
+                2 => {
+                    let _ = if below(&mut rng, 2) == 0 { s.pause() } else { s.resume() };
+                }
+                3 | 4 => {
+                    let trigger = if below(&mut rng, 6) == 0 {
+                        json!({"type": "cron", "hour": "25"}) // invalid
+                    } else {
+                        random_trigger(&mut rng)
+                    };
+                    let mut job = NewJob::new("f", TriggerInput::Json(trigger)).id(id);
+                    job.replace_existing = below(&mut rng, 2) == 0;
+                    job.max_instances = Some(below(&mut rng, 3) as i64);
+                    job.misfire_grace_time = Some(Some(below(&mut rng, 3) as i64 - 1));
+                    let _ = s.add_job(job, at(now));
+                }
+                5 => {
+                    let changes = JobChanges::from_json(&json!({"coalesce": below(&mut rng, 2) == 0, "nextRunTime": iso(now + 5)}));
+                    let _ = changes.and_then(|c| s.modify_job(&id, None, c));
+                }
+                6 => {
+                    let _ = s.pause_job(&id, None);
+                }
+                7 => {
+                    let _ = s.resume_job(&id, None, at(now));
+                }
+                8 => {
+                    let _ = s.remove_job(&id, None);
+                }
+                9 => {
+                    let _ = s.reschedule_job(&id, None, TriggerInput::Json(random_trigger(&mut rng)), at(now));
+                }
+                10 => {
+                    let _ = s.load_jobs("default", &[json!({"version": 1, "id": "junk"}), json!(null)], at(now));
+                }
+                11 => {
+                    let _ = s.remove_all_jobs(None);
+                }
+                12 => {
+                    if let Some(run) = runs.pop() {
+                        let _ = s.start_run_time(run, at(now));
+                        let _ = s.finish_run(run);
+                        let _ = s.finish_run(run);
+                    }
+                }
+                _ => {
+                    for run in s.tick(at(now)) {
+                        assert!(run.run_times.last().is_some_and(|t| t <= at(now)), "seed {seed}: early run");
+                        runs.push(run.id);
+                    }
+                }
+            }
+            while s.poll_event().is_some() {}
+            while s.poll_store_op().is_some() {}
+            if s.state() == tickwerk::scheduler::SchedulerState::Running {
+                assert_wakeup_is_earliest(&s, seed);
+                let jobs = s.get_jobs(None);
+                let keys: Vec<_> = jobs.iter().map(|j| (j.due_at().is_none(), j.due_at(), j.id.clone())).collect();
+                let mut sorted = keys.clone();
+                sorted.sort();
+                assert_eq!(keys, sorted, "seed {seed}: get_jobs order");
+            }
+        }
+    }
+}

@@ -211,11 +211,14 @@ test('the www/ demo page: live jobs, buttons, event log (screenshot saved)', { t
     assert.equal(await page.textContent('#state'), 'paused');
     await page.click('#pause-all');
     assert.equal(await page.textContent('#state'), 'running');
+    await page.click('#add-cron');
+    assert.equal(await page.locator('#jobs tr').count(), 3);
+    assert.match(await page.textContent('#jobs'), /cron\[second='\*\/10'\]/);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     // Reload: the jobs come back from IndexedDB.
     await page.reload();
     await page.waitForFunction(() => window.demoReady === true, null, { timeout: 30_000 });
-    assert.equal(await page.locator('#jobs tr').count(), 2, 'the jobs survived the reload');
+    assert.equal(await page.locator('#jobs tr').count(), 3, 'the jobs survived the reload');
     assert.equal(await page.textContent('#problem'), '');
     assert.deepEqual(errors, []);
   } finally {

@@ -782,8 +782,13 @@ export class Scheduler {
    *  the executor gets to it, then the function is called and its result reported. */
   async _runInstance(executor, p) {
     const id = p.run.id;
+    let steps = 0;
     try {
       for (;;) {
+        // A long backlog (a job that does not coalesce, after a long sleep) is drained one
+        // run time at a time; let the event loop breathe every so often.
+        steps += 1;
+        if (steps % 256 === 0) await yieldToLoop();
         const start = this._core.startRunTime(id, this._now());
         if (start === undefined) break;
         const t = start.scheduledRunTime;
@@ -822,6 +827,11 @@ export class Scheduler {
       this._flush();
     }
   }
+}
+
+/** Resolves on the next macrotask (setImmediate where there is one). */
+function yieldToLoop() {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 function jsonOrNull(value) {

@@ -106,7 +106,7 @@ test('Node: a running scheduler keeps the process alive; keepAlive: false lets i
     const timer = setTimeout(() => {
       child.kill();
       resolve({ exited: false, out });
-    }, 2500);
+    }, 8000);
     child.on('exit', () => {
       clearTimeout(timer);
       resolve({ exited: true, out });

@@ -18,14 +18,22 @@ export function hostTimezone() {
   return typeof zone === 'string' && zone !== '' && isKnownTimezone(zone) ? zone : 'UTC';
 }
 
-// Dates we returned, mapped to the exact instant (with microseconds) they stand for, so a
-// Date handed back as `previous` loses nothing. Keyed weakly: no leak.
+// Dates we returned whose millisecond value alone would lose something — microseconds, or
+// the un-jittered schedule behind a jittered run time — mapped to what they stand for, so a
+// Date handed back as `previous` loses nothing. Keyed weakly: no leak. Dates on a whole
+// millisecond without jitter need no entry (their value is exact), which keeps the common
+// path free of WeakMap traffic.
 const exactTimes = new WeakMap();
+let anyExact = false;
 
 /** A Date for the instant `ms`, remembering the microseconds behind it (and `scheduled`). */
 export function dateOf(ms, scheduled = ms) {
-  const date = new Date(Math.floor(ms));
-  exactTimes.set(date, { ms, scheduled });
+  const whole = Math.floor(ms);
+  const date = new Date(whole);
+  if (whole !== ms || scheduled !== ms) {
+    exactTimes.set(date, { ms, scheduled });
+    anyExact = true;
+  }
   return date;
 }
 
@@ -37,6 +45,7 @@ export function toMillis(field, value, zone) {
   if (value instanceof Date) {
     const t = value.getTime();
     if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
+    if (!anyExact) return t;
     const exact = exactTimes.get(value);
     return exact !== undefined && Math.floor(exact.ms) === t ? exact.scheduled : t;
   }

@@ -15,6 +15,11 @@ function jitterSeed() {
   return words;
 }
 
+/** Whether a spec (or any child of an and/or) has a jitter. */
+function hasJitter(spec) {
+  return (typeof spec.jitter === 'number' && spec.jitter > 0) || (Array.isArray(spec.triggers) && spec.triggers.some(hasJitter));
+}
+
 function checkOptions(field, options) {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Date) {
@@ -60,6 +65,9 @@ export class BaseTrigger {
     const seed = jitterSeed();
     this._core = new WasmTrigger(spec, zone, nowMs, seed[0], seed[1]);
     this._zone = this._core.timezone ?? zone;
+    // Without jitter anywhere in the trigger, the run time is the fire time: one call into
+    // wasm per query instead of two.
+    this._jitter = hasJitter(this._core.toSpec());
   }
 
   /**
@@ -74,6 +82,10 @@ export class BaseTrigger {
     const prevMs = previous === null || previous === undefined ? undefined : toMillis('previous', previous, this._zone);
     if (now === undefined || now === null) throw invalid('now', now, 'is required (tickwerk never reads the clock)');
     const nowMs = toMillis('now', now, this._zone);
+    if (!this._jitter) {
+      const t = this._core.nextFireTime(prevMs, nowMs);
+      return t === undefined ? null : dateOf(t);
+    }
     const scheduled = this._core.nextFire(prevMs, nowMs);
     if (scheduled === undefined) return null;
     return dateOf(this._core.runAt, scheduled);

@@ -322,3 +322,21 @@ fn jitter_delays_the_due_instant_but_not_the_schedule() {
         prev = Some(sched);
     }
 }
+
+#[test]
+fn pending_id_bookkeeping_follows_removals() {
+    let mut s = new_scheduler();
+    s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).unwrap();
+    s.remove_job("x", None).unwrap();
+    s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).unwrap();
+    assert!(s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).is_err());
+    let mut other = NewJob::new("f", interval(5)).id("x");
+    other.jobstore = "other".into();
+    s.add_job(other, at(0)).unwrap(); // same id, another store
+    s.remove_all_jobs(Some("other")).unwrap();
+    assert!(s.get_job("x", None).is_some());
+    s.remove_all_jobs(None).unwrap();
+    assert!(s.get_job("x", None).is_none());
+    s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).unwrap();
+    assert_eq!(s.get_jobs(None).len(), 1);
+}

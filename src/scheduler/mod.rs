@@ -190,6 +190,8 @@ pub struct Scheduler {
     executors: Vec<(String, ExecutorConfig)>,
     /// Jobs added while stopped, in insertion order; `pending` info holds the target store.
     pending: Vec<(Job, String)>,
+    /// How many pending jobs have each id (conflict checks without scanning).
+    pending_ids: HashMap<Arc<str>, u32, BuildHasherDefault<store::Fnv>>,
     events: VecDeque<Event>,
     outbox: VecDeque<StoreOp>,
     runs: HashMap<RunId, InFlight, BuildHasherDefault<store::Fnv>>,
@@ -220,6 +222,7 @@ impl Scheduler {
             stores: Vec::new(),
             executors: Vec::new(),
             pending: Vec::new(),
+            pending_ids: HashMap::default(),
             events: VecDeque::new(),
             outbox: VecDeque::new(),
             runs: HashMap::default(),
@@ -287,6 +290,9 @@ impl Scheduler {
     /// otherwise in `jobstore` or the first store that has it.
     pub fn get_job(&self, job_id: &str, jobstore: Option<&str>) -> Option<&Job> {
         if self.state == SchedulerState::Stopped {
+            if !self.pending_ids.contains_key(job_id) {
+                return None;
+            }
             return self.pending.iter().map(|(j, _)| j).find(|j| &*j.id == job_id);
         }
         self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).find_map(|s| s.get(job_id))
@@ -391,6 +397,7 @@ impl Scheduler {
             self.stores.push(JobStore::new("default", StoreKind::Memory));
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
         }
+        self.pending_ids.clear();
         for (mut job, alias) in std::mem::take(&mut self.pending) {
             apply_defaults(&mut job, &self.defaults);
             let info = job.pending.take();
@@ -530,7 +537,11 @@ impl Scheduler {
                 next_run_time: next_given,
                 replace_existing: new.replace_existing,
             });
-            let existing = self.pending.iter().position(|(j, a)| j.id == id && *a == new.jobstore);
+            let existing = if self.pending_ids.contains_key(&*id) {
+                self.pending.iter().position(|(j, a)| j.id == id && *a == new.jobstore)
+            } else {
+                None
+            };
             match existing {
                 Some(_) if !new.replace_existing => return Err(Error::ConflictingId { id: id.to_string() }),
                 Some(i) => self.pending[i] = (job, new.jobstore),
@@ -538,6 +549,7 @@ impl Scheduler {
                     if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
                         return Err(Error::ConflictingId { id: id.to_string() });
                     }
+                    *self.pending_ids.entry(id.clone()).or_insert(0) += 1;
                     self.pending.push((job, new.jobstore));
                 }
             }
@@ -600,6 +612,7 @@ impl Scheduler {
             let pos = self.pending.iter().position(|(j, a)| &*j.id == job_id && jobstore.map_or(true, |x| x == a));
             let Some(i) = pos else { return Err(Error::JobNotFound { id: job_id.to_string() }) };
             let (job, alias) = self.pending.remove(i);
+            self.forget_pending_id(&job.id);
             self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
             return Ok(());
         }
@@ -617,6 +630,10 @@ impl Scheduler {
     pub fn remove_all_jobs(&mut self, jobstore: Option<&str>) -> Result<()> {
         if self.state == SchedulerState::Stopped {
             self.pending.retain(|(_, a)| jobstore.is_some_and(|x| x != a));
+            self.pending_ids.clear();
+            for (j, _) in &self.pending {
+                *self.pending_ids.entry(j.id.clone()).or_insert(0) += 1;
+            }
         } else {
             for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
                 s.clear();
@@ -943,6 +960,15 @@ impl Scheduler {
         }
     }
 
+    fn forget_pending_id(&mut self, id: &str) {
+        if let Some(n) = self.pending_ids.get_mut(id) {
+            *n -= 1;
+            if *n == 0 {
+                self.pending_ids.remove(id);
+            }
+        }
+    }
+
     fn intern(&mut self, name: &str) -> Arc<str> {
         if let Some(n) = self.names.get(name) {
             return n.clone();
@@ -960,7 +986,7 @@ impl Scheduler {
     fn generate_id(&mut self) -> Arc<str> {
         loop {
             let id = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
-            let taken = self.pending.iter().any(|(j, _)| *j.id == *id) || self.stores.iter().any(|s| s.contains(&id));
+            let taken = self.pending_ids.contains_key(id.as_str()) || self.stores.iter().any(|s| s.contains(&id));
             if !taken {
                 return Arc::from(id.as_str());
             }

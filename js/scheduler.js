@@ -440,7 +440,9 @@ export class Scheduler {
     if ('nextRunTime' in job) coreOpts.nextRunTime = dateOption('nextRunTime', job.nextRunTime);
     if (job.id !== undefined && typeof job.id !== 'string') throw invalid('id', job.id, 'must be a string');
     const id = this._core.addJob(coreOpts, this._now());
-    if (!persistent) this._live.set(key(alias, id), { func: fn, args: job.args ?? [], kwargs: job.kwargs ?? {}, alias });
+    // Memory store: the function and arguments stay JS values (copied, as APScheduler keeps a
+    // tuple and a dict of its own).
+    if (!persistent) this._live.set(key(alias, id), { func: fn, args: [...(job.args ?? [])], kwargs: { ...job.kwargs }, alias });
     if (!this.running) this._pending.set(id, alias);
     this._logger.debug?.(`tickwerk: added job ${id} (${describeFunc(func)}) to ${alias}${this.running ? '' : ' (pending until start)'}`);
     this._flush();

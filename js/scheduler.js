@@ -504,7 +504,7 @@ export class Scheduler {
           checkJson(k, v);
           core[k] = v;
         }
-        live[k] = v;
+        live[k] = Array.isArray(v) ? [...v] : { ...v };
       } else if (k === 'trigger') {
         core.trigger = triggerSpec(v, {});
       } else if (k === 'nextRunTime' || k === 'next_run_time') {

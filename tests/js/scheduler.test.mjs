@@ -573,3 +573,25 @@ test('driver: a day-long backlog of a non-coalescing per-second job drains in bo
   console.log(`86,400-run backlog drained in ${Date.now() - started} ms`);
   await scheduler.shutdown();
 });
+
+test('modifyJob changes what runs: func, args, kwargs (memory and persistent stores)', async () => {
+  const records = new Map();
+  const store = { load: async () => [...records.values()], apply: async (ops) => { for (const o of ops) if (o.op === 'put') records.set(o.jobId, o.record); } };
+  const { clock, scheduler } = make({ jobstores: { db: store }, functions: { greet: (who, kw) => `hello ${who}${kw?.punct ?? ''}` } });
+  const events = eventLog(scheduler, EVENT_JOB_EXECUTED);
+  const args = ['a'];
+  scheduler.addJob((x) => `first ${x}`, 'interval', { seconds: 10, id: 'm', args });
+  scheduler.addJob('greet', 'interval', { seconds: 10, id: 'p', jobstore: 'db', args: ['db'] });
+  args.push('mutated later');
+  await scheduler.start();
+  await clock.advance(10_000);
+  scheduler.modifyJob('m', { func: 'greet', args: ['you'], kwargs: { punct: '!' } });
+  scheduler.modifyJob('p', { args: ['again'], jobstore: 'db' });
+  await clock.advance(10_000);
+  // Stores are processed in the order they were added: `db` (configured) before `default`
+  // (added at start).
+  assert.deepEqual(events.map((e) => `${e.jobId}:${e.retval}`), ['p:hello db', 'm:first a', 'p:hello again', 'm:hello you!']);
+  assert.deepEqual(records.get('p').args, ['again'], 'the persistent record holds the new args');
+  assert.equal(scheduler.getJob('m').funcRef, 'greet');
+  await scheduler.shutdown();
+});

@@ -1,0 +1,267 @@
+//! The job, job store and executor commands of [`Scheduler`] (APScheduler's `add_job`,
+//! `modify_job`, …, `add_jobstore`, `load_jobs`).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::time::Timestamp;
+
+use super::*;
+
+impl Scheduler {
+    // ----- job commands --------------------------------------------------------------
+
+    /// Adds a job and returns its id. While stopped the job is *pending* (scheduled at
+    /// `start`; no event yet); otherwise it is stored, its first run time computed from the
+    /// trigger at `now` (or taken from `next_run_time`; `Some(None)` adds it paused), and
+    /// `EVENT_JOB_ADDED` is emitted. A duplicate id fails with [`Error::ConflictingId`]
+    /// unless `replace_existing` — also while stopped (deviation `early-conflict`).
+    pub fn add_job(&mut self, new: NewJob, now: Timestamp) -> Result<Arc<str>> {
+        let trigger = self.build_trigger(new.trigger, now)?;
+        if new.func.is_empty() {
+            return Err(Error::invalid("func", "", "a job needs a function key"));
+        }
+        let func: Arc<str> = self.intern(&new.func);
+        let name: Arc<str> = match new.name {
+            Some(n) => Arc::from(check_name("name", n)?.as_str()),
+            None => func.clone(),
+        };
+        let args = self.share_empty(check_args(new.args)?);
+        let kwargs = self.share_empty(check_kwargs(new.kwargs)?);
+        let grace = match new.misfire_grace_time {
+            Some(g) => check_grace(g)?,
+            None => self.defaults.misfire_grace_time,
+        };
+        let max_instances = match new.max_instances {
+            Some(m) => check_max_instances(m)?,
+            None => self.defaults.max_instances,
+        };
+        let next_given = match new.next_run_time {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(d)) => Some(Some(self.resolve_date("next_run_time", &d)?)),
+        };
+        if let Some(id) = &new.id {
+            if id.is_empty() {
+                return Err(Error::invalid("id", "", "must not be empty"));
+            }
+        }
+        let id: Arc<str> = match new.id {
+            Some(id) => Arc::from(id.as_str()),
+            None => self.generate_id(),
+        };
+        let mut job = Job {
+            id: id.clone(),
+            name,
+            func,
+            args,
+            kwargs,
+            trigger: self.share_trigger(trigger),
+            executor: self.intern(&new.executor),
+            jobstore: None,
+            misfire_grace_time: grace,
+            coalesce: new.coalesce.unwrap_or(self.defaults.coalesce),
+            max_instances,
+            next_run_time: None,
+            run_at: None,
+            trigger_json: None,
+            pending: None,
+        };
+        if self.state == SchedulerState::Stopped {
+            // APScheduler sets an explicit next_run_time on the pending job at once.
+            job.next_run_time = next_given.flatten();
+            job.pending = Some(PendingInfo {
+                misfire_grace_time: new.misfire_grace_time.is_some(),
+                coalesce: new.coalesce.is_some(),
+                max_instances: new.max_instances.is_some(),
+                next_run_time: next_given,
+                replace_existing: new.replace_existing,
+            });
+            let existing = if self.pending_ids.contains_key(&*id) {
+                self.pending.iter().position(|(j, a)| j.id == id && *a == new.jobstore)
+            } else {
+                None
+            };
+            match existing {
+                Some(_) if !new.replace_existing => return Err(Error::ConflictingId { id: id.to_string() }),
+                Some(i) => self.pending[i] = (job, new.jobstore),
+                None => {
+                    if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
+                        return Err(Error::ConflictingId { id: id.to_string() });
+                    }
+                    *self.pending_ids.entry(id.clone()).or_insert(0) += 1;
+                    self.pending.push((job, new.jobstore));
+                }
+            }
+            return Ok(id);
+        }
+        let (t, r) = match next_given {
+            Some(given) => (given, given),
+            None => self.first_fire(&job.trigger, now),
+        };
+        job.next_run_time = t;
+        job.run_at = r;
+        self.store_new_job(job, &new.jobstore, new.replace_existing)?;
+        Ok(id)
+    }
+
+    /// Changes a job's options (anything but its id). Validated all at once; nothing changes
+    /// on error. Changing the trigger does not recompute the next run time (APScheduler).
+    /// Emits `EVENT_JOB_MODIFIED`.
+    pub fn modify_job(&mut self, job_id: &str, jobstore: Option<&str>, changes: JobChanges) -> Result<()> {
+        let next = match &changes.next_run_time {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(d)) => Some(Some(self.resolve_date("next_run_time", d)?)),
+        };
+        self.modify_inner(job_id, jobstore, changes, next.map(|n| (n, n)))
+    }
+
+    /// Replaces a job's trigger and sets its next run time to the trigger's first fire time
+    /// at `now` (none: the job is paused, not removed). Emits `EVENT_JOB_MODIFIED`.
+    pub fn reschedule_job(&mut self, job_id: &str, jobstore: Option<&str>, trigger: TriggerInput, now: Timestamp) -> Result<()> {
+        self.find_job(job_id, jobstore)?;
+        let trigger = self.build_trigger(trigger, now)?;
+        let next = self.first_fire(&trigger, now);
+        let changes = JobChanges { trigger: Some(trigger), ..JobChanges::default() };
+        self.modify_inner(job_id, jobstore, changes, Some(next))
+    }
+
+    /// Pauses a job (next run time none). Emits `EVENT_JOB_MODIFIED`.
+    pub fn pause_job(&mut self, job_id: &str, jobstore: Option<&str>) -> Result<()> {
+        self.modify_inner(job_id, jobstore, JobChanges::default(), Some((None, None)))
+    }
+
+    /// Resumes a job: next run time = the trigger's first fire time at `now` (missed runs
+    /// are not replayed). If the trigger has none left the job is **removed**; returns
+    /// whether the job still exists.
+    pub fn resume_job(&mut self, job_id: &str, jobstore: Option<&str>, now: Timestamp) -> Result<bool> {
+        let trigger = self.find_job(job_id, jobstore)?.trigger.clone();
+        let next = self.first_fire(&trigger, now);
+        if next.0.is_none() {
+            self.remove_job(job_id, jobstore)?;
+            return Ok(false);
+        }
+        self.modify_inner(job_id, jobstore, JobChanges::default(), Some(next))?;
+        Ok(true)
+    }
+
+    /// Removes a job (pending ones while stopped). Emits `EVENT_JOB_REMOVED`.
+    pub fn remove_job(&mut self, job_id: &str, jobstore: Option<&str>) -> Result<()> {
+        if self.state == SchedulerState::Stopped {
+            let pos = self.pending.iter().position(|(j, a)| &*j.id == job_id && jobstore.map_or(true, |x| x == a));
+            let Some(i) = pos else { return Err(Error::JobNotFound { id: job_id.to_string() }) };
+            let (job, alias) = self.pending.remove(i);
+            self.forget_pending_id(&job.id);
+            self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
+            return Ok(());
+        }
+        let idx = self
+            .stores
+            .iter()
+            .position(|s| jobstore.map_or(true, |a| a == &*s.alias) && s.contains(job_id))
+            .ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })?;
+        self.remove_from_store(idx, job_id);
+        Ok(())
+    }
+
+    /// Removes every job of `jobstore` (or of all stores; pending ones while stopped).
+    /// Emits `EVENT_ALL_JOBS_REMOVED` with `alias = jobstore`.
+    pub fn remove_all_jobs(&mut self, jobstore: Option<&str>) -> Result<()> {
+        if self.state == SchedulerState::Stopped {
+            self.pending.retain(|(_, a)| jobstore.is_some_and(|x| x != a));
+            self.pending_ids.clear();
+            for (j, _) in &self.pending {
+                *self.pending_ids.entry(j.id.clone()).or_insert(0) += 1;
+            }
+        } else {
+            for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
+                s.clear();
+                if s.is_persistent() {
+                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
+                }
+            }
+        }
+        self.events.push_back(Event::scheduler(EventCode::AllJobsRemoved, jobstore.map(str::to_string)));
+        Ok(())
+    }
+
+    // ----- stores and executors ------------------------------------------------------
+
+    /// Adds a job store (`EVENT_JOBSTORE_ADDED`). The alias must be free.
+    pub fn add_jobstore(&mut self, alias: &str, kind: StoreKind) -> Result<()> {
+        if self.stores.iter().any(|s| &*s.alias == alias) {
+            return Err(Error::invalid("alias", alias, "a job store with this alias already exists"));
+        }
+        self.stores.push(JobStore::new(alias, kind));
+        self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias.to_string())));
+        Ok(())
+    }
+
+    /// Removes a job store and its jobs from the core (`EVENT_JOBSTORE_REMOVED`). A
+    /// persistent store's records are not touched.
+    pub fn remove_jobstore(&mut self, alias: &str) -> Result<()> {
+        let i = self
+            .stores
+            .iter()
+            .position(|s| *s.alias == *alias)
+            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
+        self.stores.remove(i);
+        self.events.push_back(Event::scheduler(EventCode::JobstoreRemoved, Some(alias.to_string())));
+        Ok(())
+    }
+
+    /// Adds an executor (`EVENT_EXECUTOR_ADDED`). The alias must be free.
+    pub fn add_executor(&mut self, alias: &str, executor: ExecutorConfig) -> Result<()> {
+        if self.executors.iter().any(|(a, _)| a == alias) {
+            return Err(Error::invalid("alias", alias, "an executor with this alias already exists"));
+        }
+        self.executors.push((alias.to_string(), executor));
+        self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some(alias.to_string())));
+        Ok(())
+    }
+
+    /// Removes an executor (`EVENT_EXECUTOR_REMOVED`). Jobs naming it are removed when they
+    /// next fall due, as in APScheduler.
+    pub fn remove_executor(&mut self, alias: &str) -> Result<()> {
+        let i = self
+            .executors
+            .iter()
+            .position(|(a, _)| a == alias)
+            .ok_or_else(|| Error::UnknownAlias { kind: "executor", alias: alias.to_string() })?;
+        self.executors.remove(i);
+        self.events.push_back(Event::scheduler(EventCode::ExecutorRemoved, Some(alias.to_string())));
+        Ok(())
+    }
+
+    /// Loads stored records into persistent store `alias` (no events, no store ops — like
+    /// APScheduler's `import_jobs`). `now` is the build context of the triggers. Returns
+    /// the records that could not be loaded ([`Error::CorruptRecord`] with id and reason,
+    /// or [`Error::ConflictingId`]); they are left untouched in storage.
+    pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
+        let zone = self.timezone;
+        let store = self
+            .stores
+            .iter_mut()
+            .find(|s| &*s.alias == alias)
+            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
+        if !store.is_persistent() {
+            return Err(Error::invalid("jobstore", alias, "only persistent stores load records"));
+        }
+        let mut problems = Vec::new();
+        for (i, value) in records.iter().enumerate() {
+            let job = JobRecord::decode(&format!("#{i}"), value).and_then(|r| r.into_job(alias, zone, now));
+            match job {
+                Ok(job) if store.contains(&job.id) => problems.push(Error::ConflictingId { id: job.id.to_string() }),
+                Ok(job) => {
+                    store.put(job);
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+        Ok(problems)
+    }
+
+}

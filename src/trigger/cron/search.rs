@@ -33,11 +33,18 @@ pub(crate) struct Found {
 /// The jump relies on offset changes being far apart (more than a day), as in every zone.
 pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit: i64) -> Found {
     let mut s = from;
+    let mut seg = zone.segment(s);
     let mut gap = false;
+    // after a jump: the first matching wall time, known to have no match before it from
+    // the wall time the jump started at
+    let mut known: Option<i64> = None;
     let none = |gap| Found { secs: None, crossed_matching_gap: gap };
     loop {
-        let (o, end) = zone.segment(s);
-        let first = schedule.next_match(s + o, WALL_MAX);
+        let (o, end) = seg;
+        let first = match known.take() {
+            Some(w) if s + o <= w => Some(w),
+            _ => schedule.next_match(s + o, WALL_MAX),
+        };
         let bound = end.map_or(WALL_MAX, |e| e + o);
         if let Some(w) = first.filter(|&w| w < bound) {
             return Found { secs: Some(w - o), crossed_matching_gap: gap };
@@ -46,17 +53,27 @@ pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit
         if e > limit || e + o >= WALL_MAX {
             return none(gap);
         }
-        let next_offset = zone.offset_at(e);
-        if next_offset < o && e + next_offset < s + o {
-            // fall-back: repeated wall times below the position were not searched yet
-            s = e;
-            continue;
+        if e + zone.min_offset() < s + o {
+            let next = zone.segment(e);
+            if next.0 < o && e + next.0 < s + o {
+                // fall-back: repeated wall times below the position were not searched yet
+                s = e;
+                seg = next;
+                continue;
+            }
         }
         let Some(w) = first else { return none(gap) };
-        if next_offset > o && w < e + next_offset {
-            // `w` (>= e + o) is a wall time inside the spring-forward gap
-            gap = true;
+        let resume = e.max(w - zone.max_offset());
+        let resume_seg = zone.segment(resume);
+        if w < e + zone.max_offset() {
+            // `w` (>= e + o) may be a wall time inside a spring-forward gap at `e`
+            let next_offset = if resume == e { resume_seg.0 } else { zone.offset_at(e) };
+            if next_offset > o && w < e + next_offset {
+                gap = true;
+            }
         }
-        s = e.max(w - zone.max_offset());
+        s = resume;
+        seg = resume_seg;
+        known = Some(w);
     }
 }

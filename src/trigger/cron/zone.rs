@@ -21,6 +21,8 @@ pub(crate) struct CronZone {
     transitions: Transitions,
     /// The largest UTC offset the zone ever has.
     max_offset: i64,
+    /// The smallest UTC offset the zone ever has.
+    min_offset: i64,
 }
 
 /// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
@@ -40,17 +42,23 @@ impl CronZone {
     pub fn new(zone: Zone) -> CronZone {
         let transitions = zone.transitions();
         // walk the table once for the largest offset
-        let mut max_offset = i64::MIN;
+        let (mut max_offset, mut min_offset) = (i64::MIN, i64::MAX);
         let mut s = Timestamp::MIN.secs_floor();
         loop {
             let seg = transitions.segment_at(Timestamp::from_secs(s));
             max_offset = max_offset.max(seg.offset as i64);
+            min_offset = min_offset.min(seg.offset as i64);
             match seg.end {
                 Some(e) => s = e.secs_floor(),
                 None => break,
             }
         }
-        CronZone { transitions, max_offset }
+        CronZone { transitions, max_offset, min_offset }
+    }
+
+    /// The smallest UTC offset the zone ever has (seconds).
+    pub fn min_offset(&self) -> i64 {
+        self.min_offset
     }
 
     /// The largest UTC offset the zone ever has (seconds).

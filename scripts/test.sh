@@ -19,17 +19,17 @@ cargo test --all-targets
 step "build dist/"
 node scripts/build.mjs
 
-# wasm-bindgen-test: the same test file twice. Without `run_in_browser` in the file, the
-# runner picks Node; WASM_BINDGEN_USE_BROWSER=1 switches it to a browser via chromedriver.
+# wasm-bindgen-test: the same cases (tests/wasm_common/) from two test files, one configured
+# for Node (the runner's default) and one with `run_in_browser` (Chromium via chromedriver).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 step "wasm-bindgen-test in Node"
-cargo test --target wasm32-unknown-unknown --test wasm_bindings
+cargo test --target wasm32-unknown-unknown --test wasm_node
 
 step "wasm-bindgen-test in headless Chromium"
-WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+CHROMEDRIVER=/usr/bin/chromedriver \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver.json" \
   WASM_BINDGEN_TEST_TIMEOUT=120 \
-  cargo test --target wasm32-unknown-unknown --test wasm_bindings
+  cargo test --target wasm32-unknown-unknown --test wasm_browser
 
 step "node --test tests/js/"
 node --test --test-concurrency=1 tests/js/

@@ -7,6 +7,9 @@
 //!   strictly increase, the first is never before `now`, no existing matching wall time is
 //!   skipped, and every fire time either matches or is APScheduler's gap emulation;
 //! * no panic on arbitrary field strings, crontab lines and `(previous, now)` pairs.
+//!
+//! `CRON_FUZZ_SCALE=n` multiplies the fuzz iterations (and picks other seeds) for a longer
+//! run: `CRON_FUZZ_SCALE=50 cargo test --release --test cron_properties -- --nocapture`.
 
 use std::str::FromStr;
 use std::time::Instant;
@@ -15,6 +18,11 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use tickwerk::trigger::cron::CronFields;
 use tickwerk::trigger::{CronTrigger, JitterRng};
 use tickwerk::{Timestamp, Zone};
+
+/// The fuzz multiplier from `CRON_FUZZ_SCALE` (default 1).
+fn fuzz_scale() -> u64 {
+    std::env::var("CRON_FUZZ_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
+}
 
 fn below(rng: &mut JitterRng, n: u64) -> u64 {
     rng.next_u64() % n.max(1)
@@ -303,11 +311,11 @@ fn random_text(rng: &mut JitterRng) -> String {
 
 #[test]
 fn parser_never_panics_on_arbitrary_text() {
-    let mut rng = JitterRng::new(7);
+    let mut rng = JitterRng::new(7 * fuzz_scale());
     let start = Instant::now();
     let (mut ok, mut total) = (0, 0);
     let zones = [Zone::Utc, Zone::parse("America/New_York").unwrap(), Zone::parse("Australia/Lord_Howe").unwrap()];
-    for i in 0..150_000u64 {
+    for i in 0..150_000 * fuzz_scale() {
         let mut f = CronFields::default();
         let slot = below(&mut rng, 8);
         let text = Some(random_text(&mut rng));
@@ -342,7 +350,7 @@ fn parser_never_panics_on_arbitrary_text() {
 
 #[test]
 fn next_fire_time_never_panics_on_arbitrary_instants() {
-    let mut rng = JitterRng::new(99);
+    let mut rng = JitterRng::new(99 * fuzz_scale());
     let start = Instant::now();
     let zones: Vec<Zone> = ["UTC", "+05:45", "-12:00", "America/New_York", "Pacific/Chatham", "Australia/Lord_Howe", "America/Santiago", "Asia/Kathmandu"]
         .iter()
@@ -357,7 +365,7 @@ fn next_fire_time_never_panics_on_arbitrary_instants() {
         }
     };
     let mut calls = 0;
-    for i in 0..6_000 {
+    for i in 0..6_000 * fuzz_scale() as usize {
         let e = Expr::random(&mut rng, true);
         let mut f = e.fields();
         if below(&mut rng, 3) == 0 {

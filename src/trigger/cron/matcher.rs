@@ -89,19 +89,30 @@ pub(crate) struct Schedule {
     never: bool,
 }
 
-/// Fields of a [`Schedule`] before compilation.
+/// Fields of a [`Schedule`] before compilation (same meaning as the fields there).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Parts {
+    /// Year expressions.
     pub years: Vec<Expr>,
+    /// Months, bit `m`.
     pub months: u16,
+    /// Days of the month, bit `d`.
     pub dom: u32,
+    /// `last` / n-th weekday rules of the day field.
     pub dom_special: DaySpecials,
+    /// ISO weeks, bit `w`.
     pub week: u64,
+    /// Weekdays, bit `w` (0 = Monday).
     pub dow: u8,
+    /// n-th / last weekday rules of a crontab day-of-week field.
     pub dow_special: DaySpecials,
+    /// OR instead of AND of the day fields.
     pub or_days: bool,
+    /// Hours, bit `h`.
     pub hours: u32,
+    /// Minutes, bit `m`.
     pub minutes: u64,
+    /// Seconds, bit `s`.
     pub seconds: u64,
 }
 

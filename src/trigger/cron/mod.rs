@@ -8,18 +8,24 @@
 //! defaults rule: unset fields after the least significant given one take their minimum
 //! (`month`/`day` = 1, `hour`/`minute`/`second` = 0; `week`, `day_of_week`, `year` = `*`), unset
 //! fields before or between given ones are `*`, and no fields at all fire every second.
-//! The expression grammar is in [`field`] (strict: deviation `strict-parse`).
+//! Expressions (comma lists, spaces around commas allowed): `*`, `*/n`, `a`, `a-b`, `a-b/n`,
+//! `a/n` (from `a` to the maximum); month names `jan`–`dec` and weekday names `mon`–`sun`
+//! with ranges and an optional `/n`; in `day` also `last`, `1st`…`5th <weekday>` and
+//! `last <weekday>`. Parsing is strict (deviation `strict-parse`): every expression must
+//! match the whole grammar, and errors are [`Error::InvalidArgument`] naming the field and
+//! the expression.
 //!
 //! # Next fire time
 //!
 //! The lower bound is `min(now, previous + 1 µs)` with a previous fire time (as APScheduler:
 //! a clock that went back restarts the search from `now`), else `max(now, start_date)`,
 //! rounded up to a whole second. The answer is the first instant at or after it whose
-//! local wall time matches every field ([`search`]): repeated wall times fire twice, wall
+//! local wall time matches every field (a walk over the zone's constant-offset segments):
+//! repeated wall times fire twice, wall
 //! times inside a gap never match, and no existing matching wall time is skipped
 //! (deviation `no-skip`). Only when that walk steps over a spring-forward gap that holds a
-//! matching wall time does the faithful port of APScheduler's field walk run as well
-//! ([`apscheduler`]); where APScheduler returns a gap wall time with the pre-gap offset
+//! matching wall time does a faithful port of APScheduler's field walk run as well; where
+//! APScheduler returns a gap wall time with the pre-gap offset
 //! (`hour=2, minute=30` in New York on spring-forward day gives 03:30 EDT) and that is
 //! earlier, it wins. The end date is inclusive. Jitter is added to the instant afterwards
 //! ([`CronTrigger::apply_jitter`], deviation `jitter-absolute`).
@@ -205,8 +211,19 @@ impl CronTrigger {
     }
 
     /// A trigger from a crontab line with its standard meaning (deviation
-    /// `crontab-standard`; see [`crontab`] for the grammar: 5 or 6 fields, macros, 0/7 =
-    /// Sunday, `L`, `5L`, `5#2`, day-of-month OR day-of-week when both are restricted).
+    /// `crontab-standard`):
+    ///
+    /// * 5 fields `minute hour day month day_of_week`, or 6 with a leading `second`,
+    ///   separated by any whitespace; or a macro `@yearly`, `@annually`, `@monthly`,
+    ///   `@weekly`, `@daily`, `@midnight`, `@hourly`;
+    /// * day of week 0 and 7 = Sunday, 1 = Monday … 6 = Saturday (also in ranges and steps:
+    ///   `1-5` is Monday to Friday, `*/2` Sunday, Tuesday, Thursday, Saturday), names as usual;
+    /// * `?` = `*` in both day fields, `L` in the day field = last day of the month, `5L` /
+    ///   `FRIL` = last Friday, `5#2` / `FRI#2` = second Friday; `W` is refused;
+    /// * when both day fields are restricted (neither `*` nor `?`) a day matches if either
+    ///   matches; otherwise both must.
+    ///
+    /// A wrong field count is an error on field `expr`; a bad field names that field.
     pub fn from_crontab(expr: &str, timezone: Zone) -> Result<CronTrigger> {
         let p = crontab::parse(expr)?;
         let field_list = {

@@ -20,7 +20,7 @@ use std::fmt;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 use crate::error::{Error, Result};
-use crate::time::{Timestamp, Zone};
+use crate::time::{Timestamp, Transitions, Zone};
 use crate::trigger::{check_jitter, jitter_with, python_zone_str, JitterRng};
 
 /// How many dates [`CalendarIntervalTrigger::first_at_or_after`] walks before it gives up.
@@ -125,8 +125,23 @@ impl CalendarIntervalTrigger {
         }
     }
 
-    /// Walks the fire dates from `date` (a fire candidate itself when `first`).
-    fn walk(&self, mut date: NaiveDate, mut first: bool, mut accept: impl FnMut(Timestamp) -> bool) -> Option<Timestamp> {
+    /// Walks the fire dates from `date` (a fire candidate itself when `first`) until
+    /// `accept` takes a fire time.
+    ///
+    /// Dates before `skip_before` cannot be accepted; for them the walk only checks, with
+    /// one lookup in the zone's transition table, that no offset change lies within two
+    /// days (else it resolves the time as usual, since a gap can move the date).
+    /// `resume` receives each date the walk continues from: stepping on from it later
+    /// gives the same dates (the cursor of [`CalendarIntervalTrigger::first_at_or_after_resuming`]).
+    fn walk(
+        &self,
+        mut date: NaiveDate,
+        mut first: bool,
+        skip_before: Option<NaiveDate>,
+        resume: &mut Option<NaiveDate>,
+        mut accept: impl FnMut(Timestamp) -> bool,
+    ) -> Option<Timestamp> {
+        let transitions = skip_before.map(|_| self.timezone.transitions());
         for _ in 0..MAX_WALK {
             if !first {
                 date = self.step_from(date)?;
@@ -135,13 +150,29 @@ impl CalendarIntervalTrigger {
             if self.end_date.is_some_and(|end| date > end) {
                 return None;
             }
+            if let (Some(limit), Some(table)) = (skip_before, &transitions) {
+                if date < limit && self.no_transition_near(table, date) {
+                    *resume = Some(date);
+                    continue;
+                }
+            }
             match self.fire_on(date) {
                 Ok(t) if accept(t) => return Some(t),
                 Ok(_) => {}
                 Err(normalized) => date = normalized,
             }
+            *resume = Some(date);
         }
         None
+    }
+
+    /// Whether the zone keeps one offset from two days before to two days after the
+    /// fire time on `date` (so that time exists once and cannot move the date).
+    fn no_transition_near(&self, table: &Transitions, date: NaiveDate) -> bool {
+        let approx = Timestamp::from_utc_naive(date.and_time(self.time)).as_micros();
+        let margin = 2 * 86_400 * 1_000_000;
+        let seg = table.segment_at(Timestamp::from_micros(approx));
+        seg.start.map_or(true, |s| s.as_micros() <= approx - margin) && seg.end.map_or(true, |e| e.as_micros() > approx + margin)
     }
 
     /// `start_date` at the time of day when `previous` is `None` (even if past);
@@ -149,20 +180,31 @@ impl CalendarIntervalTrigger {
     /// trigger's zone). Fire times strictly increase.
     pub fn next_fire_time(&self, previous: Option<Timestamp>, _now: Timestamp) -> Option<Timestamp> {
         match previous {
-            None => self.walk(self.start_date, true, |_| true),
+            None => self.walk(self.start_date, true, None, &mut None, |_| true),
             Some(prev) => {
                 let date = self.timezone.to_local(prev).date();
-                self.walk(date, false, |t| t > prev)
+                self.walk(date, false, None, &mut None, |t| t > prev)
             }
         }
     }
 
     /// The first fire time at or after `t` (for the AND search). Jumps close to `t` when
-    /// the step is whole days or whole months; otherwise walks at most 100 000 dates.
+    /// the step is whole days or whole months; otherwise walks the dates from the start
+    /// (cheaply: a table lookup per date far from `t`), at most 100 000 of them.
     pub fn first_at_or_after(&self, t: Timestamp) -> Option<Timestamp> {
+        self.first_at_or_after_resuming(t, &mut None)
+    }
+
+    /// [`first_at_or_after`](Self::first_at_or_after) for a series of calls with
+    /// non-decreasing `t` (the rounds of an AND search): `cursor` (start with `None`)
+    /// remembers where the walk got to, so the series walks each date once.
+    pub fn first_at_or_after_resuming(&self, t: Timestamp, cursor: &mut Option<NaiveDate>) -> Option<Timestamp> {
         let target = self.timezone.to_local(t).date();
+        let skip_before = target.checked_sub_signed(Duration::days(2));
+        if let Some(date) = *cursor {
+            return self.walk(date, false, skip_before, cursor, |x| x >= t);
+        }
         let mut from = self.start_date;
-        let first = true;
         let day_step = self.days as i64 + self.weeks as i64 * 7;
         let month_step = self.years as i64 * 12 + self.months as i64;
         if month_step == 0 && day_step > 0 {
@@ -186,7 +228,7 @@ impl CalendarIntervalTrigger {
                 behind -= 1;
             }
         }
-        self.walk(from, first, |x| x >= t)
+        self.walk(from, true, skip_before, cursor, |x| x >= t)
     }
 
     /// `t` plus `uniform(0, jitter)` seconds.
@@ -291,10 +333,38 @@ mod tests {
         let step = CalendarStep { days: 3, hour: 9, ..Default::default() };
         let t = CalendarIntervalTrigger::new(step, date("2020-01-01"), Some(date("2030-01-01")), berlin(), None).unwrap();
         let target = ts("2024-07-15T12:00:00Z");
-        let walked = t.walk(date("2020-01-01"), true, |x| x >= target);
+        let walked = t.walk(date("2020-01-01"), true, None, &mut None, |x| x >= target);
         assert_eq!(t.first_at_or_after(target), walked);
         assert!(walked.is_some());
         assert_eq!(t.first_at_or_after(ts("2031-01-01T00:00:00Z")), None);
+    }
+
+    #[test]
+    fn shortcuts_match_a_plain_walk() {
+        // Zones with a midnight gap (Santiago), a skipped day (Apia, 2011-12-30) and a
+        // 30-minute change (Lord Howe); steps that mix months and days (no jump), whole
+        // days and whole months (jumps). first_at_or_after (jump, skip shortcut) and the
+        // resuming cursor must give what walking every date from the start gives.
+        let mut rng = JitterRng::new(99);
+        let zones = ["America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "Europe/Berlin"];
+        let steps = [(0, 1, 0, 3), (0, 0, 0, 1), (0, 2, 0, 0), (1, 0, 1, 0), (0, 0, 1, 0)];
+        for zone in zones {
+            for (years, months, weeks, days) in steps {
+                for time in [(0, 0), (0, 30), (23, 30), (2, 15)] {
+                    let step = CalendarStep { years, months, weeks, days, hour: time.0, minute: time.1, second: 0 };
+                    let t = CalendarIntervalTrigger::new(step, date("2009-01-31"), Some(date("2016-01-01")), Zone::parse(zone).unwrap(), None).unwrap();
+                    let mut cursor = None;
+                    let mut at = ts("2008-12-01T00:00:00Z").as_micros();
+                    for _ in 0..40 {
+                        at += (rng.next_u64() % (120 * 86_400)) as i64 * 1_000_000;
+                        let target = Timestamp::from_micros(at);
+                        let plain = t.walk(t.start_date, true, None, &mut None, |x| x >= target);
+                        assert_eq!(t.first_at_or_after(target), plain, "{zone} {step:?} at {target}");
+                        assert_eq!(t.first_at_or_after_resuming(target, &mut cursor), plain, "{zone} {step:?} resuming at {target}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

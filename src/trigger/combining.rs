@@ -34,6 +34,8 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
+
 use crate::time::Timestamp;
 use crate::trigger::{check_jitter, format_jitter, jitter_with, JitterRng, Trigger};
 
@@ -81,12 +83,19 @@ impl AndTrigger {
     /// The earliest instant at or after `t` at which every child fires (the bounded
     /// search described in the module docs).
     pub fn first_at_or_after(&self, t: Timestamp) -> Option<Timestamp> {
+        self.search(t, &mut Vec::new())
+    }
+
+    /// The search, with a cursor per child: the candidates only grow, so children that
+    /// walk (calendar intervals) resume where the previous round stopped.
+    fn search(&self, t: Timestamp, cursors: &mut Vec<Cursor>) -> Option<Timestamp> {
+        cursors.resize_with(self.triggers.len(), Cursor::default);
         let mut candidate = t;
         for _ in 0..AND_MAX_ROUNDS {
             let mut latest = candidate;
             let mut agree = true;
-            for child in &self.triggers {
-                let at = child.first_at_or_after(candidate)?;
+            for (child, cursor) in self.triggers.iter().zip(cursors.iter_mut()) {
+                let at = first_with_cursor(child, candidate, cursor)?;
                 if at != candidate {
                     agree = false;
                 }
@@ -123,6 +132,27 @@ impl AndTrigger {
     /// APScheduler's `repr()`: `<AndTrigger([<child reprs>][, jitter=N])>`.
     pub fn repr(&self) -> String {
         combination_repr("AndTrigger", &self.triggers, self.jitter)
+    }
+}
+
+/// Search state of one child across the rounds of an AND search (see
+/// [`crate::trigger::CalendarIntervalTrigger::first_at_or_after_resuming`]).
+#[derive(Default)]
+struct Cursor {
+    calendar: Option<NaiveDate>,
+    children: Vec<Cursor>,
+}
+
+/// [`Trigger::first_at_or_after`] for non-decreasing `t`, resuming from `cursor`.
+fn first_with_cursor(trigger: &Trigger, t: Timestamp, cursor: &mut Cursor) -> Option<Timestamp> {
+    match trigger {
+        Trigger::CalendarInterval(c) => c.first_at_or_after_resuming(t, &mut cursor.calendar),
+        Trigger::And(a) => a.search(t, &mut cursor.children),
+        Trigger::Or(o) => {
+            cursor.children.resize_with(o.triggers.len(), Cursor::default);
+            o.triggers.iter().zip(cursor.children.iter_mut()).filter_map(|(c, k)| first_with_cursor(c, t, k)).min()
+        }
+        other => other.first_at_or_after(t),
     }
 }
 

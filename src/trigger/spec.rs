@@ -463,7 +463,7 @@ impl TriggerSpec {
                     None => own_zone("run_date", &s.run_date)?.unwrap_or(ctx.default_zone),
                 };
                 let run_date = match &s.run_date {
-                    Some(d) => d.resolve("run_date", zone)?,
+                    Some(d) => resolve("run_date", d, zone)?,
                     None => ctx.now,
                 };
                 Ok(Trigger::Date(DateTrigger::new(run_date, zone)))
@@ -472,7 +472,7 @@ impl TriggerSpec {
                 let zone = zone_rule(s.timezone, &s.start_date, &s.end_date, ctx)?;
                 let interval = interval_micros(s.weeks, s.days, s.hours, s.minutes, s.seconds)?;
                 let start = match &s.start_date {
-                    Some(d) => d.resolve("start_date", zone)?,
+                    Some(d) => resolve("start_date", d, zone)?,
                     None => ctx.now.checked_add_micros(interval).ok_or_else(|| Error::invalid("start_date", "(now + interval)", "past the year 9999"))?,
                 };
                 let end = resolve_opt("end_date", &s.end_date, zone)?;
@@ -536,8 +536,22 @@ fn zone_rule(timezone: Option<Zone>, start: &Option<DateInput>, end: &Option<Dat
     Ok(own_zone("end_date", end)?.unwrap_or(ctx.default_zone))
 }
 
+/// The instant a date input means in `zone`, refused when it falls outside the years
+/// 0001–9999 UTC (`0001-01-01 00:00` read east of UTC, `9999-12-31 23:59` read west of it).
+fn resolve(field: &str, d: &DateInput, zone: Zone) -> Result<Timestamp> {
+    let t = d.resolve(field, zone)?;
+    if t < Timestamp::MIN || t > Timestamp::MAX {
+        let shown = match d {
+            DateInput::Text(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        return Err(Error::invalid(field, shown, "outside the years 0001-9999 (UTC)"));
+    }
+    Ok(t)
+}
+
 fn resolve_opt(field: &str, d: &Option<DateInput>, zone: Zone) -> Result<Option<Timestamp>> {
-    d.as_ref().map(|d| d.resolve(field, zone)).transpose()
+    d.as_ref().map(|d| resolve(field, d, zone)).transpose()
 }
 
 /// A calendar date from date input: `YYYY-M-D` text (no time of day), or the local date
@@ -589,10 +603,12 @@ fn put_opt_jitter(put: &mut impl FnMut(&str, Value), j: Option<f64>) {
 }
 
 /// `2024-03-10T03:00:00-04:00` (`.ffffff` when there are microseconds): the wall time in
-/// `zone` with the zone's offset at `t`, or UTC `Z` when that offset has seconds.
+/// `zone` with the zone's offset at `t`; in UTC (`Z`) when that offset has seconds or the
+/// wall time falls outside the years 1–9999 (the first and last hours of the range).
 pub fn rfc3339_in_zone(t: Timestamp, zone: Zone) -> String {
     let offset = zone.offset_at(t);
-    let (local, suffix) = if offset % 60 == 0 {
+    let in_range = (1..=9999).contains(&zone.to_local(t).year());
+    let (local, suffix) = if offset % 60 == 0 && in_range {
         let sign = if offset < 0 { '-' } else { '+' };
         let a = offset.unsigned_abs();
         (zone.to_local(t), format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60))

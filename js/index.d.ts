@@ -115,6 +115,28 @@ export class CronTrigger extends BaseTrigger {
   static fromCrontab(expr: string, options?: CrontabOptions): CronTrigger;
 }
 
+export interface CalendarIntervalTriggerOptions {
+  years?: number;
+  months?: number;
+  weeks?: number;
+  days?: number;
+  /** The wall-clock time of day (default 00:00:00). */
+  hour?: number;
+  minute?: number;
+  second?: number;
+  /** The first date (`'2026-01-31'`); default: today in the trigger's zone. */
+  startDate?: DateLike;
+  /** The last date, inclusive. */
+  endDate?: DateLike;
+  timezone?: string;
+  jitter?: number | null;
+}
+
+/** Runs on dates a fixed number of years/months/weeks/days apart, at a fixed wall-clock time. */
+export class CalendarIntervalTrigger extends BaseTrigger {
+  constructor(options?: CalendarIntervalTriggerOptions);
+}
+
 /** Fires when all children agree on a time. */
 export class AndTrigger extends BaseTrigger {
   constructor(triggers: BaseTrigger[], options?: CombiningTriggerOptions);

@@ -6,6 +6,7 @@ export { hostTimezone } from './time.js';
 export {
   AndTrigger,
   BaseTrigger,
+  CalendarIntervalTrigger,
   CronTrigger,
   DateTrigger,
   IntervalTrigger,

@@ -34,7 +34,7 @@ function specFrom(type, options) {
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (DATE_OPTIONS.includes(key)) spec[key] = toSpecDate(key, value);
-    else if (CRON_FIELDS.includes(key) && typeof value === 'number') spec[key] = String(value);
+    else if (type === 'cron' && CRON_FIELDS.includes(key) && typeof value === 'number') spec[key] = String(value);
     else spec[key] = value;
   }
   return spec;
@@ -166,6 +166,23 @@ export class CronTrigger extends BaseTrigger {
     const trigger = Object.create(CronTrigger.prototype);
     trigger._init(specFrom('crontab', { ...opts, expr }), opts.timezone, undefined);
     return trigger;
+  }
+}
+
+/**
+ * Runs on calendar dates a fixed number of years/months/weeks/days apart, at a fixed
+ * wall-clock time (APScheduler 3.11's CalendarIntervalTrigger).
+ */
+export class CalendarIntervalTrigger extends BaseTrigger {
+  /**
+   * @param {{ years?: number, months?: number, weeks?: number, days?: number, hour?: number,
+   *   minute?: number, second?: number, startDate?: Date | number | string,
+   *   endDate?: Date | number | string, timezone?: string, jitter?: number | null }} [options]
+   */
+  constructor(options) {
+    super();
+    const opts = checkOptions('options', options);
+    this._init(specFrom('calendarinterval', opts), opts.timezone, undefined);
   }
 }
 

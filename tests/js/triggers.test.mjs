@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   AndTrigger,
   BaseTrigger,
+  CalendarIntervalTrigger,
   CronTrigger,
   DateTrigger,
   IntervalTrigger,
@@ -85,6 +86,15 @@ test('DateTrigger: text read in its zone, Date, epoch ms; fires once', () => {
   const n = new DateTrigger({ runDate: Date.UTC(2026, 4, 1, 7, 30), timezone: 'UTC' });
   assert.equal(d.toString(), 'date[2026-05-01 07:30:00 UTC]');
   assert.deepEqual(walk(n, now, 5), walk(t, now, 5));
+});
+
+test('CalendarIntervalTrigger: calendar steps at a wall-clock time', () => {
+  const t = new CalendarIntervalTrigger({ months: 1, hour: 9, minute: 30, startDate: '2026-01-31', timezone: 'Europe/Berlin' });
+  // Jan 31 + 1 month: Feb 31 does not exist, so Mar 31; 09:30 is CET in winter, CEST in summer.
+  assert.deepEqual(walk(t, new Date('2026-01-01T00:00:00Z'), 3), ['2026-01-31T08:30:00.000Z', '2026-03-31T07:30:00.000Z', '2026-05-31T07:30:00.000Z']);
+  assert.match(t.toString(), /^CalendarIntervalTrigger\(months=1, time='09:30:00', start_date='2026-01-31', timezone='Europe\/Berlin'\)$/);
+  throwsCode(() => new CalendarIntervalTrigger({ months: 0 }), 'INVALID_ARGUMENT');
+  throwsCode(() => new CalendarIntervalTrigger({ days: 1, minutes: 5 }), 'INVALID_ARGUMENT', 'minutes');
 });
 
 test('AndTrigger and OrTrigger combine any triggers', () => {

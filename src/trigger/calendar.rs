@@ -64,8 +64,8 @@ impl CalendarIntervalTrigger {
     /// day in `timezone`, until `end_date` (inclusive).
     ///
     /// Errors name the field: an all-zero step (`interval`), a time field out of range
-    /// (`hour`, `minute`, `second`), a step over 9999 years (`years`, …), `end_date`
-    /// before `start_date`, a bad `jitter`.
+    /// (`hour`, `minute`, `second`), a step over 9999 years (`years`, …), a date outside
+    /// the years 0001–9999, `end_date` before `start_date`, a bad `jitter`.
     pub fn new(step: CalendarStep, start_date: NaiveDate, end_date: Option<NaiveDate>, timezone: Zone, jitter: Option<f64>) -> Result<CalendarIntervalTrigger> {
         let CalendarStep { years, months, weeks, days, hour, minute, second } = step;
         if years == 0 && months == 0 && weeks == 0 && days == 0 {
@@ -82,6 +82,11 @@ impl CalendarIntervalTrigger {
             }
         }
         let time = NaiveTime::from_hms_opt(hour, minute, second).ok_or_else(|| Error::invalid("hour", hour, "no such time of day"))?;
+        for (name, d) in [("start_date", Some(start_date)), ("end_date", end_date)] {
+            if let Some(d) = d.filter(|d| !(1..=9999).contains(&d.year())) {
+                return Err(Error::invalid(name, d, "outside the years 0001-9999"));
+            }
+        }
         if let Some(end) = end_date {
             if end < start_date {
                 return Err(Error::invalid("end_date", end, format!("end_date cannot be earlier than start_date ({start_date})")));

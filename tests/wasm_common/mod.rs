@@ -1,6 +1,8 @@
 //! The wasm-bindgen-test cases of the bindings (`src/wasm/`), shared by
 //! `tests/wasm_node.rs` (runs them in Node) and `tests/wasm_browser.rs` (in a browser).
 
+mod scheduler;
+
 use js_sys::{Function, Reflect, JSON};
 use tickwerk::wasm::error::register_error_class;
 use tickwerk::wasm::time::{format_instant, is_known_timezone, parse_date};

@@ -1,0 +1,125 @@
+//! `SchedulerCore` through the wasm boundary: one job driven through the whole run loop,
+//! and arbitrary JS values thrown at every entry point (each must be refused with a coded
+//! error, never trap).
+
+use js_sys::{Array, Reflect, JSON};
+use tickwerk::wasm::scheduler::SchedulerCore;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+const T0: f64 = 1_767_225_600_000.0; // 2026-01-01T00:00:00Z
+
+fn js(text: &str) -> JsValue {
+    JSON::parse(text).expect("test JSON is valid")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn code(err: &JsValue) -> Option<String> {
+    get(err, "code").as_string()
+}
+
+#[wasm_bindgen_test]
+fn one_interval_job_through_the_run_loop() {
+    let mut core = SchedulerCore::new(js(r#"{"timezone":"UTC","jobDefaults":{"misfireGraceTime":null}}"#)).expect("valid options");
+    let id = core
+        .add_job(js(r#"{"func":"report","id":"r","trigger":{"type":"interval","minutes":1,"start_date":"2026-01-01 00:01:00"}}"#), T0)
+        .expect("job added");
+    assert_eq!(id, "r");
+    core.start(T0, false).expect("started");
+    assert_eq!(core.state(), "running");
+    assert_eq!(core.next_wakeup(), Some(T0 + 60_000.0));
+
+    let runs: Array = core.tick(T0 + 60_000.0).expect("tick").into();
+    assert_eq!(runs.length(), 1);
+    let run = runs.get(0);
+    assert_eq!(get(&run, "jobId").as_string().as_deref(), Some("r"));
+    let run_id = get(&run, "id").as_f64().expect("numeric run id");
+    let start = core.start_run_time(run_id, T0 + 60_000.0).expect("known run");
+    assert_eq!(get(&start, "action").as_string().as_deref(), Some("execute"));
+    let scheduled = get(&start, "scheduledRunTime").as_f64().expect("time");
+    assert_eq!(scheduled, T0 + 60_000.0);
+    core.run_succeeded(run_id, scheduled, js(r#"{"ok":true}"#)).expect("reported");
+    assert!(core.start_run_time(run_id, T0 + 60_000.0).expect("known run").is_undefined());
+    core.finish_run(run_id).expect("finished");
+    assert_eq!(core.next_wakeup(), Some(T0 + 120_000.0));
+
+    let mut names = Vec::new();
+    loop {
+        let e = core.poll_event().expect("event");
+        if e.is_undefined() {
+            break;
+        }
+        names.push(get(&e, "name").as_string().unwrap_or_default());
+    }
+    assert!(names.contains(&"EVENT_JOB_SUBMITTED".to_string()), "{names:?}");
+    assert!(names.contains(&"EVENT_JOB_EXECUTED".to_string()), "{names:?}");
+
+    let err = core.add_job(js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), T0).err().expect("duplicate id");
+    assert_eq!(code(&err).as_deref(), Some("CONFLICTING_ID"));
+    let err = core.remove_job(JsValue::from("nope"), JsValue::UNDEFINED).err().expect("unknown id");
+    assert_eq!(code(&err).as_deref(), Some("JOB_NOT_FOUND"));
+}
+
+#[wasm_bindgen_test]
+fn no_js_value_reaches_a_panic_in_the_scheduler_binding() {
+    let weird = [
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        JsValue::from(-1.5),
+        JsValue::from(f64::NAN),
+        JsValue::from("x"),
+        JsValue::from(true),
+        js("[]"),
+        js("{}"),
+        js(r#"{"func":5}"#),
+        js(r#"{"func":"f","trigger":{"type":"cron","hour":"99"}}"#),
+        js(r#"{"func":"f","trigger":"cron"}"#),
+        js(r#"{"func":"f","maxInstances":-3}"#),
+        js(r#"{"func":"f","misfireGraceTime":0}"#),
+        js(r#"{"func":"f","nextRunTime":"2026-13-01"}"#),
+        js(r#"{"timezone":"Mars/Base"}"#),
+        js(r#"{"jobstores":{"default":{"type":""}}}"#),
+        js(r#"{"executors":{"default":{"type":"default","maxWorkers":-1}}}"#),
+        js(r#"[{"id":"a"},{"v":99},null,7]"#),
+        js_sys::Symbol::for_("s").into(),
+    ];
+    let times = [T0, f64::NAN, f64::INFINITY, -1e300, 1e300];
+    let mut refused = 0;
+    for v in &weird {
+        if SchedulerCore::new(v.clone()).is_err() {
+            refused += 1;
+        }
+    }
+    let mut core = SchedulerCore::new(js(r#"{"timezone":"UTC","jobstores":{"db":{"type":"indexeddb"}}}"#)).expect("valid options");
+    for v in &weird {
+        for &now in &times {
+            let results = [
+                core.add_job(v.clone(), now).map(|_| ()),
+                core.configure(v.clone()),
+                core.modify_job(v.clone(), v.clone(), v.clone(), now),
+                core.reschedule_job(JsValue::from("a"), JsValue::UNDEFINED, v.clone(), now),
+                core.pause_job(v.clone(), v.clone()),
+                core.resume_job(v.clone(), v.clone(), now).map(|_| ()),
+                core.remove_job(v.clone(), v.clone()),
+                core.get_job(v.clone(), v.clone()).map(|_| ()),
+                core.load_jobs(JsValue::from("db"), v.clone(), now).map(|_| ()),
+                core.add_jobstore(v.clone(), v.clone()),
+                core.start_run_time(now, now).map(|_| ()),
+                core.finish_run(now),
+                core.run_failed(now, now, v.clone(), v.clone()),
+            ];
+            for r in results {
+                if let Err(e) = r {
+                    assert!(code(&e).is_some(), "an error without a code: {e:?}");
+                    refused += 1;
+                }
+            }
+        }
+        let _ = core.tick(f64::NAN);
+        let _ = core.start(f64::NAN, false);
+    }
+    assert!(refused > weird.len() * times.len() * 5, "only {refused} refusals");
+}

@@ -162,6 +162,28 @@ fn missing_times_come_from_the_context() {
 }
 
 #[test]
+fn default_interval_start_is_wall_clock_now_plus_interval() {
+    // APScheduler: start_date = datetime.now(tz) + interval, wall-clock arithmetic.
+    let build_at = |now: &str, zone: &str, spec: Value| {
+        let ctx = BuildContext { default_zone: Zone::parse(zone).unwrap(), now: ts(now) };
+        TriggerSpec::from_json(&spec).unwrap().build(&ctx).unwrap()
+    };
+    // Berlin spring-forward day: 00:36:10 + 1 day is 00:36:10 CEST the next day (23 h)
+    let t = build_at("2023-03-26T00:36:10+01:00", "Europe/Berlin", json!({"type": "interval", "days": 1}));
+    assert_eq!(t.start_date(), Some(ts("2023-03-27T00:36:10+02:00")));
+    // Chatham fall-back night: 03:13 (+13:45) + 1 h is 04:13 (+12:45), two real hours on
+    let t = build_at("2024-04-07T03:13:00+13:45", "Pacific/Chatham", json!({"type": "interval", "hours": 1}));
+    assert_eq!(t.start_date(), Some(ts("2024-04-07T04:13:00+12:45")));
+    // New York spring-forward day: 01:30 EST + 1 h is the non-existent 02:30, read with
+    // fold 0 it moves forward to 03:30 EDT (one real hour later)
+    let t = build_at("2024-03-10T01:30:00-05:00", "America/New_York", json!({"type": "interval", "hours": 1}));
+    assert_eq!(t.start_date(), Some(ts("2024-03-10T03:30:00-04:00")));
+    // no change nearby: plain addition, microseconds kept
+    let t = build_at("2024-06-01T10:00:00.000123Z", "Europe/Berlin", json!({"type": "interval", "seconds": 1.5}));
+    assert_eq!(t.start_date(), Some(ts("2024-06-01T10:00:01.500123Z")));
+}
+
+#[test]
 fn json_form_is_versioned_and_canonical() {
     let t = build(json!({"type": "interval", "weeks": 1, "hours": 1.5, "start_date": "2024-03-31 01:00:00", "jitter": 30})).unwrap();
     let v = t.to_spec().to_json();

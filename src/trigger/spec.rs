@@ -43,7 +43,9 @@
 //!   `crontab` and `calendarinterval` use `timezone`, else the default. The children of
 //!   `and`/`or` get the default zone when they name none.
 //! * Missing times come from the [`BuildContext`]: an interval without `start_date`
-//!   starts at `now + interval`, a date without `run_date` runs at `now`, a calendar
+//!   starts at `now + interval` (added on the zone's wall clock, as APScheduler's
+//!   `datetime.now(tz) + interval` does: across a DST change the first run is an hour
+//!   nearer or farther in real time), a date without `run_date` runs at `now`, a calendar
 //!   interval without `start_date` starts today (in its zone).
 //!
 //! [`Trigger::to_spec`] gives the **canonical** form: an explicit `timezone` on every
@@ -473,7 +475,7 @@ impl TriggerSpec {
                 let interval = interval_micros(s.weeks, s.days, s.hours, s.minutes, s.seconds)?;
                 let start = match &s.start_date {
                     Some(d) => resolve("start_date", d, zone)?,
-                    None => ctx.now.checked_add_micros(interval).ok_or_else(|| Error::invalid("start_date", "(now + interval)", "past the year 9999"))?,
+                    None => default_interval_start(ctx.now, interval, zone)?,
                 };
                 let end = resolve_opt("end_date", &s.end_date, zone)?;
                 Ok(Trigger::Interval(IntervalTrigger::new(interval, start, end, zone, s.jitter)?))
@@ -534,6 +536,21 @@ fn zone_rule(timezone: Option<Zone>, start: &Option<DateInput>, end: &Option<Dat
         return Ok(z);
     }
     Ok(own_zone("end_date", end)?.unwrap_or(ctx.default_zone))
+}
+
+/// APScheduler's default start of an interval trigger, `datetime.now(tz) + interval`:
+/// the interval is added to the **wall clock** of `zone` and the result read with fold 0
+/// (a gap time moves forward, an ambiguous one takes the first occurrence). Across a DST
+/// change that is not `now + interval` in real time: one day after 00:36 on a
+/// spring-forward day is 00:36 the next day, 23 hours later.
+fn default_interval_start(now: Timestamp, interval: i64, zone: Zone) -> Result<Timestamp> {
+    let past = || Error::invalid("start_date", "(now + interval)", "past the year 9999");
+    let wall = zone.to_local(now).checked_add_signed(chrono::Duration::microseconds(interval)).ok_or_else(past)?;
+    let t = zone.resolve_local(wall, false);
+    if !(Timestamp::MIN..=Timestamp::MAX).contains(&t) {
+        return Err(past());
+    }
+    Ok(t)
 }
 
 /// The instant a date input means in `zone`, refused when it falls outside the years

@@ -197,3 +197,25 @@ fn rules_continue_after_2099() {
     let t = cron("America/New_York", Some("2"), "30");
     assert_eq!(t.next_fire_time(None, ts("2150-03-08T00:00:00-05:00")), Some(ts("2150-03-08T02:30:00-05:00")));
 }
+
+#[test]
+fn end_date_is_compared_by_wall_clock_like_apscheduler() {
+    // Chatham repeats 02:45-03:45 on 2025-04-06. The end date 03:40 (first occurrence,
+    // 13:55Z) still admits 03:00:30 of the second occurrence (14:15:30Z): APScheduler
+    // compares datetimes of one zone by wall time.
+    let chatham = Zone::parse("Pacific/Chatham").unwrap();
+    let end = tickwerk::time::DateInput::Text("2025-04-06 03:40:00".into()).resolve("end_date", chatham).unwrap();
+    assert_eq!(end, ts("2025-04-06T03:40:00+13:45"));
+    let fields = CronFields { minute: Some("*/10".into()), second: Some("30".into()), ..CronFields::default() };
+    let t = CronTrigger::new(&fields, None, Some(end), chatham, None).unwrap();
+    assert_eq!(t.next_fire_time(None, ts("2025-04-06T03:00:00+12:45")), Some(ts("2025-04-06T03:00:30+12:45")));
+    // 03:40:30 is after the end's wall time 03:40
+    assert_eq!(t.next_fire_time(None, ts("2025-04-06T03:30:31+12:45")), None);
+    // Lord Howe repeats 01:30-02:00 on 2023-04-02; with the end at 01:30 (first occurrence)
+    // APScheduler's walk passes 01:31 (after the end's wall time) and stops.
+    let lh = Zone::parse("Australia/Lord_Howe").unwrap();
+    let end = ts("2023-04-02T01:30:00+11:00");
+    let fields = CronFields { hour: Some("1".into()), minute: Some("*/30".into()), ..CronFields::default() };
+    let t = CronTrigger::new(&fields, None, Some(end), lh, None).unwrap();
+    assert_eq!(fire_times(&t, ts("2023-04-01T01:14:14+11:00"), 5), ["2023-04-01T01:30:00+11:00", "2023-04-02T01:00:00+11:00", "2023-04-02T01:30:00+11:00"].map(ts).to_vec());
+}

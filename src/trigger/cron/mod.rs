@@ -27,7 +27,9 @@
 //! matching wall time does a faithful port of APScheduler's field walk run as well; where
 //! APScheduler returns a gap wall time with the pre-gap offset
 //! (`hour=2, minute=30` in New York on spring-forward day gives 03:30 EDT) and that is
-//! earlier, it wins. The end date is inclusive. Jitter is added to the instant afterwards
+//! earlier, it wins. The end date is inclusive and, as in APScheduler, compared by wall
+//! clock in the trigger's zone (it matters only in a repeated hour). Jitter is added to the
+//! instant afterwards
 //! ([`CronTrigger::apply_jitter`], deviation `jitter-absolute`).
 
 mod apscheduler;
@@ -254,21 +256,48 @@ impl CronTrigger {
             },
         };
         let start = lower.ceil_to_second().secs_floor();
-        let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor());
         let c = &*self.compiled;
+        // APScheduler checks the end date after every step of its walk, by wall clock
+        // (Python compares two datetimes of one zone by their wall times). That differs from
+        // an instant comparison only around a repeated hour: there its own walk decides.
+        let end_wall_us = self.end_date.map(|e| e.as_micros() + c.zone.offset_at(e.secs_floor()) * 1_000_000);
+        let end_wall = end_wall_us.map(|w| w.div_euclid(1_000_000));
+        // segments past the end date can still hold a wall time before the end's
+        let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor().saturating_add(86_400));
         let found = search::first_match(&c.schedule, &c.zone, start, limit);
-        // the real answer, within the end date
-        let mut best = found.secs.filter(|&b| self.end_date.map_or(true, |e| Timestamp::from_secs(b) <= e));
-        if found.crossed_matching_gap {
-            // APScheduler checks the end date by wall clock (see `apscheduler`)
-            let end_wall = self.end_date.map(|e| c.zone.to_wall(e.secs_floor()));
+        let (mut best, mut run_emulation, mut emulation_decides) = (None, found.crossed_matching_gap, false);
+        if let Some(b) = found.secs {
+            match (self.end_date, end_wall_us) {
+                (Some(e), Some(w)) => {
+                    let by_instant = b * 1_000_000 <= e.as_micros();
+                    let by_wall = c.zone.to_wall(b) * 1_000_000 <= w;
+                    if by_instant && by_wall {
+                        best = Some(b);
+                    } else if by_instant != by_wall {
+                        run_emulation = true;
+                        emulation_decides = true;
+                    }
+                }
+                _ => best = Some(b),
+            }
+        }
+        if run_emulation {
+            let mut emulated: Option<i64> = None;
             for s in &c.emulation {
                 if let Some(a) = apscheduler::next_fire_time(s, &c.zone, start, end_wall) {
-                    if a >= start && best.map_or(true, |b| a < b) {
-                        best = Some(a);
+                    if a >= start && emulated.map_or(true, |x| a < x) {
+                        emulated = Some(a);
                     }
                 }
             }
+            best = if emulation_decides {
+                emulated
+            } else {
+                match (best, emulated) {
+                    (Some(b), Some(a)) => Some(a.min(b)),
+                    (b, a) => b.or(a),
+                }
+            };
         }
         Timestamp::from_secs(0).checked_add_micros(best?.checked_mul(1_000_000)?)
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test of the project, in order (`npm test`; CI runs `bash scripts/setup.sh && npm test`):
+# Every test of the project (`npm test`; CI runs `bash scripts/setup.sh && npm test`):
 #   1. Rust, native:            cargo test --all-targets
 #   2. the npm package:         node scripts/build.mjs  (dist/)
 #   3. wasm-bindgen-test:       the bindings in Node, then in headless Chromium
@@ -7,39 +7,48 @@
 #   5. types:                   tsc --noEmit over tests/js/*.ts (tsconfig.json)
 #   6. a real browser:          node --test tests/browser/ (playwright-core + Debian chromium)
 #   7. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
-# Needs what scripts/setup.sh installs.
-set -euo pipefail
+# Every suite runs even when an earlier one failed (except those that need the build); the
+# exit status is non-zero if any failed. Needs what scripts/setup.sh installs.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n=== %s\n' "$*"; }
+failed=()
+run() {
+  local name=$1
+  shift
+  printf '\n=== %s\n' "$name"
+  local started=$SECONDS
+  if "$@"; then
+    printf '=== %s: ok (%d s)\n' "$name" $((SECONDS - started))
+  else
+    printf '=== %s: FAILED (%d s)\n' "$name" $((SECONDS - started))
+    failed+=("$name")
+  fi
+}
 
-step "cargo test --all-targets"
-cargo test --all-targets
+run "cargo test --all-targets" cargo test --all-targets
 
-step "build dist/"
-node scripts/build.mjs
+run "build dist/" node scripts/build.mjs
+if [ ! -f dist/tickwerk_bg.wasm ]; then
+  echo "the build failed: the package tests cannot run" >&2
+  exit 1
+fi
 
 # wasm-bindgen-test: the same cases (tests/wasm_common/) from two test files, one configured
 # for Node (the runner's default) and one with `run_in_browser` (Chromium via chromedriver).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-step "wasm-bindgen-test in Node"
-cargo test --target wasm32-unknown-unknown --test wasm_node
-
-step "wasm-bindgen-test in headless Chromium"
-CHROMEDRIVER=/usr/bin/chromedriver \
-  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver.json" \
-  WASM_BINDGEN_TEST_TIMEOUT=120 \
+run "wasm-bindgen-test in Node" cargo test --target wasm32-unknown-unknown --test wasm_node
+run "wasm-bindgen-test in headless Chromium" env CHROMEDRIVER=/usr/bin/chromedriver \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver.json" WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test wasm_browser
 
-step "node --test tests/js/"
-node --test --test-concurrency=1 tests/js/
+run "node --test tests/js/" node --test --test-concurrency=1 tests/js/
+run "tsc --noEmit (types)" node_modules/.bin/tsc --noEmit -p tsconfig.json
+run "browser test (playwright-core + chromium)" node --test tests/browser/
+run "Deno, Bun, workerd smoke tests" node --test tests/runtimes/
 
-step "tsc --noEmit (types)"
-node_modules/.bin/tsc --noEmit -p tsconfig.json
-echo "types: 1 passed, 0 failed"
-
-step "browser test (playwright-core + chromium)"
-node --test tests/browser/
-
-step "Deno, Bun, workerd smoke tests"
-node --test tests/runtimes/
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\nFAILED suites: %s\n' "$(IFS=,; echo "${failed[*]}")"
+  exit 1
+fi
+printf '\nall suites passed\n'

@@ -27,7 +27,8 @@
 //! | `calendarinterval` | `years`, `months`, `weeks`, `days` (integers ≥ 0, not all 0), `hour`, `minute`, `second` (the wall-clock time, default 0), `start_date`, `end_date` (dates `YYYY-MM-DD`), `timezone`, `jitter` |
 //! | `and`, `or` | `triggers` (a non-empty list of trigger objects), `jitter` |
 //!
-//! * `"v"` is written always and optional on input; a version other than 1 is an error.
+//! * `"v"` is always written (on the outer object) and optional on input, also on
+//!   children; a version other than 1 is an error.
 //! * Keys are accepted in snake_case and camelCase (`day_of_week` / `dayOfWeek`,
 //!   `start_date` / `startDate`, `end_date` / `endDate`, `run_date` / `runDate`). An
 //!   unknown key for the trigger's type is an error naming the key. `null` means "not
@@ -35,11 +36,12 @@
 //! * **Dates** are APScheduler's text, `YYYY-M-D[( |T)H:M:S[.ffffff][Z|±HH:MM]]` (read in
 //!   the trigger's zone unless it carries an offset; a wall time inside a DST gap moves
 //!   forward, an ambiguous one takes the first occurrence), or a number of epoch
-//!   **milliseconds** (fractions are microseconds).
+//!   **milliseconds** (fractions are microseconds). A date must lie in the years
+//!   0001–9999 once read in its zone.
 //! * **Zone rule** (APScheduler's): `timezone` if given (`UTC`, an IANA name, or a fixed
 //!   offset such as `+05:30`), else the zone of a `start_date` written with an offset
-//!   (a fixed offset; `Z` and `+00:00` are `UTC`), else that of `end_date`, else the context's default zone (the
-//!   scheduler's). `date` uses `timezone`, else its `run_date`'s offset, else the default;
+//!   (a fixed offset; `Z` and `+00:00` are `UTC`), else that of `end_date`, else the
+//!   context's default zone (the scheduler's). `date` uses `timezone`, else its `run_date`'s offset, else the default;
 //!   `crontab` and `calendarinterval` use `timezone`, else the default. The children of
 //!   `and`/`or` get the default zone when they name none.
 //! * Missing times come from the [`BuildContext`]: an interval without `start_date`
@@ -50,7 +52,9 @@
 //!
 //! [`Trigger::to_spec`] gives the **canonical** form: an explicit `timezone` on every
 //! trigger (not on `and`/`or`), every date resolved to RFC 3339 text with the zone's offset
-//! at that instant (microseconds when present; UTC `Z` when the offset has seconds), an
+//! at that instant (microseconds when present; UTC `Z` when the offset has seconds or the
+//! local date would leave the years 0001–9999), a calendar interval's dates as
+//! `YYYY-MM-DD`, an
 //! interval's `start_date` always present and its length as `days`/`hours`/`minutes`/
 //! `seconds`. Building the canonical form gives back an equal trigger:
 //! `build(from_json(to_json(to_spec(t)))) == t`.

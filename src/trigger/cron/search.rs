@@ -25,10 +25,10 @@ pub(crate) struct Found {
 ///
 /// In each segment the first matching wall time `w` at or after the current position is
 /// looked up without a bound. If it falls inside the segment it is the answer. Otherwise no
-/// wall time in between matches, so the walk jumps to `w - max_offset` (the segments in
-/// between, and the gap at the segment's end unless `w` lies in it, hold no match), except
-/// after a fall-back whose repeated wall times reach below the current position: those are
-/// searched from the next segment's start.
+/// wall time in between matches, so the walk jumps to `w - max_offset` (any upper bound of
+/// the offsets will do): the segments in between, and the gap at the segment's end unless
+/// `w` lies in it, hold no match. The exception is a fall-back whose repeated wall times
+/// reach below the current position: those are searched from the next segment's start.
 ///
 /// The jump relies on offset changes being far apart (more than a day), as in every zone.
 pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit: i64) -> Found {

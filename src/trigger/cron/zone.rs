@@ -7,7 +7,8 @@
 //! the year in 2072–2099 with the same calendar (weekday of 1 January and leap year), where
 //! the yearly rule is in the table, and shifts the answer back.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use super::calendar::{civil_from_days, days_from_civil, is_leap, weekday, DAY};
 use crate::time::{Timestamp, Transitions, Zone};
@@ -23,6 +24,31 @@ pub(crate) struct CronZone {
     max_offset: i64,
     /// The smallest UTC offset the zone ever has.
     min_offset: i64,
+}
+
+/// The smallest and largest UTC offsets of a zone, found once per zone by walking its
+/// table, and shared.
+fn offset_range(zone: Zone, transitions: &Transitions) -> (i64, i64) {
+    static CACHE: OnceLock<Mutex<HashMap<Zone, (i64, i64)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut guard = match cache.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    *guard.entry(zone).or_insert_with(|| {
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        let mut s = Timestamp::MIN.secs_floor();
+        loop {
+            let seg = transitions.segment_at(Timestamp::from_secs(s));
+            lo = lo.min(seg.offset as i64);
+            hi = hi.max(seg.offset as i64);
+            match seg.end {
+                Some(e) => s = e.secs_floor(),
+                None => break,
+            }
+        }
+        (lo, hi)
+    })
 }
 
 /// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
@@ -41,18 +67,7 @@ impl CronZone {
     /// The offsets of `zone`.
     pub fn new(zone: Zone) -> CronZone {
         let transitions = zone.transitions();
-        // walk the table once for the largest offset
-        let (mut max_offset, mut min_offset) = (i64::MIN, i64::MAX);
-        let mut s = Timestamp::MIN.secs_floor();
-        loop {
-            let seg = transitions.segment_at(Timestamp::from_secs(s));
-            max_offset = max_offset.max(seg.offset as i64);
-            min_offset = min_offset.min(seg.offset as i64);
-            match seg.end {
-                Some(e) => s = e.secs_floor(),
-                None => break,
-            }
-        }
+        let (min_offset, max_offset) = offset_range(zone, &transitions);
         CronZone { transitions, max_offset, min_offset }
     }
 

@@ -282,14 +282,7 @@ impl CronTrigger {
             }
         }
         if run_emulation {
-            let mut emulated: Option<i64> = None;
-            for s in &c.emulation {
-                if let Some(a) = apscheduler::next_fire_time(s, &c.zone, start, end_wall) {
-                    if a >= start && emulated.map_or(true, |x| a < x) {
-                        emulated = Some(a);
-                    }
-                }
-            }
+            let emulated = self.emulate(start, end_wall);
             best = if emulation_decides {
                 emulated
             } else {
@@ -300,6 +293,17 @@ impl CronTrigger {
             };
         }
         Timestamp::from_secs(0).checked_add_micros(best?.checked_mul(1_000_000)?)
+    }
+
+    /// APScheduler's own answer from instant `start` (seconds): the earliest over the
+    /// equivalent APScheduler triggers, ignoring answers before `start`.
+    fn emulate(&self, start: i64, end_wall: Option<i64>) -> Option<i64> {
+        let c = &*self.compiled;
+        c.emulation
+            .iter()
+            .filter_map(|s| apscheduler::next_fire_time(s, &c.zone, start, end_wall))
+            .filter(|&a| a >= start)
+            .min()
     }
 
     /// `t` plus a uniform draw of `[0, jitter]` seconds (added to the instant), clamped to

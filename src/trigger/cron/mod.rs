@@ -379,3 +379,75 @@ impl fmt::Display for CronTrigger {
         f.write_str(&self.compiled.display)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random small expressions for the fields most affected by DST.
+    fn random_fields(rng: &mut JitterRng) -> CronFields {
+        let mut pick = |opts: &[&str]| -> Option<String> {
+            let i = (rng.next_u64() % (opts.len() as u64 + 1)) as usize;
+            opts.get(i).map(|s| s.to_string())
+        };
+        CronFields {
+            day: pick(&["*", "1-7", "last", "2nd sun", "*/3"]),
+            day_of_week: pick(&["*", "sun", "mon-fri", "6"]),
+            hour: pick(&["*", "0", "1", "2", "3", "1-3", "*/2", "0,2,23"]),
+            minute: pick(&["0", "*/15", "30", "45", "0,30", "5-50/15"]),
+            ..CronFields::default()
+        }
+    }
+
+    /// Against the port of APScheduler's walk alone: our answer is never later than
+    /// APScheduler's, and whenever it is earlier it is an existing matching wall time that
+    /// APScheduler skipped (deviation `no-skip`). APScheduler's gap wall times are kept
+    /// unless such an existing time comes first (then the next call starts after it; the
+    /// conformance README leaves that case open).
+    #[test]
+    fn never_later_than_apscheduler_and_keeps_its_gap_times() {
+        let zones = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago", "Asia/Kathmandu"];
+        let mut rng = JitterRng::new(2024);
+        let (mut equal, mut earlier, mut gap_times, mut before_gap_time) = (0, 0, 0, 0);
+        for i in 0..3000 {
+            let zone = Zone::parse(zones[i % zones.len()]).unwrap();
+            let t = CronTrigger::new(&random_fields(&mut rng), None, None, zone, None).unwrap();
+            let c = &*t.compiled;
+            // near a transition of 2023-2024 (Kathmandu: 1986)
+            let base = if zones[i % zones.len()] == "Asia/Kathmandu" { 504_921_600 } else { 1_672_531_200 };
+            let probe = base + (rng.next_u64() % (2 * 365 * 86_400)) as i64;
+            let (_, end) = c.zone.segment(probe);
+            let Some(tr) = end else { continue };
+            let now = tr - 2 * 86_400 + (rng.next_u64() % (4 * 86_400)) as i64;
+            let ours = t.next_fire_time(None, Timestamp::from_secs(now)).map(|x| x.secs_floor());
+            let theirs = t.emulate(now, None);
+            match (ours, theirs) {
+                (Some(o), Some(a)) => {
+                    assert!(o <= a, "{t} in {zone:?} from {now}: ours {o} after APScheduler's {a}");
+                    let a_wall = c.zone.to_wall(a);
+                    let a_matches = c.schedule.next_match(a_wall, a_wall + 1).is_some();
+                    if !a_matches {
+                        if o == a {
+                            gap_times += 1;
+                        } else {
+                            before_gap_time += 1;
+                        }
+                    }
+                    if o < a {
+                        let w = c.zone.to_wall(o);
+                        assert!(c.schedule.next_match(w, w + 1).is_some(), "{t}: {o} does not match");
+                        earlier += 1;
+                    } else {
+                        equal += 1;
+                    }
+                }
+                (o, a) => assert_eq!(o, a, "{t} in {zone:?} from {now}"),
+            }
+        }
+        println!(
+            "vs APScheduler's walk: {equal} equal, {earlier} earlier (no-skip), {gap_times} gap times kept, \
+             {before_gap_time} existing times before a gap time"
+        );
+        assert!(equal > 1000 && gap_times > 0);
+    }
+}

@@ -8,7 +8,7 @@
 //   5. esbuild bundles the CommonJS entry -> dist/node.cjs
 // Usage: node scripts/build.mjs [--skip-cargo] [--no-opt]
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +54,15 @@ rmSync(join(core, 'tickwerk_core_bg.wasm.d.ts'), { force: true });
 
 // 4. The JS layer: the whole js/ tree copied as-is (plain ES modules, hand-written .d.ts).
 cpSync(join(root, 'js'), dist, { recursive: true });
+
+// 4b. Types for `require` users: TypeScript reads a .d.ts in a `type: module` package as ESM,
+//     so CommonJS consumers get a .d.cts twin of every top-level declaration file, with
+//     relative imports pointing at the twins.
+for (const name of readdirSync(dist)) {
+  if (!name.endsWith('.d.ts')) continue;
+  const text = readFileSync(join(dist, name), 'utf8').replace(/(from\s+'\.\/[\w.-]+)\.js'/g, "$1.cjs'");
+  writeFileSync(join(dist, name.replace(/\.d\.ts$/, '.d.cts')), text);
+}
 
 // 5. CommonJS for `require('tickwerk')`: one bundle of the shared code with a sync loader.
 //    (The glue's default async `init` mentions import.meta.url; the CJS loader never calls it.)

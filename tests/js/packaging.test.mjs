@@ -45,6 +45,19 @@ test('npm pack → install into a fresh project → import (ESM) and require (CJ
       const out = execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8' });
       assert.deepEqual(JSON.parse(out), want, file);
     }
+
+    // TypeScript consumers, ESM and CommonJS (`node16`/`nodenext` resolution picks the
+    // `types` of the matching `exports` branch).
+    const ts = `const t = new CronTrigger({ hour: 9 });
+const next: Date | null = t.getNextFireTime(null, new Date());
+const e: TickwerkError = new TickwerkError('INVALID_ARGUMENT', 'm');
+export const out = [next, e.code, new Scheduler({ timezone: 'UTC' }).state];
+`;
+    writeFileSync(join(app, 'esm.mts'), `import { CronTrigger, Scheduler, TickwerkError } from 'tickwerk';\n${ts}`);
+    writeFileSync(join(app, 'cjs.cts'), `import tw = require('tickwerk');\nconst { CronTrigger, Scheduler } = tw;\ntype TickwerkError = import('tickwerk').TickwerkError;\nconst TickwerkError = tw.TickwerkError;\n${ts}`);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+      '--target', 'es2022', 'esm.mts', 'cjs.cts'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -26,7 +26,7 @@ run() {
   fi
 }
 
-run "cargo test --all-targets" cargo test --all-targets
+run "cargo test --all-targets" cargo test --all-targets --no-fail-fast
 
 run "build dist/" node scripts/build.mjs
 if [ ! -f dist/tickwerk_bg.wasm ]; then

@@ -306,6 +306,16 @@ fn replay(scenario: &Value) -> Vec<String> {
     problems
 }
 
+/// Untagged scenarios that fall under a deliberate deviation all the same, with the reason.
+/// Each stays listed (and printed) so the choice is visible, not silent.
+const UNTAGGED_DEVIATIONS: &[(&str, &str)] = &[(
+    "s7-0035",
+    "no-skip (or rule): an `or` of `minute='*/20'` and `minute='5'` across New York's fall-back \
+     hour; APScheduler's OrTrigger takes Python's min() of its children's times, which compares \
+     wall clocks within one zone, so it skips 01:20 EDT, 01:40 EDT and 01:00 EST. The no-skip \
+     rule says every cron child's times count in an `or`; tests/trigger_combining.rs covers it.",
+)];
+
 #[test]
 fn scheduler_scenarios_match_apscheduler() {
     let path = data_dir().join("scheduler.jsonl");
@@ -317,6 +327,12 @@ fn scheduler_scenarios_match_apscheduler() {
         let scenario: Value = serde_json::from_str(line).expect("scenario JSON");
         let deviation = scenario.get("deviation").and_then(Value::as_str).unwrap_or("");
         if deviation.split(',').any(|d| d == "early-conflict" || d == "no-skip") {
+            skipped += 1;
+            continue;
+        }
+        let id = scenario["id"].as_str().unwrap_or("");
+        if let Some((_, why)) = UNTAGGED_DEVIATIONS.iter().find(|(i, _)| *i == id) {
+            println!("skipping untagged {id}: {why}");
             skipped += 1;
             continue;
         }

@@ -129,3 +129,24 @@ fn jitter_of_combinations() {
     assert_eq!(base, ts("2024-01-01T13:00:00Z"));
     assert!((0..500).all(|_| t.apply_jitter(base, &mut rng).unwrap().as_micros() - base.as_micros() <= 5_000_000));
 }
+
+#[test]
+fn or_keeps_every_child_time_through_a_repeated_hour() {
+    // APScheduler's OrTrigger takes Python's min() of its children's datetimes, which compares
+    // wall clocks within one zone: after 01:05 EDT it picks 01:05 EST (wall 01:05 < 01:20) and
+    // skips 01:20 EDT, 01:40 EDT and 01:00 EST (scheduler scenario s7-0035). The no-skip rule
+    // says every cron child's times count, in instant order.
+    let t = build(json!({"type": "or", "triggers": [{"type": "cron", "minute": "*/20"}, {"type": "cron", "hour": "*", "minute": "5"}]}));
+    let got = run(&t, "2024-11-03T05:05:00Z", 6);
+    assert_eq!(
+        got,
+        [
+            "2024-11-03T05:05:00Z", // 01:05 EDT
+            "2024-11-03T05:20:00Z", // 01:20 EDT
+            "2024-11-03T05:40:00Z", // 01:40 EDT
+            "2024-11-03T06:00:00Z", // 01:00 EST
+            "2024-11-03T06:05:00Z", // 01:05 EST
+            "2024-11-03T06:20:00Z", // 01:20 EST
+        ]
+    );
+}

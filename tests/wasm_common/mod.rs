@@ -1,6 +1,9 @@
 //! The wasm-bindgen-test cases of the bindings (`src/wasm/`), shared by
 //! `tests/wasm_node.rs` (runs them in Node) and `tests/wasm_browser.rs` (in a browser).
 
+// `.err().expect(…)`: the bindings' classes are not `Debug`, so `expect_err` is unavailable.
+#![allow(clippy::err_expect)]
+
 mod scheduler;
 
 use js_sys::{Function, Reflect, JSON};

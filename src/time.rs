@@ -2,7 +2,8 @@
 //!
 //! The core keeps time as [`Timestamp`]: microseconds since the Unix epoch, UTC, the
 //! precision APScheduler keeps. Wall-clock reasoning happens in a [`Zone`]: `UTC`, a fixed
-//! offset such as `+05:30`, or an IANA zone from `chrono-tz`.
+//! offset such as `+05:30`, or an IANA zone from tickwerk's own compact database
+//! ([`tzdb`], generated at build time from `chrono-tz`).
 //!
 //! Local times that do not exist (a spring-forward gap) or exist twice (a fall-back fold)
 //! are resolved as Python's `zoneinfo` does (PEP 495), because APScheduler's results are
@@ -14,16 +15,18 @@
 //!   day is 07:30Z, which reads 03:30 EDT).
 //! * `fold = true` picks the second occurrence, or for a gap the post-transition offset.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
-use chrono_tz::{OffsetName, Tz};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+
+pub mod tzdb;
+
+pub use tzdb::ZoneId;
 
 /// Microseconds in one second.
 pub const MICROS_PER_SEC: i64 = 1_000_000;
@@ -140,7 +143,7 @@ pub enum Zone {
     /// A fixed offset in seconds east of UTC (`"+05:30"`).
     Fixed(i32),
     /// An IANA zone (`"Europe/Berlin"`).
-    Named(Tz),
+    Named(ZoneId),
 }
 
 /// A stretch of time in which a zone's UTC offset does not change.
@@ -179,7 +182,7 @@ impl Zone {
             }
             return Ok(Zone::Fixed(sign * (h * 3600 + m * 60)));
         }
-        Tz::from_str(name).map(Zone::Named).map_err(|_| unknown())
+        ZoneId::from_name(name).map(Zone::Named).ok_or_else(unknown)
     }
 
     /// The zone's name as it parses back: `UTC`, `+05:30`, `Europe/Berlin`.
@@ -187,7 +190,7 @@ impl Zone {
         match self {
             Zone::Utc => "UTC".to_string(),
             Zone::Fixed(secs) => format_offset(*secs, true),
-            Zone::Named(tz) => tz.name().to_string(),
+            Zone::Named(id) => id.name().to_string(),
         }
     }
 
@@ -196,7 +199,7 @@ impl Zone {
         match self {
             Zone::Utc => 0,
             Zone::Fixed(secs) => *secs,
-            Zone::Named(tz) => tz.offset_from_utc_datetime(&t.to_utc_naive()).fix().local_minus_utc(),
+            Zone::Named(id) => id.table().offset_at(t.secs_floor()),
         }
     }
 
@@ -205,13 +208,7 @@ impl Zone {
         match self {
             Zone::Utc => "UTC".to_string(),
             Zone::Fixed(secs) => format!("UTC{}", format_offset(*secs, true)),
-            Zone::Named(tz) => {
-                let off = tz.offset_from_utc_datetime(&t.to_utc_naive());
-                match off.abbreviation() {
-                    Some(a) => a.to_string(),
-                    None => format_offset(off.fix().local_minus_utc(), false),
-                }
-            }
+            Zone::Named(id) => tzdb::abbreviation(id.table().abbreviation_at(t.secs_floor())).to_string(),
         }
     }
 
@@ -271,49 +268,49 @@ impl Zone {
         self.transitions().segment_at(t)
     }
 
-    /// The zone's table of offset changes (empty for UTC and fixed offsets), built once per
-    /// zone and shared.
+    /// The zone's offset changes (none for UTC and fixed offsets): the zone's table,
+    /// decoded once per zone and shared, with its yearly rule continued forever.
     pub fn transitions(&self) -> Transitions {
         match self {
             Zone::Utc => Transitions { fixed: 0, table: None },
             Zone::Fixed(secs) => Transitions { fixed: *secs, table: None },
-            Zone::Named(tz) => {
-                let table = transitions(*tz);
-                let first = Timestamp::from_secs(table.first().map(|&(at, _)| at - 1).unwrap_or(0));
-                let fixed = self.offset_at(first);
-                Transitions { fixed, table: (!table.is_empty()).then_some(table) }
+            Zone::Named(id) => {
+                let table = id.table();
+                let fixed = table.initial_offset();
+                Transitions { fixed, table: (!table.is_fixed()).then_some(table) }
             }
         }
     }
 }
 
-/// A zone's offset changes as a sorted table, for fast [`Segment`] lookups.
+/// A zone's offset changes, for fast [`Segment`] lookups.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transitions {
     /// The offset before the first transition (the only offset when `table` is `None`).
     fixed: i32,
-    /// `(utc_seconds, offset_after)` in time order.
-    table: Option<Arc<[(i64, i32)]>>,
+    /// The zone's table (`None`: the offset never changes).
+    table: Option<Arc<tzdb::Table>>,
 }
 
 impl Transitions {
-    /// The stretch of constant offset that contains `t` (a binary search).
+    /// The stretch of constant offset that contains `t` (a binary search, or the yearly
+    /// rule from 2038 on).
     pub fn segment_at(&self, t: Timestamp) -> Segment {
         let Some(table) = &self.table else {
             return Segment { offset: self.fixed, start: None, end: None };
         };
-        let secs = t.secs_floor();
-        // index of the first transition strictly after t
-        let i = table.partition_point(|&(at, _)| at <= secs);
-        let start = if i == 0 { None } else { Some(Timestamp::from_secs(table[i - 1].0)) };
-        let end = table.get(i).map(|&(at, _)| Timestamp::from_secs(at));
-        let offset = if i == 0 { self.fixed } else { table[i - 1].1 };
-        Segment { offset, start, end }
+        let (offset, start, end) = table.segment(t.secs_floor());
+        Segment { offset, start: start.map(Timestamp::from_secs), end: end.map(Timestamp::from_secs) }
     }
 
     /// Whether the offset never changes (UTC, a fixed offset).
     pub fn is_fixed(&self) -> bool {
         self.table.is_none()
+    }
+
+    /// The smallest and largest UTC offsets (seconds) the zone ever has.
+    pub fn offset_range(&self) -> (i32, i32) {
+        self.table.as_ref().map_or((self.fixed, self.fixed), |t| t.offset_range())
     }
 }
 
@@ -360,51 +357,6 @@ fn format_offset(secs: i32, colon: bool) -> String {
     } else {
         format!("{sign}{h:02}{sep}{m:02}")
     }
-}
-
-/// The transition table of an IANA zone: `(utc_seconds, offset_after)` sorted by time,
-/// found once per zone by scanning its offsets day by day over 1900–2200 and bisecting
-/// each change to the second. (chrono-tz keeps its own table private; its data ends
-/// before 2100, after which the last offset holds.)
-fn transitions(tz: Tz) -> Arc<[(i64, i32)]> {
-    static CACHE: OnceLock<Mutex<HashMap<Tz, Arc<[(i64, i32)]>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut guard = match cache.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    guard.entry(tz).or_insert_with(|| build_transitions(tz)).clone()
-}
-
-fn build_transitions(tz: Tz) -> Arc<[(i64, i32)]> {
-    let offset = |secs: i64| -> i32 {
-        let naive = DateTime::from_timestamp(secs, 0).map(|d| d.naive_utc()).unwrap_or(NaiveDateTime::MIN);
-        tz.offset_from_utc_datetime(&naive).fix().local_minus_utc()
-    };
-    const DAY: i64 = 86_400;
-    let from = NaiveDate::from_ymd_opt(1900, 1, 1).map(|d| d.and_hms_opt(0, 0, 0)).flatten();
-    let until = NaiveDate::from_ymd_opt(2200, 1, 1).map(|d| d.and_hms_opt(0, 0, 0)).flatten();
-    let (Some(from), Some(until)) = (from, until) else { return Arc::from(Vec::new()) };
-    let (from, until) = (from.and_utc().timestamp(), until.and_utc().timestamp());
-    let mut out = Vec::new();
-    let mut t = from;
-    let mut off = offset(t);
-    while t < until {
-        let next = t + DAY;
-        let next_off = offset(next);
-        if next_off != off {
-            // bisect for the first second with the new offset
-            let (mut lo, mut hi) = (t, next);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if offset(mid) == off { lo = mid } else { hi = mid }
-            }
-            out.push((hi, next_off));
-            off = next_off;
-        }
-        t = next;
-    }
-    Arc::from(out)
 }
 
 /// A date given by a caller: an instant (with the zone it was written in, if any), or

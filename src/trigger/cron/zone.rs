@@ -1,20 +1,12 @@
-//! The zone as the cron engines see it: constant-offset segments in whole seconds, PEP 495
-//! wall-time resolution, and the zone's rules carried on past 2099.
+//! The zone as the cron engines see it: constant-offset segments in whole seconds and
+//! PEP 495 wall-time resolution.
 //!
-//! `chrono-tz` (and so [`Transitions`]) has no offset changes after 2099, whereas Python's
-//! `zoneinfo` keeps applying the zone's yearly rule forever (APScheduler fire times in the
-//! year 2999 still observe DST). For an instant in 2100 or later the lookup therefore uses
-//! the year in 2072–2099 with the same calendar (weekday of 1 January and leap year), where
-//! the yearly rule is in the table, and shifts the answer back.
+//! The zone database continues each zone's yearly rule forever, as Python's `zoneinfo`
+//! keeps applying a zone's POSIX rule (APScheduler fire times in the year 2999 still
+//! observe DST), so the segments need no special case for the far future.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-use super::calendar::{civil_from_days, days_from_civil, is_leap, weekday, DAY};
+use super::calendar::DAY;
 use crate::time::{Timestamp, Transitions, Zone};
-
-/// 2100-01-01T00:00:00Z in seconds.
-const Y2100: i64 = 4_102_444_800;
 
 /// A zone's offsets for the cron engines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,49 +18,12 @@ pub(crate) struct CronZone {
     min_offset: i64,
 }
 
-/// The smallest and largest UTC offsets of a zone, found once per zone by walking its
-/// table, and shared.
-fn offset_range(zone: Zone, transitions: &Transitions) -> (i64, i64) {
-    static CACHE: OnceLock<Mutex<HashMap<Zone, (i64, i64)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut guard = match cache.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    *guard.entry(zone).or_insert_with(|| {
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        let mut s = Timestamp::MIN.secs_floor();
-        loop {
-            let seg = transitions.segment_at(Timestamp::from_secs(s));
-            lo = lo.min(seg.offset as i64);
-            hi = hi.max(seg.offset as i64);
-            match seg.end {
-                Some(e) => s = e.secs_floor(),
-                None => break,
-            }
-        }
-        (lo, hi)
-    })
-}
-
-/// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
-fn same_calendar() -> &'static [[i64; 2]; 7] {
-    static TABLE: OnceLock<[[i64; 2]; 7]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = [[2072i64; 2]; 7];
-        for y in 2072..2100 {
-            table[weekday(days_from_civil(y, 1, 1)) as usize][is_leap(y) as usize] = y;
-        }
-        table
-    })
-}
-
 impl CronZone {
     /// The offsets of `zone`.
     pub fn new(zone: Zone) -> CronZone {
         let transitions = zone.transitions();
-        let (min_offset, max_offset) = offset_range(zone, &transitions);
-        CronZone { transitions, max_offset, min_offset }
+        let (min_offset, max_offset) = transitions.offset_range();
+        CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 }
     }
 
     /// The smallest UTC offset the zone ever has (seconds).
@@ -82,27 +37,11 @@ impl CronZone {
     }
 
     /// The offset in force at instant `s` (seconds) and the end of its constant stretch
-    /// (the first second with another offset, or an artificial boundary; `None`: forever).
+    /// (the first second with another offset; `None`: forever).
     #[inline]
     pub fn segment(&self, s: i64) -> (i64, Option<i64>) {
-        let fixed = self.transitions.is_fixed();
-        if s < Y2100 || fixed {
-            let seg = self.transitions.segment_at(Timestamp::from_secs(s));
-            let end = match seg.end {
-                Some(e) => Some(e.secs_floor()),
-                None if !fixed && s < Y2100 => Some(Y2100),
-                None => None,
-            };
-            return (seg.offset as i64, end);
-        }
-        let (y, _, _) = civil_from_days(s.div_euclid(DAY));
-        let jan1 = days_from_civil(y, 1, 1);
-        let twin = same_calendar()[weekday(jan1) as usize][is_leap(y) as usize];
-        let delta = (jan1 - days_from_civil(twin, 1, 1)) * DAY;
-        let seg = self.transitions.segment_at(Timestamp::from_secs(s - delta));
-        let year_end = days_from_civil(y + 1, 1, 1) * DAY;
-        let end = seg.end.map_or(year_end, |e| (e.secs_floor() + delta).min(year_end));
-        (seg.offset as i64, Some(end))
+        let seg = self.transitions.segment_at(Timestamp::from_secs(s));
+        (seg.offset as i64, seg.end.map(Timestamp::secs_floor))
     }
 
     /// The UTC offset in seconds at instant `s`.

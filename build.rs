@@ -1,0 +1,302 @@
+//! Builds tickwerk's compact time-zone database from `chrono-tz` (a build dependency only).
+//!
+//! For every zone in `chrono_tz::TZ_VARIANTS` the script finds, through chrono-tz's public
+//! API, every change of (UTC offset, abbreviation) from 1800 to 2100: it scans day by day
+//! and bisects each change to the second. It then derives the zone's recurring yearly rule
+//! from its 2038 changes and keeps it only if it reproduces chrono-tz's changes of
+//! 2038–2099 exactly; explicit changes are stored only before the rule takes over.
+//! Identical tables (links such as `US/Eastern`) are stored once. The blob layout is
+//! documented in `src/time/tzdb.rs`, which reads it.
+
+use std::collections::HashMap;
+use std::env;
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::{OffsetName, Tz, TZ_VARIANTS};
+
+const DAY: i64 = 86_400;
+/// The first year the yearly rule generates.
+const RULE_FROM_YEAR: i32 = 2038;
+/// The last year chrono-tz has data for.
+const DATA_UNTIL_YEAR: i32 = 2099;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let mut abbrs: Vec<String> = Vec::new();
+    let mut abbr_index: HashMap<String, usize> = HashMap::new();
+    let mut tables: Vec<Vec<u8>> = Vec::new();
+    let mut table_index: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut names: Vec<(&'static str, usize)> = Vec::new();
+    let mut summary = String::new();
+    for tz in TZ_VARIANTS.iter() {
+        let zone = scan(*tz);
+        summary.push_str(&format!(
+            "{} types={} changes={} rule={:?}\n",
+            tz.name(),
+            zone.types.len(),
+            zone.changes.len(),
+            zone.rule
+        ));
+        let encoded = encode_table(&zone, &mut abbrs, &mut abbr_index);
+        let next = tables.len();
+        let idx = *table_index.entry(encoded.clone()).or_insert(next);
+        if idx == next {
+            tables.push(encoded);
+        }
+        names.push((tz.name(), idx));
+    }
+    names.sort();
+    let mut blob = b"TZDB1".to_vec();
+    put_uvar(&mut blob, abbrs.len() as u64);
+    for a in &abbrs {
+        blob.push(a.len() as u8);
+        blob.extend_from_slice(a.as_bytes());
+    }
+    put_uvar(&mut blob, tables.len() as u64);
+    for t in &tables {
+        blob.extend_from_slice(t);
+    }
+    put_uvar(&mut blob, names.len() as u64);
+    let mut prev: &str = "";
+    for (name, idx) in &names {
+        let common = prev.bytes().zip(name.bytes()).take_while(|(a, b)| a == b).count();
+        blob.push(common as u8);
+        blob.push((name.len() - common) as u8);
+        blob.extend_from_slice(&name.as_bytes()[common..]);
+        put_uvar(&mut blob, *idx as u64);
+        prev = name;
+    }
+    let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("tzdb.bin");
+    fs::write(&out, &blob).expect("write tzdb.bin");
+    summary.push_str(&format!("zones={} tables={} abbrs={} bytes={}\n", names.len(), tables.len(), abbrs.len(), blob.len()));
+    fs::write(out.with_file_name("tzdb-summary.txt"), summary).expect("write tzdb-summary.txt");
+}
+
+/// One zone as scanned: its local-time types, changes and yearly rule.
+struct Scanned {
+    /// `(offset_secs, abbreviation)`, in order of first use.
+    types: Vec<(i32, String)>,
+    /// The type in force before the first change.
+    initial: usize,
+    /// `(utc_secs, type)` explicit changes, in time order.
+    changes: Vec<(i64, usize)>,
+    /// The two yearly changes from `RULE_FROM_YEAR` on, if the zone has a rule.
+    rule: Option<[RuleChange; 2]>,
+}
+
+/// One of a rule's two annual changes: on the first `weekday` on or after `day` of
+/// `month` (`day == 0`: the last such weekday of the month), at `secs` after that local
+/// midnight, read with the offset in force before the change; it switches to `to_type`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct RuleChange {
+    month: u32,
+    day: u32,
+    weekday: u32,
+    secs: i64,
+    to_type: usize,
+}
+
+fn secs_of(y: i32, m: u32, d: u32) -> i64 {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date").and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()
+}
+
+fn naive(secs: i64) -> NaiveDateTime {
+    DateTime::from_timestamp(secs, 0).expect("in range").naive_utc()
+}
+
+fn scan(tz: Tz) -> Scanned {
+    let at = |secs: i64| tz.offset_from_utc_datetime(&naive(secs));
+    let (from, until) = (secs_of(1800, 1, 1), secs_of(DATA_UNTIL_YEAR + 2, 1, 1));
+    // Nothing may change before the scan starts (the database holds the 1800 type there).
+    assert!(at(secs_of(1, 1, 1)) == at(from), "{}: changes before 1800", tz.name());
+    let mut types: Vec<(i32, String)> = Vec::new();
+    let mut type_of = |off: chrono_tz::TzOffset| -> usize {
+        let secs = off.fix().local_minus_utc();
+        let abbr = match off.abbreviation() {
+            Some(a) => a.to_string(),
+            None => format_offset(secs),
+        };
+        match types.iter().position(|(o, a)| *o == secs && *a == abbr) {
+            Some(i) => i,
+            None => {
+                types.push((secs, abbr));
+                types.len() - 1
+            }
+        }
+    };
+    let mut cur = at(from);
+    let initial = type_of(cur);
+    let mut last_type = initial;
+    let mut changes = Vec::new();
+    let mut t = from;
+    while t < until {
+        let next = t + DAY;
+        let next_off = at(next);
+        if next_off != cur {
+            let (mut lo, mut hi) = (t, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if at(mid) == cur {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
+            }
+            let ty = type_of(next_off);
+            if ty != last_type {
+                changes.push((hi, ty));
+                last_type = ty;
+            }
+            cur = next_off;
+        }
+        t = next;
+    }
+    let rule = derive_rule(&types, initial, &changes);
+    if let Some(rule) = rule {
+        let first = rule_changes(&types, &rule, RULE_FROM_YEAR)[0].0;
+        changes.retain(|&(at, _)| at < first);
+    }
+    Scanned { types, initial, changes, rule }
+}
+
+/// The two changes `rule` makes in `year`, in time order, as `(utc_secs, type)`.
+fn rule_changes(types: &[(i32, String)], rule: &[RuleChange; 2], year: i32) -> [(i64, usize); 2] {
+    let one = |c: &RuleChange, before: usize| -> (i64, usize) {
+        let day = if c.day == 0 {
+            let next_month = if c.month == 12 { secs_of(year + 1, 1, 1) } else { secs_of(year, c.month + 1, 1) };
+            let last = next_month / DAY - 1;
+            last - (weekday(last) + 7 - c.weekday as i64) % 7
+        } else {
+            let first = secs_of(year, c.month, c.day) / DAY;
+            first + (c.weekday as i64 + 7 - weekday(first)) % 7
+        };
+        (day * DAY + c.secs - types[before].0 as i64, c.to_type)
+    };
+    let mut out = [one(&rule[0], rule[1].to_type), one(&rule[1], rule[0].to_type)];
+    out.sort();
+    out
+}
+
+/// Weekday of a day number since the epoch, 0 = Sunday.
+fn weekday(days: i64) -> i64 {
+    (days + 4).rem_euclid(7)
+}
+
+/// Finds the yearly rule that reproduces every change from `RULE_FROM_YEAR` through
+/// `DATA_UNTIL_YEAR`, if there is one.
+fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]) -> Option<[RuleChange; 2]> {
+    let from = secs_of(RULE_FROM_YEAR, 1, 1);
+    let later: Vec<(i64, usize)> = changes.iter().copied().filter(|&(at, _)| at >= from).collect();
+    if later.len() != 2 * (DATA_UNTIL_YEAR - RULE_FROM_YEAR + 1) as usize {
+        return None;
+    }
+    let type_before = |i: usize| -> usize {
+        let pos = changes.iter().position(|c| *c == later[i]).expect("present");
+        if pos == 0 { initial } else { changes[pos - 1].1 }
+    };
+    let candidates = |i: usize| -> Vec<RuleChange> {
+        let (at, to_type) = later[i];
+        let wall = at + types[type_before(i)].0 as i64;
+        let (wall_day, wall_secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
+        let mut out = Vec::new();
+        for k in [0i64, 1, -1, 2] {
+            let base = wall_day - k;
+            let date = naive(base * DAY).date();
+            if date.year() != RULE_FROM_YEAR {
+                continue;
+            }
+            let (m, d) = (date.month(), date.day());
+            let dim = (secs_of(RULE_FROM_YEAR, m, 1)..)
+                .step_by(DAY as usize)
+                .take_while(|&s| naive(s).month() == m)
+                .count() as u32;
+            let w = weekday(base) as u32;
+            let secs = wall_secs + k * DAY;
+            let mut days = vec![1 + 7 * ((d - 1) / 7), d];
+            if d + 7 > dim {
+                days.insert(0, 0);
+            }
+            for day in days {
+                out.push(RuleChange { month: m, day, weekday: w, secs, to_type });
+            }
+        }
+        out
+    };
+    for a in candidates(0) {
+        for b in candidates(1) {
+            let rule = [a, b];
+            let generated: Vec<(i64, usize)> =
+                (RULE_FROM_YEAR..=DATA_UNTIL_YEAR).flat_map(|y| rule_changes(types, &rule, y)).collect();
+            if generated == later && types[a.to_type].0 != types[b.to_type].0 {
+                return Some(rule);
+            }
+        }
+    }
+    None
+}
+
+fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_uvar(&mut out, zone.types.len() as u64);
+    for (off, abbr) in &zone.types {
+        put_ivar(&mut out, *off as i64);
+        let next = abbrs.len();
+        let idx = *abbr_index.entry(abbr.clone()).or_insert(next);
+        if idx == next {
+            abbrs.push(abbr.clone());
+        }
+        put_uvar(&mut out, idx as u64);
+    }
+    put_uvar(&mut out, zone.initial as u64);
+    put_uvar(&mut out, zone.changes.len() as u64);
+    let mut prev = secs_of(1800, 1, 1);
+    for &(at, ty) in &zone.changes {
+        put_uvar(&mut out, (at - prev) as u64);
+        put_uvar(&mut out, ty as u64);
+        prev = at;
+    }
+    match &zone.rule {
+        None => out.push(0),
+        Some(rule) => {
+            out.push(1);
+            for c in rule {
+                out.push(c.month as u8);
+                out.push(c.day as u8);
+                out.push(c.weekday as u8);
+                put_ivar(&mut out, c.secs);
+                put_uvar(&mut out, c.to_type as u64);
+            }
+        }
+    }
+    out
+}
+
+/// `+0530` style, as Python prints an offset-only abbreviation.
+fn format_offset(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.unsigned_abs();
+    let (h, m, s) = (a / 3600, a % 3600 / 60, a % 60);
+    if s != 0 {
+        format!("{sign}{h:02}{m:02}{s:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}")
+    }
+}
+
+fn put_uvar(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_ivar(out: &mut Vec<u8>, v: i64) {
+    put_uvar(out, ((v << 1) ^ (v >> 63)) as u64);
+}

@@ -1,0 +1,392 @@
+//! tickwerk's compact IANA time-zone database, generated at build time from `chrono-tz`.
+//!
+//! `build.rs` asks chrono-tz (a build dependency only) for every zone's UTC offsets and
+//! abbreviations, and writes the blob this module embeds with `include_bytes!`. Every zone
+//! chrono-tz knows is here, links (`US/Eastern`) included under their own names.
+//!
+//! # What a zone holds
+//!
+//! A zone's *table* is a short list of local-time *types* (UTC offset, abbreviation), the
+//! type in force before any change, its explicit changes `(utc_seconds, type)` from 1800
+//! on, and, for zones that still observe daylight saving time, the recurring *yearly rule*:
+//! two annual changes, each "the first `weekday` on or after `day` of `month` (or the last
+//! `weekday` of the month) at `secs` after that local midnight, read in the offset before
+//! the change". The build derives the rule from the zone's 2038 changes and keeps it only
+//! if it reproduces every change chrono-tz has for 2038–2099 exactly; explicit changes are
+//! then stored only before the rule's first 2038 change, and the rule continues forever
+//! (as Python's `zoneinfo` continues a zone's POSIX rule), while chrono-tz itself stops
+//! changing after 2099. Zones whose far future is irregular (Morocco's Ramadan changes)
+//! keep their explicit changes through 2099 and hold the last type afterwards, as chrono-tz
+//! does. Identical tables are stored once.
+//!
+//! # Blob layout
+//!
+//! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte.
+//!
+//! ```text
+//! "TZDB1"
+//! u  abbreviation count, then per abbreviation: u8 length, UTF-8 bytes
+//! u  table count, then per table:
+//!      u  type count, then per type: i offset_secs, u abbreviation index
+//!      u  initial type
+//!      u  change count, then per change: u seconds since the previous change
+//!         (the first: since 1800-01-01T00:00Z), u type
+//!      u8 0 (no rule) | 1, then twice: u8 month, u8 day (0 = last), u8 weekday
+//!         (0 = Sunday), i secs after local midnight, u type switched to
+//! u  name count, then per name (sorted): u8 bytes shared with the previous name,
+//!      u8 further length, the further bytes, u table index
+//! ```
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{Datelike, NaiveDate};
+
+/// The generated database.
+static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
+
+/// 1800-01-01T00:00:00Z in seconds: where the change deltas start.
+const EPOCH_1800: i64 = -5_364_662_400;
+/// The first year the yearly rules generate.
+const RULE_FROM_YEAR: i32 = 2038;
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+/// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01, plus one.
+const CE_TO_EPOCH_DAYS: i64 = 719_163;
+
+/// An IANA zone of the database: a small index into its sorted list of names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ZoneId(u16);
+
+impl ZoneId {
+    /// The zone with exactly this IANA name (links such as `US/Eastern` included).
+    pub fn from_name(name: &str) -> Option<ZoneId> {
+        let db = db();
+        db.names.binary_search_by(|(n, _)| (**n).cmp(name)).ok().map(|i| ZoneId(i as u16))
+    }
+
+    /// The zone's IANA name.
+    pub fn name(self) -> &'static str {
+        db().names.get(self.0 as usize).map_or("", |(n, _)| n)
+    }
+
+    /// The zone's table, decoded on first use and shared.
+    pub(crate) fn table(self) -> Arc<Table> {
+        let db = db();
+        let Some(&(_, index)) = db.names.get(self.0 as usize) else { return Arc::new(Table::empty()) };
+        let Some(slot) = db.tables.get(index) else { return Arc::new(Table::empty()) };
+        slot.get_or_init(|| {
+            let start = db.table_starts.get(index).copied().unwrap_or(BLOB.len());
+            Arc::new(Reader { at: start }.table().unwrap_or_else(Table::empty))
+        })
+        .clone()
+    }
+
+    /// Every zone of the database, in name order.
+    pub fn all() -> impl Iterator<Item = ZoneId> {
+        (0..db().names.len()).map(|i| ZoneId(i as u16))
+    }
+}
+
+/// The database's index: abbreviations, names and where each table starts in the blob.
+struct Db {
+    abbrs: Vec<&'static str>,
+    table_starts: Vec<usize>,
+    /// `(name, table index)`, sorted by name.
+    names: Vec<(Box<str>, usize)>,
+    tables: Vec<OnceLock<Arc<Table>>>,
+}
+
+fn db() -> &'static Db {
+    static DB: OnceLock<Db> = OnceLock::new();
+    DB.get_or_init(|| {
+        let db = Reader { at: 0 }.index();
+        debug_assert!(db.is_some(), "the embedded time-zone database is malformed");
+        db.unwrap_or(Db { abbrs: Vec::new(), table_starts: Vec::new(), names: Vec::new(), tables: Vec::new() })
+    })
+}
+
+/// The abbreviation with this index (`""` if there is none).
+pub(crate) fn abbreviation(index: u16) -> &'static str {
+    db().abbrs.get(index as usize).copied().unwrap_or("")
+}
+
+/// One of a yearly rule's two annual changes (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RuleChange {
+    month: u8,
+    /// First day of the month the change can fall on; 0 = the last such weekday.
+    day: u8,
+    /// 0 = Sunday.
+    weekday: u8,
+    secs: i64,
+    to_type: u8,
+}
+
+/// A zone's decoded table (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Table {
+    /// `(offset_secs, abbreviation index)`.
+    types: Box<[(i32, u16)]>,
+    initial: u8,
+    /// Every explicit change of type, `(utc_secs, type)`, in time order.
+    changes: Box<[(i64, u8)]>,
+    /// The explicit changes of offset only, `(utc_secs, offset_after)`, in time order.
+    offsets: Box<[(i64, i32)]>,
+    rule: Option<[RuleChange; 2]>,
+    /// The rule's first change (of 2038), or `i64::MAX` without a rule.
+    rule_start: i64,
+}
+
+/// A constant-offset stretch in seconds: offset, start, end (exclusive).
+pub(crate) type RawSegment = (i32, Option<i64>, Option<i64>);
+
+impl Table {
+    fn empty() -> Table {
+        Table {
+            types: Box::new([(0, 0)]),
+            initial: 0,
+            changes: Box::new([]),
+            offsets: Box::new([]),
+            rule: None,
+            rule_start: i64::MAX,
+        }
+    }
+
+    /// Whether the offset never changes.
+    pub fn is_fixed(&self) -> bool {
+        self.offsets.is_empty() && self.rule.is_none()
+    }
+
+    /// The offset before any change.
+    pub fn initial_offset(&self) -> i32 {
+        self.offset_of(self.initial)
+    }
+
+    /// The smallest and largest offsets the zone ever has.
+    pub fn offset_range(&self) -> (i32, i32) {
+        let mut range = (self.initial_offset(), self.initial_offset());
+        let rule_types = self.rule.iter().flat_map(|r| r.iter().map(|c| self.offset_of(c.to_type)));
+        for off in self.offsets.iter().map(|&(_, o)| o).chain(rule_types) {
+            range = (range.0.min(off), range.1.max(off));
+        }
+        range
+    }
+
+    fn offset_of(&self, ty: u8) -> i32 {
+        self.types.get(ty as usize).map_or(0, |t| t.0)
+    }
+
+    /// The constant-offset stretch containing second `secs`.
+    pub fn segment(&self, secs: i64) -> RawSegment {
+        if secs >= self.rule_start {
+            let (ty, start, end) = self.rule_span(secs);
+            return (self.offset_of(ty), Some(start), Some(end));
+        }
+        let i = self.offsets.partition_point(|&(at, _)| at <= secs);
+        let start = i.checked_sub(1).and_then(|j| self.offsets.get(j)).map(|&(at, _)| at);
+        let offset = i.checked_sub(1).and_then(|j| self.offsets.get(j)).map_or(self.initial_offset(), |&(_, o)| o);
+        let end = match self.offsets.get(i) {
+            Some(&(at, _)) => Some(at),
+            None if self.rule.is_some() => Some(self.rule_start),
+            None => None,
+        };
+        (offset, start, end)
+    }
+
+    /// The UTC offset at second `secs`.
+    pub fn offset_at(&self, secs: i64) -> i32 {
+        self.segment(secs).0
+    }
+
+    /// The abbreviation index in force at second `secs`.
+    pub fn abbreviation_at(&self, secs: i64) -> u16 {
+        let ty = if secs >= self.rule_start {
+            self.rule_span(secs).0
+        } else {
+            let i = self.changes.partition_point(|&(at, _)| at <= secs);
+            i.checked_sub(1).and_then(|j| self.changes.get(j)).map_or(self.initial, |&(_, t)| t)
+        };
+        self.types.get(ty as usize).map_or(0, |t| t.1)
+    }
+
+    /// Under the yearly rule (`secs >= rule_start`): the type in force and the change
+    /// instants that bound it.
+    fn rule_span(&self, secs: i64) -> (u8, i64, i64) {
+        let Some(rule) = &self.rule else { return (self.initial, secs, secs + 1) };
+        let year = year_of(secs);
+        let mut changes = [(i64::MIN, 0u8); 6];
+        let mut n = 0;
+        for y in (year - 1).max(RULE_FROM_YEAR)..=year + 1 {
+            for c in self.rule_changes(rule, y) {
+                if let Some(slot) = changes.get_mut(n) {
+                    *slot = c;
+                    n += 1;
+                }
+            }
+        }
+        let found = &changes[..n];
+        let i = found.partition_point(|&(at, _)| at <= secs);
+        let (start, ty) = i.checked_sub(1).and_then(|j| found.get(j)).copied().unwrap_or((self.rule_start, self.initial));
+        let end = found.get(i).map_or(start + 1, |&(at, _)| at);
+        (ty, start, end)
+    }
+
+    /// The rule's two changes in `year`, in time order.
+    fn rule_changes(&self, rule: &[RuleChange; 2], year: i32) -> [(i64, u8); 2] {
+        let one = |c: &RuleChange, before: u8| -> (i64, u8) {
+            let day = if c.day == 0 {
+                let (ny, nm) = if c.month == 12 { (year + 1, 1) } else { (year, c.month as u32 + 1) };
+                let last = days_of(ny, nm, 1) - 1;
+                last - (weekday(last) + 7 - c.weekday as i64) % 7
+            } else {
+                let first = days_of(year, c.month as u32, c.day as u32);
+                first + (c.weekday as i64 + 7 - weekday(first)) % 7
+            };
+            (day * DAY + c.secs - self.offset_of(before) as i64, c.to_type)
+        };
+        let (a, b) = (one(&rule[0], rule[1].to_type), one(&rule[1], rule[0].to_type));
+        if a.0 <= b.0 { [a, b] } else { [b, a] }
+    }
+}
+
+/// Days since 1970-01-01 of a date (`0` for a date chrono cannot hold, never reached for
+/// the years 0001–10000 the rules are asked about).
+fn days_of(year: i32, month: u32, day: u32) -> i64 {
+    NaiveDate::from_ymd_opt(year, month, day).map_or(0, |d| d.num_days_from_ce() as i64 - CE_TO_EPOCH_DAYS)
+}
+
+/// The UTC year of second `secs`.
+fn year_of(secs: i64) -> i32 {
+    let days = secs.div_euclid(DAY) + CE_TO_EPOCH_DAYS;
+    i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt).map_or(RULE_FROM_YEAR, |d| d.year())
+}
+
+/// Weekday of a day number since the epoch, 0 = Sunday.
+fn weekday(days: i64) -> i64 {
+    (days + 4).rem_euclid(7)
+}
+
+/// Reads the blob.
+struct Reader {
+    at: usize,
+}
+
+impl Reader {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *BLOB.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn bytes(&mut self, n: usize) -> Option<&'static [u8]> {
+        let s = BLOB.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+
+    fn uvar(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn ivar(&mut self) -> Option<i64> {
+        let u = self.uvar()?;
+        Some((u >> 1) as i64 ^ -((u & 1) as i64))
+    }
+
+    fn small(&mut self) -> Option<u8> {
+        u8::try_from(self.uvar()?).ok()
+    }
+
+    fn index(mut self) -> Option<Db> {
+        if self.bytes(5)? != b"TZDB1" {
+            return None;
+        }
+        let n = self.uvar()? as usize;
+        let mut abbrs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let len = self.byte()? as usize;
+            abbrs.push(std::str::from_utf8(self.bytes(len)?).ok()?);
+        }
+        let n = self.uvar()? as usize;
+        let mut table_starts = Vec::with_capacity(n);
+        for _ in 0..n {
+            table_starts.push(self.at);
+            self.table()?;
+        }
+        let n = self.uvar()? as usize;
+        let mut names: Vec<(Box<str>, usize)> = Vec::with_capacity(n);
+        let mut prev = String::new();
+        for _ in 0..n {
+            let common = self.byte()? as usize;
+            let len = self.byte()? as usize;
+            let mut name = prev.get(..common)?.to_string();
+            name.push_str(std::str::from_utf8(self.bytes(len)?).ok()?);
+            let table = self.uvar()? as usize;
+            if table >= table_starts.len() {
+                return None;
+            }
+            names.push((name.clone().into_boxed_str(), table));
+            prev = name;
+        }
+        if names.len() > usize::from(u16::MAX) || !names.windows(2).all(|w| w[0].0 < w[1].0) {
+            return None;
+        }
+        let tables = (0..table_starts.len()).map(|_| OnceLock::new()).collect();
+        Some(Db { abbrs, table_starts, names, tables })
+    }
+
+    fn table(&mut self) -> Option<Table> {
+        let n = self.uvar()? as usize;
+        let mut types = Vec::with_capacity(n);
+        for _ in 0..n {
+            let offset = i32::try_from(self.ivar()?).ok()?;
+            let abbr = u16::try_from(self.uvar()?).ok()?;
+            types.push((offset, abbr));
+        }
+        let check = |ty: u8| (usize::from(ty) < n).then_some(ty);
+        let initial = check(self.small()?)?;
+        let n = self.uvar()? as usize;
+        let mut changes = Vec::with_capacity(n);
+        let mut offsets: Vec<(i64, i32)> = Vec::new();
+        let mut at = EPOCH_1800;
+        let mut offset = types.get(usize::from(initial))?.0;
+        for _ in 0..n {
+            at = at.checked_add(i64::try_from(self.uvar()?).ok()?)?;
+            let ty = check(self.small()?)?;
+            changes.push((at, ty));
+            let next = types.get(usize::from(ty))?.0;
+            if next != offset {
+                offsets.push((at, next));
+                offset = next;
+            }
+        }
+        let mut table = Table {
+            types: types.into(),
+            initial,
+            changes: changes.into(),
+            offsets: offsets.into(),
+            rule: None,
+            rule_start: i64::MAX,
+        };
+        if self.byte()? == 1 {
+            let mut change = || -> Option<RuleChange> {
+                let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
+                let secs = self.ivar()?;
+                let to_type = check(self.small()?)?;
+                ((1..=12).contains(&month) && day <= 31 && weekday < 7).then_some(RuleChange { month, day, weekday, secs, to_type })
+            };
+            let rule = [change()?, change()?];
+            table.rule_start = table.rule_changes(&rule, RULE_FROM_YEAR)[0].0;
+            table.rule = Some(rule);
+        }
+        Some(table)
+    }
+}

@@ -3,8 +3,9 @@
 //! For every zone in `chrono_tz::TZ_VARIANTS` the script finds, through chrono-tz's public
 //! API, every change of (UTC offset, abbreviation) from 1800 to 2100: it scans day by day
 //! and bisects each change to the second. It then derives the zone's recurring yearly rule
-//! from its 2038 changes and keeps it only if it reproduces chrono-tz's changes of
-//! 2038–2099 exactly; explicit changes are stored only before the rule takes over.
+//! from its 2099 changes, finds the earliest year (1970 or later) from which the rule
+//! reproduces chrono-tz's changes through 2099 exactly, and stores explicit changes only
+//! before that.
 //! Identical tables (links such as `US/Eastern`) are stored once. The blob layout is
 //! documented in `src/time/tzdb.rs`, which reads it.
 
@@ -17,8 +18,8 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{OffsetName, Tz, TZ_VARIANTS};
 
 const DAY: i64 = 86_400;
-/// The first year the yearly rule generates.
-const RULE_FROM_YEAR: i32 = 2038;
+/// The earliest year a yearly rule may take over from explicit changes.
+const MIN_RULE_YEAR: i32 = 1970;
 /// The last year chrono-tz has data for.
 const DATA_UNTIL_YEAR: i32 = 2099;
 
@@ -82,8 +83,8 @@ struct Scanned {
     initial: usize,
     /// `(utc_secs, type)` explicit changes, in time order.
     changes: Vec<(i64, usize)>,
-    /// The two yearly changes from `RULE_FROM_YEAR` on, if the zone has a rule.
-    rule: Option<[RuleChange; 2]>,
+    /// The two yearly changes, and the year they take over, if the zone has a rule.
+    rule: Option<([RuleChange; 2], i32)>,
 }
 
 /// One of a rule's two annual changes: on the first `weekday` on or after `day` of
@@ -154,8 +155,8 @@ fn scan(tz: Tz) -> Scanned {
         t = next;
     }
     let rule = derive_rule(&types, initial, &changes);
-    if let Some(rule) = rule {
-        let first = rule_changes(&types, &rule, RULE_FROM_YEAR)[0].0;
+    if let Some((rule, year)) = rule {
+        let first = rule_changes(&types, &rule, year)[0].0;
         changes.retain(|&(at, _)| at < first);
     }
     Scanned { types, initial, changes, rule }
@@ -184,31 +185,31 @@ fn weekday(days: i64) -> i64 {
     (days + 4).rem_euclid(7)
 }
 
-/// Finds the yearly rule that reproduces every change from `RULE_FROM_YEAR` through
-/// `DATA_UNTIL_YEAR`, if there is one.
-fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]) -> Option<[RuleChange; 2]> {
-    let from = secs_of(RULE_FROM_YEAR, 1, 1);
-    let later: Vec<(i64, usize)> = changes.iter().copied().filter(|&(at, _)| at >= from).collect();
-    if later.len() != 2 * (DATA_UNTIL_YEAR - RULE_FROM_YEAR + 1) as usize {
+/// Finds the yearly rule that reproduces every change from some year (at least five
+/// years before `DATA_UNTIL_YEAR`, and not before `MIN_RULE_YEAR`) through
+/// `DATA_UNTIL_YEAR` exactly, with the earliest such year; derived from the changes of
+/// `DATA_UNTIL_YEAR`.
+fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]) -> Option<([RuleChange; 2], i32)> {
+    let anchor = DATA_UNTIL_YEAR;
+    let (from, until) = (secs_of(anchor, 1, 1), secs_of(anchor + 1, 1, 1));
+    let last: Vec<usize> = (0..changes.len()).filter(|&i| (from..until).contains(&changes[i].0)).collect();
+    if last.len() != 2 || changes.iter().any(|&(at, _)| at >= until) {
         return None;
     }
-    let type_before = |i: usize| -> usize {
-        let pos = changes.iter().position(|c| *c == later[i]).expect("present");
-        if pos == 0 { initial } else { changes[pos - 1].1 }
-    };
+    let type_before = |i: usize| -> usize { if i == 0 { initial } else { changes[i - 1].1 } };
     let candidates = |i: usize| -> Vec<RuleChange> {
-        let (at, to_type) = later[i];
+        let (at, to_type) = changes[i];
         let wall = at + types[type_before(i)].0 as i64;
         let (wall_day, wall_secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
         let mut out = Vec::new();
         for k in [0i64, 1, -1, 2] {
             let base = wall_day - k;
             let date = naive(base * DAY).date();
-            if date.year() != RULE_FROM_YEAR {
+            if date.year() != anchor {
                 continue;
             }
             let (m, d) = (date.month(), date.day());
-            let dim = (secs_of(RULE_FROM_YEAR, m, 1)..)
+            let dim = (secs_of(anchor, m, 1)..)
                 .step_by(DAY as usize)
                 .take_while(|&s| naive(s).month() == m)
                 .count() as u32;
@@ -224,17 +225,34 @@ fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]
         }
         out
     };
-    for a in candidates(0) {
-        for b in candidates(1) {
+    // Whether the rule, from `year` on, reproduces the data exactly.
+    let holds_from = |rule: &[RuleChange; 2], year: i32| -> bool {
+        let generated: Vec<(i64, usize)> = (year..=DATA_UNTIL_YEAR).flat_map(|y| rule_changes(types, rule, y)).collect();
+        let Some(pos) = changes.iter().position(|c| *c == generated[0]) else { return false };
+        let other = if rule[0].to_type == generated[0].1 { rule[1].to_type } else { rule[0].to_type };
+        changes[pos..] == generated[..] && type_before(pos) == other
+    };
+    let mut best: Option<([RuleChange; 2], i32)> = None;
+    for a in candidates(last[0]) {
+        for b in candidates(last[1]) {
             let rule = [a, b];
-            let generated: Vec<(i64, usize)> =
-                (RULE_FROM_YEAR..=DATA_UNTIL_YEAR).flat_map(|y| rule_changes(types, &rule, y)).collect();
-            if generated == later && types[a.to_type].0 != types[b.to_type].0 {
-                return Some(rule);
+            if types[a.to_type].0 == types[b.to_type].0 || !holds_from(&rule, DATA_UNTIL_YEAR - 5) {
+                continue;
+            }
+            let mut year = DATA_UNTIL_YEAR - 5;
+            while year > MIN_RULE_YEAR && holds_from(&rule, year - 1) {
+                year -= 1;
+            }
+            let better = match best {
+                None => true,
+                Some((_, y)) => year < y,
+            };
+            if better {
+                best = Some((rule, year));
             }
         }
     }
-    None
+    best
 }
 
 fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Vec<u8> {
@@ -259,8 +277,9 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
     }
     match &zone.rule {
         None => out.push(0),
-        Some(rule) => {
+        Some((rule, year)) => {
             out.push(1);
+            put_uvar(&mut out, *year as u64);
             for c in rule {
                 out.push(c.month as u8);
                 out.push(c.day as u8);

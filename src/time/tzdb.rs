@@ -11,9 +11,10 @@
 //! on, and, for zones that still observe daylight saving time, the recurring *yearly rule*:
 //! two annual changes, each "the first `weekday` on or after `day` of `month` (or the last
 //! `weekday` of the month) at `secs` after that local midnight, read in the offset before
-//! the change". The build derives the rule from the zone's 2038 changes and keeps it only
-//! if it reproduces every change chrono-tz has for 2038–2099 exactly; explicit changes are
-//! then stored only before the rule's first 2038 change, and the rule continues forever
+//! the change". The build derives the rule from the zone's 2099 changes and finds the
+//! earliest year (not before 1970, at least five years before 2099) from which it
+//! reproduces every change chrono-tz has through 2099 exactly; explicit changes are then
+//! stored only before the rule's first change of that year, and the rule continues forever
 //! (as Python's `zoneinfo` continues a zone's POSIX rule), while chrono-tz itself stops
 //! changing after 2099. Zones whose far future is irregular (Morocco's Ramadan changes)
 //! keep their explicit changes through 2099 and hold the last type afterwards, as chrono-tz
@@ -31,7 +32,7 @@
 //!      u  initial type
 //!      u  change count, then per change: u seconds since the previous change
 //!         (the first: since 1800-01-01T00:00Z), u type
-//!      u8 0 (no rule) | 1, then twice: u8 month, u8 day (0 = last), u8 weekday
+//!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day (0 = last), u8 weekday
 //!         (0 = Sunday), i secs after local midnight, u type switched to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name,
 //!      u8 further length, the further bytes, u table index
@@ -46,8 +47,6 @@ static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
 
 /// 1800-01-01T00:00:00Z in seconds: where the change deltas start.
 const EPOCH_1800: i64 = -5_364_662_400;
-/// The first year the yearly rules generate.
-const RULE_FROM_YEAR: i32 = 2038;
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 /// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01, plus one.
@@ -133,7 +132,9 @@ pub(crate) struct Table {
     /// The explicit changes of offset only, `(utc_secs, offset_after)`, in time order.
     offsets: Box<[(i64, i32)]>,
     rule: Option<[RuleChange; 2]>,
-    /// The rule's first change (of 2038), or `i64::MAX` without a rule.
+    /// The first year the rule generates changes for.
+    rule_from_year: i32,
+    /// The rule's first change (in `rule_from_year`), or `i64::MAX` without a rule.
     rule_start: i64,
 }
 
@@ -148,6 +149,7 @@ impl Table {
             changes: Box::new([]),
             offsets: Box::new([]),
             rule: None,
+            rule_from_year: i32::MAX,
             rule_start: i64::MAX,
         }
     }
@@ -213,10 +215,10 @@ impl Table {
     /// instants that bound it.
     fn rule_span(&self, secs: i64) -> (u8, i64, i64) {
         let Some(rule) = &self.rule else { return (self.initial, secs, secs + 1) };
-        let year = year_of(secs);
+        let year = year_of(secs).unwrap_or(self.rule_from_year);
         let mut changes = [(i64::MIN, 0u8); 6];
         let mut n = 0;
-        for y in (year - 1).max(RULE_FROM_YEAR)..=year + 1 {
+        for y in (year - 1).max(self.rule_from_year)..=year + 1 {
             for c in self.rule_changes(rule, y) {
                 if let Some(slot) = changes.get_mut(n) {
                     *slot = c;
@@ -255,10 +257,10 @@ fn days_of(year: i32, month: u32, day: u32) -> i64 {
     NaiveDate::from_ymd_opt(year, month, day).map_or(0, |d| d.num_days_from_ce() as i64 - CE_TO_EPOCH_DAYS)
 }
 
-/// The UTC year of second `secs`.
-fn year_of(secs: i64) -> i32 {
+/// The UTC year of second `secs` (`None` far outside the years 0001–9999).
+fn year_of(secs: i64) -> Option<i32> {
     let days = secs.div_euclid(DAY) + CE_TO_EPOCH_DAYS;
-    i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt).map_or(RULE_FROM_YEAR, |d| d.year())
+    i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt).map(|d| d.year())
 }
 
 /// Weekday of a day number since the epoch, 0 = Sunday.
@@ -374,9 +376,11 @@ impl Reader {
             changes: changes.into(),
             offsets: offsets.into(),
             rule: None,
+            rule_from_year: i32::MAX,
             rule_start: i64::MAX,
         };
         if self.byte()? == 1 {
+            let year = i32::try_from(self.uvar()?).ok()?;
             let mut change = || -> Option<RuleChange> {
                 let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
                 let secs = self.ivar()?;
@@ -384,7 +388,8 @@ impl Reader {
                 ((1..=12).contains(&month) && day <= 31 && weekday < 7).then_some(RuleChange { month, day, weekday, secs, to_type })
             };
             let rule = [change()?, change()?];
-            table.rule_start = table.rule_changes(&rule, RULE_FROM_YEAR)[0].0;
+            table.rule_from_year = year;
+            table.rule_start = table.rule_changes(&rule, year)[0].0;
             table.rule = Some(rule);
         }
         Some(table)

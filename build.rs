@@ -25,12 +25,14 @@ const DATA_UNTIL_YEAR: i32 = 2099;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=TICKWERK_TZDB_DUMP");
     let mut abbrs: Vec<String> = Vec::new();
     let mut abbr_index: HashMap<String, usize> = HashMap::new();
     let mut tables: Vec<Vec<u8>> = Vec::new();
     let mut table_index: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut names: Vec<(&'static str, usize)> = Vec::new();
     let mut summary = String::new();
+    let mut dump = String::new();
     for tz in TZ_VARIANTS.iter() {
         let zone = scan(*tz);
         summary.push_str(&format!(
@@ -40,6 +42,9 @@ fn main() {
             zone.changes.len(),
             zone.rule
         ));
+        if env::var_os("TICKWERK_TZDB_DUMP").is_some() {
+            dump.push_str(&format!("{}\t{:?}\t{}\t{:?}\n", tz.name(), zone.types, zone.initial, zone.changes));
+        }
         let encoded = encode_table(&zone, &mut abbrs, &mut abbr_index);
         let next = tables.len();
         let idx = *table_index.entry(encoded.clone()).or_insert(next);
@@ -73,6 +78,9 @@ fn main() {
     fs::write(&out, &blob).expect("write tzdb.bin");
     summary.push_str(&format!("zones={} tables={} abbrs={} bytes={}\n", names.len(), tables.len(), abbrs.len(), blob.len()));
     fs::write(out.with_file_name("tzdb-summary.txt"), summary).expect("write tzdb-summary.txt");
+    if !dump.is_empty() {
+        fs::write(out.with_file_name("tzdb-dump.txt"), dump).expect("write tzdb-dump.txt");
+    }
 }
 
 /// One zone as scanned: its local-time types, changes and yearly rule.
@@ -270,11 +278,18 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
     put_uvar(&mut out, zone.initial as u64);
     put_uvar(&mut out, zone.changes.len() as u64);
     let mut prev = secs_of(1800, 1, 1);
-    for &(at, ty) in &zone.changes {
-        put_uvar(&mut out, (at - prev) as u64);
-        put_uvar(&mut out, ty as u64);
+    for &(at, _) in &zone.changes {
+        let delta = (at - prev) as u64;
+        let code = match (delta % 900, delta % 60) {
+            (0, _) => (delta / 900) << 2,
+            (_, 0) => (delta / 60) << 2 | 1,
+            _ => delta << 2 | 2,
+        };
+        put_uvar(&mut out, code);
         prev = at;
     }
+    assert!(zone.types.len() < 256, "too many types");
+    out.extend(zone.changes.iter().map(|&(_, ty)| ty as u8));
     match &zone.rule {
         None => out.push(0),
         Some((rule, year)) => {

@@ -30,8 +30,9 @@
 //! u  table count, then per table:
 //!      u  type count, then per type: i offset_secs, u abbreviation index
 //!      u  initial type
-//!      u  change count, then per change: u seconds since the previous change
-//!         (the first: since 1800-01-01T00:00Z), u type
+//!      u  change count n, then n times: u time since the previous change (the first:
+//!         since 1800-01-01T00:00Z) as `units << 2 | unit`, unit 0 = 15 minutes,
+//!         1 = minutes, 2 = seconds; then n times: u8 the type changed to
 //!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day (0 = last), u8 weekday
 //!         (0 = Sunday), i secs after local midnight, u type switched to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name,
@@ -360,9 +361,20 @@ impl Reader {
         let mut offsets: Vec<(i64, i32)> = Vec::new();
         let mut at = EPOCH_1800;
         let mut offset = types.get(usize::from(initial))?.0;
+        let mut times = Vec::with_capacity(n);
         for _ in 0..n {
-            at = at.checked_add(i64::try_from(self.uvar()?).ok()?)?;
-            let ty = check(self.small()?)?;
+            let code = self.uvar()?;
+            let unit = match code & 3 {
+                0 => 900,
+                1 => 60,
+                2 => 1,
+                _ => return None,
+            };
+            at = at.checked_add(i64::try_from(code >> 2).ok()?.checked_mul(unit)?)?;
+            times.push(at);
+        }
+        for at in times {
+            let ty = check(self.byte()?)?;
             changes.push((at, ty));
             let next = types.get(usize::from(ty))?.0;
             if next != offset {

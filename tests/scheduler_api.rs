@@ -340,3 +340,44 @@ fn pending_id_bookkeeping_follows_removals() {
     s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).unwrap();
     assert_eq!(s.get_jobs(None).len(), 1);
 }
+
+/// Pending jobs are indexed by id: 50,000 adds before `start`, with conflicts, replacements
+/// and removals spread through them, keep every rule and the insertion order (the former
+/// list scan made this quadratic).
+#[test]
+fn fifty_thousand_pending_jobs_keep_order_conflicts_and_replacements() {
+    const N: usize = 50_000;
+    let mut s = new_scheduler();
+    let id = |i: usize| format!("job-{i:05}");
+    for i in 0..N {
+        s.add_job(NewJob::new("f", interval(60)).id(id(i)), at(0)).unwrap();
+        if i % 1000 == 999 {
+            let dup = s.add_job(NewJob::new("f", interval(60)).id(id(i - 500)), at(0));
+            assert_eq!(dup.map_err(|e| e.code()), Err("CONFLICTING_ID"), "duplicate of {}", id(i - 500));
+            let mut again = NewJob::new("g", interval(30)).id(id(i - 500));
+            again.name = Some("replaced".into());
+            again.replace_existing = true;
+            s.add_job(again, at(0)).unwrap();
+        }
+    }
+    for i in (0..N).step_by(7) {
+        s.remove_job(&id(i), None).unwrap();
+    }
+    assert_eq!(s.remove_job(&id(7), None).map_err(|e| e.code()), Err("JOB_NOT_FOUND"));
+    let expected: Vec<String> = (0..N).filter(|i| i % 7 != 0).map(id).collect();
+    let pending: Vec<String> = s.get_jobs(None).iter().map(|j| j.id.to_string()).collect();
+    assert_eq!(pending, expected, "insertion order survives removals");
+    assert_eq!(&*s.get_job(&id(499), None).unwrap().name, "replaced");
+    assert_eq!(&*s.get_job(&id(501), None).unwrap().name, "f");
+    // A removed id can be added again; it goes to the end.
+    s.add_job(NewJob::new("f", interval(60)).id(id(7)), at(0)).unwrap();
+    assert_eq!(s.get_jobs(None).last().map(|j| j.id.to_string()), Some(id(7)));
+    codes(&mut s);
+    s.start(at(0), false).unwrap();
+    assert_eq!(s.job_count(), expected.len() + 1);
+    let added: Vec<String> = codes(&mut s).iter().filter_map(|c| c.strip_prefix("EVENT_JOB_ADDED ")?.strip_suffix("@default").map(str::to_string)).collect();
+    assert_eq!(added.len(), expected.len() + 1);
+    assert_eq!(added[..expected.len()], expected[..], "start adds in insertion order");
+    assert_eq!(s.get_job(&id(1499), None).unwrap().trigger.to_string(), "interval[0:00:30]", "the replacement's trigger");
+    assert_eq!(s.get_job(&id(1501), None).unwrap().trigger.to_string(), "interval[0:01:00]");
+}

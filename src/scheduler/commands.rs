@@ -72,13 +72,13 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             // APScheduler sets an explicit next_run_time on the pending job at once.
             job.next_run_time = next_given.flatten();
-            job.pending = Some(PendingInfo {
+            job.pending = Some(Box::new(PendingInfo {
                 misfire_grace_time: new.misfire_grace_time.is_some(),
                 coalesce: new.coalesce.is_some(),
                 max_instances: new.max_instances.is_some(),
                 next_run_time: next_given,
                 replace_existing: new.replace_existing,
-            });
+            }));
             if self.pending.get(&id, Some(&new.jobstore)).is_some() {
                 if !new.replace_existing {
                     return Err(Error::ConflictingId { id: id.to_string() });

@@ -46,7 +46,8 @@ pub struct Job {
     pub(crate) trigger_json: Option<Arc<Value>>,
     /// While pending: which options were given explicitly (the rest take the defaults in
     /// force at `start`), and the explicit `next_run_time` if any.
-    pub(crate) pending: Option<PendingInfo>,
+    /// Boxed: only pending jobs have it, and it would widen every job.
+    pub(crate) pending: Option<Box<PendingInfo>>,
 }
 
 /// What a pending job remembers until `start`.

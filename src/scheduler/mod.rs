@@ -397,7 +397,7 @@ impl Scheduler {
         }
         for (mut job, alias) in self.pending.take_all() {
             apply_defaults(&mut job, &self.defaults);
-            let info = job.pending.take();
+            let info = job.pending.take().map(|p| *p);
             let (next, replace) = match info {
                 Some(PendingInfo { next_run_time: Some(given), replace_existing, .. }) => ((given, given), replace_existing),
                 Some(PendingInfo { replace_existing, .. }) => (self.first_fire(&job.trigger, now), replace_existing),

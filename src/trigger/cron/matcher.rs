@@ -72,7 +72,8 @@ pub(crate) struct Schedule {
 /// The fields of a cron schedule as bit sets (the input of [`Schedule::new`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Parts {
-    /// Year expressions (years are too many for a bitset).
+    /// Year expressions (years are too many for a bitset); empty when the field is plain `*`
+    /// once compiled.
     pub years: Vec<Expr>,
     /// Months, bit `m`.
     pub months: u16,
@@ -108,7 +109,7 @@ pub(crate) fn next_bit(mask: u64, from: u32) -> Option<u32> {
 
 impl Schedule {
     /// Compiles the parts.
-    pub fn new(p: Parts) -> Schedule {
+    pub fn new(mut p: Parts) -> Schedule {
         let mut dow_pattern = [0u32; 7];
         for (f, pat) in dow_pattern.iter_mut().enumerate() {
             for d in 1..=31u32 {
@@ -119,6 +120,12 @@ impl Schedule {
         }
         let years_all = matches!(p.years.as_slice(), [Expr::All { step: None }]);
         let week_all = p.week & ((1u64 << 54) - 2) == (1u64 << 54) - 2;
+        if years_all {
+            // answered by `years_all` alone: no allocation kept for it
+            p.years = Vec::new();
+        } else {
+            p.years.shrink_to_fit();
+        }
         let mut s = Schedule { p, years_all, dow_pattern, week_all, never: false };
         s.never = !s.can_ever_match();
         s

@@ -8,7 +8,7 @@
 //! the yearly rule is in the table, and shifts the answer back.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::calendar::{civil_from_days, days_from_civil, is_leap, weekday, DAY};
 use crate::time::{Timestamp, Transitions, Zone};
@@ -26,29 +26,20 @@ pub(crate) struct CronZone {
     min_offset: i64,
 }
 
-/// The smallest and largest UTC offsets of a zone, found once per zone by walking its
-/// table, and shared.
-fn offset_range(zone: Zone, transitions: &Transitions) -> (i64, i64) {
-    static CACHE: OnceLock<Mutex<HashMap<Zone, (i64, i64)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut guard = match cache.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    *guard.entry(zone).or_insert_with(|| {
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        let mut s = Timestamp::MIN.secs_floor();
-        loop {
-            let seg = transitions.segment_at(Timestamp::from_secs(s));
-            lo = lo.min(seg.offset as i64);
-            hi = hi.max(seg.offset as i64);
-            match seg.end {
-                Some(e) => s = e.secs_floor(),
-                None => break,
-            }
+/// The smallest and largest UTC offsets of a zone, found by walking its table.
+fn offset_range(transitions: &Transitions) -> (i64, i64) {
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    let mut s = Timestamp::MIN.secs_floor();
+    loop {
+        let seg = transitions.segment_at(Timestamp::from_secs(s));
+        lo = lo.min(seg.offset as i64);
+        hi = hi.max(seg.offset as i64);
+        match seg.end {
+            Some(e) => s = e.secs_floor(),
+            None => break,
         }
-        (lo, hi)
-    })
+    }
+    (lo, hi)
 }
 
 /// For (weekday of 1 January, leap year): a year of 2072–2099 with that calendar.
@@ -64,11 +55,22 @@ fn same_calendar() -> &'static [[i64; 2]; 7] {
 }
 
 impl CronZone {
-    /// The offsets of `zone`.
-    pub fn new(zone: Zone) -> CronZone {
-        let transitions = zone.transitions();
-        let (min_offset, max_offset) = offset_range(zone, &transitions);
-        CronZone { transitions, max_offset, min_offset }
+    /// The offsets of `zone`, computed once per zone and shared by every trigger in it.
+    pub fn shared(zone: Zone) -> Arc<CronZone> {
+        static CACHE: OnceLock<Mutex<HashMap<Zone, Arc<CronZone>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut guard = match cache.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard
+            .entry(zone)
+            .or_insert_with(|| {
+                let transitions = zone.transitions();
+                let (min_offset, max_offset) = offset_range(&transitions);
+                Arc::new(CronZone { transitions, max_offset, min_offset })
+            })
+            .clone()
     }
 
     /// The smallest UTC offset the zone ever has (seconds).

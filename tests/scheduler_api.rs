@@ -381,3 +381,26 @@ fn fifty_thousand_pending_jobs_keep_order_conflicts_and_replacements() {
     assert_eq!(s.get_job(&id(1499), None).unwrap().trigger.to_string(), "interval[0:00:30]", "the replacement's trigger");
     assert_eq!(s.get_job(&id(1501), None).unwrap().trigger.to_string(), "interval[0:01:00]");
 }
+
+/// After an OR job runs, its next time comes from the interval child restarted at the
+/// shared previous fire time (off the child's own grid); the child's jitter still applies.
+#[test]
+fn or_job_reschedule_adds_the_producing_interval_childs_jitter() {
+    let or = json!({"type": "or", "triggers": [
+        {"type": "interval", "minutes": 10, "start_date": "2026-01-01T00:00:00+00:00", "timezone": "UTC", "jitter": 30},
+        {"type": "cron", "minute": "5", "timezone": "UTC"}]});
+    for seed in 0..20 {
+        let mut s = Scheduler::new(SchedulerConfig { seed, ..SchedulerConfig::default() });
+        s.start(at(60), false).unwrap();
+        s.add_job(NewJob::new("f", TriggerInput::Json(or.clone())).id("j"), at(60)).unwrap();
+        // the cron child gives the first time (00:05), without jitter
+        assert_eq!((s.get_job("j", None).unwrap().next_run_time, s.get_job("j", None).unwrap().due_at()), (Some(at(300)), Some(at(300))));
+        let runs = s.tick(at(300));
+        assert_eq!(runs.len(), 1);
+        s.finish_run(runs[0].id).unwrap();
+        let job = s.get_job("j", None).unwrap();
+        assert_eq!(job.next_run_time, Some(at(900)), "interval restarted from 00:05");
+        let late = job.due_at().unwrap().as_micros() - at(900).as_micros();
+        assert!(late > 0 && late <= 30_000_000, "seed {seed}: the interval child's jitter ({late} µs)");
+    }
+}

@@ -79,13 +79,11 @@ impl Scheduler {
                 next_run_time: next_given,
                 replace_existing: new.replace_existing,
             }));
-            if self.pending.get(&id, Some(&new.jobstore)).is_some() {
+            if let Some(existing) = self.pending.get_mut(&id, Some(&new.jobstore)) {
                 if !new.replace_existing {
                     return Err(Error::ConflictingId { id: id.to_string() });
                 }
-                if let Err(job) = self.pending.replace(job, &new.jobstore) {
-                    self.pending.push(job, new.jobstore);
-                }
+                *existing = job;
             } else {
                 if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
                     return Err(Error::ConflictingId { id: id.to_string() });

@@ -181,7 +181,7 @@ impl Scheduler {
                 job.next_run_time = t;
             }
             let id = job.id.clone();
-            if let Some(slot) = self.pending.get_mut(&id) {
+            if let Some(slot) = self.pending.get_mut(&id, None) {
                 *slot = job;
             }
             self.events.push_back(Event::job(EventCode::JobModified, id, None));

@@ -1,5 +1,6 @@
 //! Jobs added while the scheduler is stopped: kept in insertion order and indexed by id, so
-//! adding, finding, replacing and removing one is O(1) however many are pending.
+//! adding, finding, replacing and removing one is O(1) however many are pending (removal
+//! amortised: holes are closed once they are half the list).
 //!
 //! Several pending jobs may share an id when they target different job stores (the
 //! conflict is then decided at `start`, as in APScheduler), so the index maps an id to the
@@ -45,22 +46,11 @@ impl PendingJobs {
         self.slots.get(i)?.as_ref().map(|(j, _)| j)
     }
 
-    /// The first pending job `id` (any store), for changing it in place.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Job> {
-        let i = self.slot_of(id, None)?;
+    /// The first pending job `id` (targeting store `alias`, if given), for changing or
+    /// replacing it in place.
+    pub fn get_mut(&mut self, id: &str, alias: Option<&str>) -> Option<&mut Job> {
+        let i = self.slot_of(id, alias)?;
         self.slots.get_mut(i)?.as_mut().map(|(j, _)| j)
-    }
-
-    /// Replaces the pending job with `job`'s id in store `alias`; gives `job` back when
-    /// there is none.
-    pub fn replace(&mut self, job: Job, alias: &str) -> Result<(), Job> {
-        match self.slot_of(&job.id, Some(alias)) {
-            Some(i) => {
-                self.slots[i] = Some((job, alias.to_string()));
-                Ok(())
-            }
-            None => Err(job),
-        }
     }
 
     /// Appends a job for store `alias`.

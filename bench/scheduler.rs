@@ -9,6 +9,10 @@
 //!    interval) and times that one `tick`.
 //!
 //! Goals (issue 3): ≤ 2 µs per due run, ≤ 1 KiB per job, the jump well under a second.
+//!
+//! `cargo test --all-targets` also runs this file (it has no test harness) but without the
+//! `--bench` argument `cargo bench` passes: then every part runs at a tiny size (1,000
+//! jobs, one simulated hour, 200 jobs for the jump) as a smoke test of the same code.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -86,41 +90,54 @@ fn started() -> Scheduler {
     s
 }
 
-fn day() {
+/// How big each part runs: full size under `cargo bench`, tiny otherwise.
+struct Scale {
+    /// Jobs in the memory and simulated-day parts.
+    jobs: usize,
+    /// Simulated seconds of the day part.
+    span: i64,
+    /// `next_wakeup` calls timed in isolation.
+    wakeups: usize,
+    /// Per-second jobs in the one-year jump.
+    jump_jobs: usize,
+}
+
+fn day(scale: &Scale) {
+    let n = scale.jobs;
     let mut s = started();
     let before = LIVE.load(Ordering::Relaxed);
     let crons = add_jobs(
         &mut s,
-        100_000,
+        n,
         |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
         |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
     );
     while s.poll_event().is_some() {}
     let bytes = LIVE.load(Ordering::Relaxed) - before;
-    println!("jobs: 100000 ({crons} cron, {} interval)", 100_000 - crons);
-    println!("memory per job: {} bytes", bytes / 100_000);
+    println!("jobs: {n} ({crons} cron, {} interval)", n - crons);
+    println!("memory per job: {} bytes", bytes / n);
     drop(s);
     // The same, with every cron trigger distinct (no sharing of equal cron triggers).
     for (label, kind) in [("interval jobs only", 0), ("distinct cron jobs only", 1)] {
         let mut s = started();
         let before = LIVE.load(Ordering::Relaxed);
         let mut rng = JitterRng::new(3);
-        for i in 0..100_000 {
+        for i in 0..n {
             let spec = if kind == 0 {
                 json!({"type": "interval", "seconds": 300 + rng.next_u64() % 7200, "start_date": iso((rng.next_u64() % 3600) as i64)})
             } else {
-                json!({"type": "cron", "minute": (rng.next_u64() % 60).to_string(), "second": (rng.next_u64() % 60).to_string(), "start_date": iso(i)})
+                json!({"type": "cron", "minute": (rng.next_u64() % 60).to_string(), "second": (rng.next_u64() % 60).to_string(), "start_date": iso(i as i64)})
             };
             s.add_job(NewJob::new("task", TriggerInput::Json(spec)).id(format!("job-{i:06}")), at(0)).unwrap();
         }
         while s.poll_event().is_some() {}
-        println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / 100_000);
+        println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / n);
     }
     let mut s = {
         let mut s = started();
         add_jobs(
             &mut s,
-            100_000,
+            n,
             |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
             |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
         );
@@ -130,7 +147,7 @@ fn day() {
 
     let (mut runs, mut wakeups) = (0u64, 0u64);
     let (mut tick_time, mut wake_time, mut report_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    let end = at(DAY);
+    let end = at(scale.span);
     let cpu0 = thread_cpu_ns();
     let wall0 = Instant::now();
     loop {
@@ -156,7 +173,9 @@ fn day() {
         runs += due.len() as u64;
     }
     let wall = wall0.elapsed();
-    println!("simulated day: {runs} due runs, {wakeups} next_wakeup calls");
+    let simulated = if scale.span == DAY { "day".to_string() } else { format!("{} s", scale.span) };
+    println!("simulated {simulated}: {runs} due runs, {wakeups} next_wakeup calls");
+    assert!(runs > 0, "the simulated span has due runs");
     if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
         let cpu = Duration::from_nanos(b - a);
         println!(
@@ -175,7 +194,7 @@ fn day() {
     );
     println!("  next_wakeup: {:.3} µs per call", wake_time.as_secs_f64() * 1e6 / wakeups as f64);
     // next_wakeup in isolation, on the full index.
-    let n = 1_000_000;
+    let n = scale.wakeups;
     let w0 = Instant::now();
     let mut sink = 0i64;
     for _ in 0..n {
@@ -184,11 +203,11 @@ fn day() {
     println!("  next_wakeup (isolated, {n} calls): {:.4} µs per call [{}]", w0.elapsed().as_secs_f64() * 1e6 / n as f64, sink & 1);
 }
 
-fn year_jump() {
+fn year_jump(scale: &Scale) {
     let mut s = started();
     let crons = add_jobs(
         &mut s,
-        10_000,
+        scale.jump_jobs,
         |_| json!({"type": "cron", "second": "*"}),
         |_| json!({"type": "interval", "seconds": 1, "start_date": iso(1)}),
     );
@@ -204,11 +223,18 @@ fn year_jump() {
     if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
         println!("one-year jump CPU time: {:.1} ms", (b - a) as f64 / 1e6);
     }
-    println!("one-year jump, 10000 per-second coalescing jobs ({crons} cron): {} runs in {:.1} ms (first tick {first} runs)", runs.len(), took.as_secs_f64() * 1e3);
+    println!("one-year jump, {} per-second coalescing jobs ({crons} cron): {} runs in {:.1} ms (first tick {first} runs)", scale.jump_jobs, runs.len(), took.as_secs_f64() * 1e3);
     assert!(runs.iter().all(|r| r.run_times.as_list() == Some(&[at(365 * DAY)][..])));
 }
 
 fn main() {
-    day();
-    year_jump();
+    // `cargo bench` passes `--bench`; anything else (`cargo test --all-targets`) is a smoke run
+    let scale = if std::env::args().any(|a| a == "--bench") {
+        Scale { jobs: 100_000, span: DAY, wakeups: 1_000_000, jump_jobs: 10_000 }
+    } else {
+        println!("smoke run (not started by `cargo bench`): figures are meaningless");
+        Scale { jobs: 1_000, span: 3_600, wakeups: 1_000, jump_jobs: 200 }
+    };
+    day(&scale);
+    year_jump(&scale);
 }

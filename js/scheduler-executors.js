@@ -153,7 +153,14 @@ async function spawnWorker() {
   let dispose;
   let setRef = () => {};
   if (isNode()) {
-    const { Worker } = await import('node:worker_threads');
+    // process.getBuiltinModule (Node >= 20.16, Bun) rather than import(): bundlers and
+    // workerd (without nodejs_compat) must not see a dependency on a Node built-in that only
+    // this Node-only branch uses.
+    const getBuiltin = globalThis.process.getBuiltinModule;
+    if (typeof getBuiltin !== 'function') {
+      throw new TickwerkError('INVALID_ARGUMENT', 'invalid executor "worker": needs Node >= 20.16 (process.getBuiltinModule)', { field: 'executor', value: 'worker' });
+    }
+    const { Worker } = getBuiltin('node:worker_threads');
     raw = new Worker(`${WORKER_LOOP}
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', answer((m) => parentPort.postMessage(m)));`, { eval: true });

@@ -13,6 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 failed=()
+passed=0
 run() {
   local name=$1
   shift
@@ -20,6 +21,7 @@ run() {
   local started=$SECONDS
   if "$@"; then
     printf '=== %s: ok (%d s)\n' "$name" $((SECONDS - started))
+    passed=$((passed + 1))
   else
     printf '=== %s: FAILED (%d s)\n' "$name" $((SECONDS - started))
     failed+=("$name")
@@ -49,6 +51,8 @@ run "Deno, Bun, workerd smoke tests" node --test tests/runtimes/
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFAILED suites: %s\n' "$(IFS=,; echo "${failed[*]}")"
+  printf 'suites: %d passed, %d failed\n' "$passed" "${#failed[@]}"
   exit 1
 fi
 printf '\nall suites passed\n'
+printf 'suites: %d passed, %d failed\n' "$passed" 0

@@ -340,3 +340,67 @@ fn pending_id_bookkeeping_follows_removals() {
     s.add_job(NewJob::new("f", interval(5)).id("x"), at(0)).unwrap();
     assert_eq!(s.get_jobs(None).len(), 1);
 }
+
+/// Pending jobs are indexed by id: 50,000 adds before `start`, with conflicts, replacements
+/// and removals spread through them, keep every rule and the insertion order (the former
+/// list scan made this quadratic).
+#[test]
+fn fifty_thousand_pending_jobs_keep_order_conflicts_and_replacements() {
+    const N: usize = 50_000;
+    let mut s = new_scheduler();
+    let id = |i: usize| format!("job-{i:05}");
+    for i in 0..N {
+        s.add_job(NewJob::new("f", interval(60)).id(id(i)), at(0)).unwrap();
+        if i % 1000 == 999 {
+            let dup = s.add_job(NewJob::new("f", interval(60)).id(id(i - 500)), at(0));
+            assert_eq!(dup.map_err(|e| e.code()), Err("CONFLICTING_ID"), "duplicate of {}", id(i - 500));
+            let mut again = NewJob::new("g", interval(30)).id(id(i - 500));
+            again.name = Some("replaced".into());
+            again.replace_existing = true;
+            s.add_job(again, at(0)).unwrap();
+        }
+    }
+    for i in (0..N).step_by(7) {
+        s.remove_job(&id(i), None).unwrap();
+    }
+    assert_eq!(s.remove_job(&id(7), None).map_err(|e| e.code()), Err("JOB_NOT_FOUND"));
+    let expected: Vec<String> = (0..N).filter(|i| i % 7 != 0).map(id).collect();
+    let pending: Vec<String> = s.get_jobs(None).iter().map(|j| j.id.to_string()).collect();
+    assert_eq!(pending, expected, "insertion order survives removals");
+    assert_eq!(&*s.get_job(&id(499), None).unwrap().name, "replaced");
+    assert_eq!(&*s.get_job(&id(501), None).unwrap().name, "f");
+    // A removed id can be added again; it goes to the end.
+    s.add_job(NewJob::new("f", interval(60)).id(id(7)), at(0)).unwrap();
+    assert_eq!(s.get_jobs(None).last().map(|j| j.id.to_string()), Some(id(7)));
+    codes(&mut s);
+    s.start(at(0), false).unwrap();
+    assert_eq!(s.job_count(), expected.len() + 1);
+    let added: Vec<String> = codes(&mut s).iter().filter_map(|c| c.strip_prefix("EVENT_JOB_ADDED ")?.strip_suffix("@default").map(str::to_string)).collect();
+    assert_eq!(added.len(), expected.len() + 1);
+    assert_eq!(added[..expected.len()], expected[..], "start adds in insertion order");
+    assert_eq!(s.get_job(&id(1499), None).unwrap().trigger.to_string(), "interval[0:00:30]", "the replacement's trigger");
+    assert_eq!(s.get_job(&id(1501), None).unwrap().trigger.to_string(), "interval[0:01:00]");
+}
+
+/// After an OR job runs, its next time comes from the interval child restarted at the
+/// shared previous fire time (off the child's own grid); the child's jitter still applies.
+#[test]
+fn or_job_reschedule_adds_the_producing_interval_childs_jitter() {
+    let or = json!({"type": "or", "triggers": [
+        {"type": "interval", "minutes": 10, "start_date": "2026-01-01T00:00:00+00:00", "timezone": "UTC", "jitter": 30},
+        {"type": "cron", "minute": "5", "timezone": "UTC"}]});
+    for seed in 0..20 {
+        let mut s = Scheduler::new(SchedulerConfig { seed, ..SchedulerConfig::default() });
+        s.start(at(60), false).unwrap();
+        s.add_job(NewJob::new("f", TriggerInput::Json(or.clone())).id("j"), at(60)).unwrap();
+        // the cron child gives the first time (00:05), without jitter
+        assert_eq!((s.get_job("j", None).unwrap().next_run_time, s.get_job("j", None).unwrap().due_at()), (Some(at(300)), Some(at(300))));
+        let runs = s.tick(at(300));
+        assert_eq!(runs.len(), 1);
+        s.finish_run(runs[0].id).unwrap();
+        let job = s.get_job("j", None).unwrap();
+        assert_eq!(job.next_run_time, Some(at(900)), "interval restarted from 00:05");
+        let late = job.due_at().unwrap().as_micros() - at(900).as_micros();
+        assert!(late > 0 && late <= 30_000_000, "seed {seed}: the interval child's jitter ({late} µs)");
+    }
+}

@@ -150,3 +150,42 @@ fn or_keeps_every_child_time_through_a_repeated_hour() {
         ]
     );
 }
+
+/// The OR adds the jitter of the child that produced the time even when that child is an
+/// interval restarted from another child's fire time (off its own grid): `next_fire` and
+/// `jitter_fire` find the producer from the same `next_fire_time(previous, now)` call.
+#[test]
+fn or_jitter_follows_an_interval_child_restarted_off_its_grid() {
+    // every 10 min from 00:00 with up to 30 s jitter, OR at minute 5 without jitter
+    let t = build(json!({"type": "or", "triggers": [
+        {"type": "interval", "minutes": 10, "start_date": "2024-01-01T00:00:00+00:00", "timezone": "UTC", "jitter": 30},
+        {"type": "cron", "minute": "5", "timezone": "UTC"}]}));
+    let prev = ts("2024-01-01T00:05:00Z"); // the cron child fired
+    // the interval child restarts from 00:05: 00:15, not on its 00:10/00:20 grid
+    let base = ts("2024-01-01T00:15:00Z");
+    assert_eq!(t.next_fire_time(Some(prev), prev), Some(base));
+    let mut rng = JitterRng::new(9);
+    let mut fires = Vec::new();
+    let mut rescheduled = Vec::new();
+    for _ in 0..300 {
+        let f = t.next_fire(Some(prev), prev, &mut rng).unwrap();
+        assert_eq!(f.time, base);
+        fires.push(f.run_at.as_micros() - base.as_micros());
+        rescheduled.push(t.jitter_fire(base, Some(prev), prev, &mut rng).unwrap().as_micros() - base.as_micros());
+    }
+    for draws in [&fires, &rescheduled] {
+        assert!(draws.iter().all(|d| (0..=30_000_000).contains(d)), "within the child's 30 s");
+        assert!(draws.iter().filter(|d| **d > 0).count() > 250, "the interval child's jitter applies");
+        assert!(draws.iter().collect::<HashSet<_>>().len() > 250);
+    }
+    // without the previous fire time only the child's own grid can name the producer
+    assert!((0..100).all(|_| t.apply_jitter(base, &mut rng) == Some(base)));
+    // from 00:58 the cron child's 01:05 comes before the interval's 01:08: no jitter
+    let prev = ts("2024-01-01T00:58:00Z");
+    let cron_time = ts("2024-01-01T01:05:00Z");
+    assert!((0..100).all(|_| t.next_fire(Some(prev), prev, &mut rng).map(|f| (f.time, f.run_at)) == Some((cron_time, cron_time))));
+    // from 00:55 both give 01:05: the first child in order (the interval) produced it
+    let prev = ts("2024-01-01T00:55:00Z");
+    let tied: Vec<i64> = (0..100).map(|_| t.next_fire(Some(prev), prev, &mut rng).unwrap().run_at.as_micros() - cron_time.as_micros()).collect();
+    assert!(tied.iter().all(|d| (0..=30_000_000).contains(d)) && tied.iter().filter(|d| **d > 0).count() > 90);
+}

@@ -72,28 +72,23 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             // APScheduler sets an explicit next_run_time on the pending job at once.
             job.next_run_time = next_given.flatten();
-            job.pending = Some(PendingInfo {
+            job.pending = Some(Box::new(PendingInfo {
                 misfire_grace_time: new.misfire_grace_time.is_some(),
                 coalesce: new.coalesce.is_some(),
                 max_instances: new.max_instances.is_some(),
                 next_run_time: next_given,
                 replace_existing: new.replace_existing,
-            });
-            let existing = if self.pending_ids.contains_key(&*id) {
-                self.pending.iter().position(|(j, a)| j.id == id && *a == new.jobstore)
-            } else {
-                None
-            };
-            match existing {
-                Some(_) if !new.replace_existing => return Err(Error::ConflictingId { id: id.to_string() }),
-                Some(i) => self.pending[i] = (job, new.jobstore),
-                None => {
-                    if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
-                        return Err(Error::ConflictingId { id: id.to_string() });
-                    }
-                    *self.pending_ids.entry(id.clone()).or_insert(0) += 1;
-                    self.pending.push((job, new.jobstore));
+            }));
+            if let Some(existing) = self.pending.get_mut(&id, Some(&new.jobstore)) {
+                if !new.replace_existing {
+                    return Err(Error::ConflictingId { id: id.to_string() });
                 }
+                *existing = job;
+            } else {
+                if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
+                    return Err(Error::ConflictingId { id: id.to_string() });
+                }
+                self.pending.push(job, new.jobstore);
             }
             return Ok(id);
         }
@@ -151,10 +146,9 @@ impl Scheduler {
     /// Removes a job (pending ones while stopped). Emits `EVENT_JOB_REMOVED`.
     pub fn remove_job(&mut self, job_id: &str, jobstore: Option<&str>) -> Result<()> {
         if self.state == SchedulerState::Stopped {
-            let pos = self.pending.iter().position(|(j, a)| &*j.id == job_id && jobstore.map_or(true, |x| x == a));
-            let Some(i) = pos else { return Err(Error::JobNotFound { id: job_id.to_string() }) };
-            let (job, alias) = self.pending.remove(i);
-            self.forget_pending_id(&job.id);
+            let Some((job, alias)) = self.pending.remove(job_id, jobstore) else {
+                return Err(Error::JobNotFound { id: job_id.to_string() });
+            };
             self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
             return Ok(());
         }
@@ -171,11 +165,7 @@ impl Scheduler {
     /// Emits `EVENT_ALL_JOBS_REMOVED` with `alias = jobstore`.
     pub fn remove_all_jobs(&mut self, jobstore: Option<&str>) -> Result<()> {
         if self.state == SchedulerState::Stopped {
-            self.pending.retain(|(_, a)| jobstore.is_some_and(|x| x != a));
-            self.pending_ids.clear();
-            for (j, _) in &self.pending {
-                *self.pending_ids.entry(j.id.clone()).or_insert(0) += 1;
-            }
+            self.pending.retain(|a| jobstore.is_some_and(|x| x != a));
         } else {
             for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
                 s.clear();

@@ -126,8 +126,9 @@ pub fn asint(field: &str, value: &Value) -> Result<i64> {
     }
 }
 
-/// Converts `camelCase` to `snake_case` (`jobDefaults` → `job_defaults`).
-fn snake(key: &str) -> String {
+/// Converts `camelCase` to `snake_case` (`jobDefaults` → `job_defaults`, `maxInstances` →
+/// `max_instances`).
+pub(super) fn snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for c in key.chars() {
         if c.is_ascii_uppercase() {

@@ -106,7 +106,7 @@ impl Scheduler {
         let next = catch
             .after
             .filter(|t| *t > last)
-            .and_then(|t| trigger.apply_jitter(t, &mut self.rng).map(|r| (t, r.max(t))));
+            .and_then(|t| trigger.jitter_fire(t, Some(last), now, &mut self.rng).map(|r| (t, r.max(t))));
         match next {
             Some((t, r)) => {
                 let store = &mut self.stores[si];

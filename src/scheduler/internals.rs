@@ -68,15 +68,6 @@ impl Scheduler {
         }
     }
 
-    pub(super) fn forget_pending_id(&mut self, id: &str) {
-        if let Some(n) = self.pending_ids.get_mut(id) {
-            *n -= 1;
-            if *n == 0 {
-                self.pending_ids.remove(id);
-            }
-        }
-    }
-
     pub(super) fn intern(&mut self, name: &str) -> Arc<str> {
         if let Some(n) = self.names.get(name) {
             return n.clone();
@@ -94,7 +85,7 @@ impl Scheduler {
     pub(super) fn generate_id(&mut self) -> Arc<str> {
         loop {
             let id = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
-            let taken = self.pending_ids.contains_key(id.as_str()) || self.stores.iter().any(|s| s.contains(&id));
+            let taken = self.pending.contains_id(&id) || self.stores.iter().any(|s| s.contains(&id));
             if !taken {
                 return Arc::from(id.as_str());
             }
@@ -190,8 +181,8 @@ impl Scheduler {
                 job.next_run_time = t;
             }
             let id = job.id.clone();
-            if let Some(slot) = self.pending.iter_mut().find(|(j, _)| j.id == id) {
-                slot.0 = job;
+            if let Some(slot) = self.pending.get_mut(&id, None) {
+                *slot = job;
             }
             self.events.push_back(Event::job(EventCode::JobModified, id, None));
             return Ok(());

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::time::{format_in_zone, DateInput, Timestamp, Zone};
 use crate::trigger::Trigger;
 
-use super::config::{asbool, asint, positive, JobDefaults};
+use super::config::{asbool, asint, positive, snake, JobDefaults};
 
 /// A scheduled job (APScheduler's `Job`).
 ///
@@ -46,7 +46,8 @@ pub struct Job {
     pub(crate) trigger_json: Option<Arc<Value>>,
     /// While pending: which options were given explicitly (the rest take the defaults in
     /// force at `start`), and the explicit `next_run_time` if any.
-    pub(crate) pending: Option<PendingInfo>,
+    /// Boxed: only pending jobs have it, and it would widen every job.
+    pub(crate) pending: Option<Box<PendingInfo>>,
 }
 
 /// What a pending job remembers until `start`.
@@ -174,7 +175,7 @@ impl NewJob {
         let mut job = NewJob::new(String::new(), TriggerInput::RunOnceNow);
         let mut func = None;
         for (key, value) in map {
-            match normalize_key(key).as_str() {
+            match snake(key).as_str() {
                 "func" => func = Some(string_field("func", value)?),
                 "trigger" => {
                     job.trigger = if value.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(value.clone()) }
@@ -233,7 +234,7 @@ impl JobChanges {
         };
         let mut c = JobChanges::default();
         for (key, value) in map {
-            match normalize_key(key).as_str() {
+            match snake(key).as_str() {
                 "id" => return Err(Error::invalid("id", value, "the job id may not be changed")),
                 "name" => c.name = Some(string_field("name", value)?),
                 "func" => c.func = Some(string_field("func", value)?),
@@ -249,20 +250,6 @@ impl JobChanges {
         }
         Ok(c)
     }
-}
-
-/// `maxInstances` → `max_instances`.
-fn normalize_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn string_field(field: &str, value: &Value) -> Result<String> {

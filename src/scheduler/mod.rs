@@ -139,6 +139,7 @@ mod trigger_json;
 mod commands;
 mod driving;
 mod internals;
+mod pending;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasherDefault;
@@ -191,10 +192,8 @@ pub struct Scheduler {
     state: SchedulerState,
     stores: Vec<JobStore>,
     executors: Vec<(String, ExecutorConfig)>,
-    /// Jobs added while stopped, in insertion order; `pending` info holds the target store.
-    pending: Vec<(Job, String)>,
-    /// How many pending jobs have each id (conflict checks without scanning).
-    pending_ids: HashMap<Arc<str>, u32, BuildHasherDefault<store::Fnv>>,
+    /// Jobs added while stopped, in insertion order, with their target store.
+    pending: pending::PendingJobs,
     events: VecDeque<Event>,
     outbox: VecDeque<StoreOp>,
     runs: HashMap<RunId, InFlight, BuildHasherDefault<store::Fnv>>,
@@ -224,8 +223,7 @@ impl Scheduler {
             state: SchedulerState::Stopped,
             stores: Vec::new(),
             executors: Vec::new(),
-            pending: Vec::new(),
-            pending_ids: HashMap::default(),
+            pending: pending::PendingJobs::default(),
             events: VecDeque::new(),
             outbox: VecDeque::new(),
             runs: HashMap::default(),
@@ -293,10 +291,7 @@ impl Scheduler {
     /// otherwise in `jobstore` or the first store that has it.
     pub fn get_job(&self, job_id: &str, jobstore: Option<&str>) -> Option<&Job> {
         if self.state == SchedulerState::Stopped {
-            if !self.pending_ids.contains_key(job_id) {
-                return None;
-            }
-            return self.pending.iter().map(|(j, _)| j).find(|j| &*j.id == job_id);
+            return self.pending.get(job_id, None);
         }
         self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).find_map(|s| s.get(job_id))
     }
@@ -306,7 +301,7 @@ impl Scheduler {
     /// pending jobs, in the order they were added.
     pub fn get_jobs(&self, jobstore: Option<&str>) -> Vec<&Job> {
         if self.state == SchedulerState::Stopped {
-            return self.pending.iter().filter(|(_, a)| jobstore.map_or(true, |x| x == a)).map(|(j, _)| j).collect();
+            return self.pending.iter().filter(|(_, a)| jobstore.map_or(true, |x| x == *a)).map(|(j, _)| j).collect();
         }
         self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).flat_map(|s| s.ordered()).collect()
     }
@@ -377,11 +372,11 @@ impl Scheduler {
         }
         let default_store_missing = !self.stores.iter().any(|s| &*s.alias == "default");
         // Validate before changing anything.
-        for (job, alias) in &self.pending {
-            let store = self.stores.iter().find(|s| *s.alias == **alias);
+        for (job, alias) in self.pending.iter() {
+            let store = self.stores.iter().find(|s| *s.alias == *alias);
             match store {
                 None if !(alias == "default" && default_store_missing) => {
-                    return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.clone() })
+                    return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
                 }
                 Some(s) if s.contains(&job.id) && !job.pending.as_ref().is_some_and(|p| p.replace_existing) => {
                     return Err(Error::ConflictingId { id: job.id.to_string() })
@@ -400,10 +395,9 @@ impl Scheduler {
             self.stores.push(JobStore::new("default", StoreKind::Memory));
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
         }
-        self.pending_ids.clear();
-        for (mut job, alias) in std::mem::take(&mut self.pending) {
+        for (mut job, alias) in self.pending.take_all() {
             apply_defaults(&mut job, &self.defaults);
-            let info = job.pending.take();
+            let info = job.pending.take().map(|p| *p);
             let (next, replace) = match info {
                 Some(PendingInfo { next_run_time: Some(given), replace_existing, .. }) => ((given, given), replace_existing),
                 Some(PendingInfo { replace_existing, .. }) => (self.first_fire(&job.trigger, now), replace_existing),

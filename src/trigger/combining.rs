@@ -25,7 +25,8 @@
 //! A combination's own `jitter` is added to its fire times (`+uniform(0, jitter)` seconds
 //! on the instant). Inside an AND the children's jitter is ignored: jittered children
 //! would almost never agree on an instant. An OR also adds the jitter of the child that
-//! produced the fire time (the first child, in order, that fires at that instant), then
+//! produced the fire time (the first child, in order, whose `next_fire_time(previous,
+//! now)` is that instant; [`OrTrigger::next_fire`] picks it while finding the time), then
 //! its own; if that child's jitter would push the time past the child's end date, the
 //! child's jitter is skipped.
 //!
@@ -37,7 +38,7 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 
 use crate::time::Timestamp;
-use crate::trigger::{check_jitter, format_jitter, jitter_with, JitterRng, Trigger};
+use crate::trigger::{check_jitter, format_jitter, jitter_with, Fire, JitterRng, Trigger};
 
 /// The most rounds the AND search takes before it reports "no more fire times".
 pub const AND_MAX_ROUNDS: usize = 10_000;
@@ -166,11 +167,49 @@ impl OrTrigger {
     /// The earliest of the children's `next_fire_time(previous, now)` that is after
     /// `previous`; `None` when every child is exhausted.
     pub fn next_fire_time(&self, previous: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
-        self.triggers
-            .iter()
-            .filter_map(|c| c.next_fire_time(previous, now))
-            .filter(|t| previous.map_or(true, |p| *t > p))
-            .min()
+        self.winner(previous, now).map(|(_, t)| t)
+    }
+
+    /// The next fire time with its jittered run instant: every child's next fire time is
+    /// computed once, and the jitter added is that of the child that gave the earliest
+    /// (the first in order among equals), then this trigger's own.
+    pub fn next_fire(&self, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Fire> {
+        let (child, time) = self.winner(previous, now)?;
+        Some(Fire { time, run_at: self.jitter_from(Some(child), time, previous, now, rng) })
+    }
+
+    /// The child that gives the OR's next fire time, with that time: the smallest answer
+    /// after `previous`, the first child in order among equal answers.
+    fn winner(&self, previous: Option<Timestamp>, now: Timestamp) -> Option<(usize, Timestamp)> {
+        let mut best: Option<(usize, Timestamp)> = None;
+        for (i, child) in self.triggers.iter().enumerate() {
+            let Some(t) = child.next_fire_time(previous, now) else { continue };
+            if previous.is_some_and(|p| t <= p) {
+                continue;
+            }
+            if best.map_or(true, |(_, b)| t < b) {
+                best = Some((i, t));
+            }
+        }
+        best
+    }
+
+    /// `t`, a fire time this trigger gave as `next_fire_time(previous, now)`, plus the
+    /// jitter of the child that produced it (found by the same call), plus this trigger's
+    /// own jitter. Never `None`: the signature matches the other triggers.
+    pub fn jitter_fire(&self, t: Timestamp, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Timestamp> {
+        let child = self.winner(previous, now).filter(|(_, w)| *w == t).map(|(i, _)| i);
+        Some(self.jitter_from(child, t, previous, now, rng))
+    }
+
+    /// `t` plus the jitter of child `child` (skipped when it would pass that child's end
+    /// date), plus this trigger's own jitter.
+    fn jitter_from(&self, child: Option<usize>, t: Timestamp, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Timestamp {
+        let after_child = match child.and_then(|i| self.triggers.get(i)) {
+            Some(c) => c.jitter_fire(t, previous, now, rng).unwrap_or(t),
+            None => t,
+        };
+        jitter_with(after_child, self.jitter, |j| rng.uniform_micros(j))
     }
 
     /// The earliest of the children's first fire times at or after `t`.
@@ -178,8 +217,12 @@ impl OrTrigger {
         self.triggers.iter().filter_map(|c| c.first_at_or_after(t)).min()
     }
 
-    /// `t` plus the jitter of the child that fires at `t` (see the module docs), plus
-    /// this trigger's own jitter. Never `None`: the signature matches the other triggers.
+    /// `t` plus the jitter of a child that fires at `t`, plus this trigger's own jitter,
+    /// when the previous fire time is not known: the producer is taken to be the first
+    /// child whose own schedule has `t` ([`Trigger::first_at_or_after`]). An interval
+    /// child restarted from another child's fire time is off its own grid and not found
+    /// that way; [`OrTrigger::next_fire`] and [`OrTrigger::jitter_fire`] know the
+    /// producer. Never `None`: the signature matches the other triggers.
     pub fn apply_jitter(&self, t: Timestamp, rng: &mut JitterRng) -> Option<Timestamp> {
         let producer = self.triggers.iter().find(|c| c.first_at_or_after(t) == Some(t));
         let after_child = match producer {

@@ -24,7 +24,8 @@ impl JitterRng {
     /// A uniform draw in `[0, max_seconds]`, in whole microseconds
     /// (APScheduler's `random.uniform(0, jitter)`).
     pub fn uniform_micros(&mut self, max_seconds: f64) -> i64 {
-        if !(max_seconds > 0.0) {
+        // also 0 for NaN
+        if max_seconds.is_nan() || max_seconds <= 0.0 {
             return 0;
         }
         let max_us = (max_seconds * 1e6).round() as i64;

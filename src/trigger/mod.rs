@@ -81,9 +81,22 @@ impl Trigger {
 
     /// The next fire time with its jittered run instant. `rng` supplies the randomness.
     pub fn next_fire(&self, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Fire> {
+        if let Trigger::Or(x) = self {
+            return x.next_fire(previous, now, rng);
+        }
         let time = self.next_fire_time(previous, now)?;
         let run_at = self.apply_jitter(time, rng)?;
         Some(Fire { time, run_at })
+    }
+
+    /// [`Trigger::apply_jitter`] for a fire time `t` this trigger gave as
+    /// `next_fire_time(previous, now)`: an `or` then adds the jitter of the child that gave
+    /// `t` from that same call (see [`OrTrigger::jitter_fire`]).
+    pub fn jitter_fire(&self, t: Timestamp, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Timestamp> {
+        match self {
+            Trigger::Or(x) => x.jitter_fire(t, previous, now, rng),
+            other => other.apply_jitter(t, rng),
+        }
     }
 
     /// Adds this trigger's jitter to a fire time `t` (and, for an `or`, the jitter of the

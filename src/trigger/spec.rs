@@ -686,7 +686,7 @@ impl Trigger {
                 // from_crontab takes no dates and no jitter: the line and zone say it all
                 Some(expr) => TriggerSpec::Crontab(CrontabSpec { expr: expr.to_string(), timezone: Some(t.timezone()) }),
                 None => TriggerSpec::Cron(CronSpec {
-                    fields: t.fields().clone(),
+                    fields: t.fields(),
                     start_date: t.start_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
                     end_date: t.end_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
                     timezone: Some(t.timezone()),

@@ -86,13 +86,13 @@ fn next_value(s: &Schedule, w: &Wall, f: usize) -> Option<i64> {
     let bit = |mask: u64| next_bit(mask, cur.clamp(0, 64) as u32).map(|v| v as i64);
     match f {
         YEAR => s.next_year(cur),
-        MONTH => bit(s.months as u64),
+        MONTH => bit(s.p.months as u64),
         F_DAY => bit(s.dom_mask(w.v[YEAR], w.v[MONTH] as u32) as u64),
-        WEEK => bit(s.week & ((1u64 << 54) - 2)),
-        DOW => bit(s.dow as u64),
-        HOUR => bit(s.hours as u64),
-        MINUTE => bit(s.minutes),
-        _ => bit(s.seconds),
+        WEEK => bit(s.p.week & ((1u64 << 54) - 2)),
+        DOW => bit(s.p.dow as u64),
+        HOUR => bit(s.p.hours as u64),
+        MINUTE => bit(s.p.minutes),
+        _ => bit(s.p.seconds),
     }
 }
 

@@ -57,30 +57,10 @@ impl DaySpecials {
 /// Every field of a cron schedule, compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Schedule {
-    /// Year expressions (years are too many for a bitset).
-    pub years: Vec<Expr>,
+    /// The field sets as given to [`Schedule::new`].
+    pub p: Parts,
     /// Whether the year field is plain `*`.
     pub years_all: bool,
-    /// Months, bit `m` for month `m` (1–12).
-    pub months: u16,
-    /// Days of the month, bit `d` (1–31), plus the month-dependent rules.
-    pub dom: u32,
-    /// `last`, n-th weekday rules of the day field.
-    pub dom_special: DaySpecials,
-    /// ISO weeks, bit `w` (1–53).
-    pub week: u64,
-    /// Days of the week, bit `w` (0 = Monday).
-    pub dow: u8,
-    /// n-th / last weekday rules written in the day-of-week field (crontab `5#2`, `5L`).
-    pub dow_special: DaySpecials,
-    /// Day of month OR day of week (crontab with both restricted) instead of AND.
-    pub or_days: bool,
-    /// Hours, bit `h`.
-    pub hours: u32,
-    /// Minutes, bit `m`.
-    pub minutes: u64,
-    /// Seconds, bit `s`.
-    pub seconds: u64,
     /// For each weekday of the 1st of a month, the days of a 31-day month on an allowed weekday.
     dow_pattern: [u32; 7],
     /// All 53 weeks allowed.
@@ -89,10 +69,11 @@ pub(crate) struct Schedule {
     never: bool,
 }
 
-/// Fields of a [`Schedule`] before compilation (same meaning as the fields there).
-#[derive(Clone, Debug, Default)]
+/// The fields of a cron schedule as bit sets (the input of [`Schedule::new`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Parts {
-    /// Year expressions.
+    /// Year expressions (years are too many for a bitset); empty when the field is plain `*`
+    /// once compiled.
     pub years: Vec<Expr>,
     /// Months, bit `m`.
     pub months: u16,
@@ -128,7 +109,7 @@ pub(crate) fn next_bit(mask: u64, from: u32) -> Option<u32> {
 
 impl Schedule {
     /// Compiles the parts.
-    pub fn new(p: Parts) -> Schedule {
+    pub fn new(mut p: Parts) -> Schedule {
         let mut dow_pattern = [0u32; 7];
         for (f, pat) in dow_pattern.iter_mut().enumerate() {
             for d in 1..=31u32 {
@@ -139,23 +120,13 @@ impl Schedule {
         }
         let years_all = matches!(p.years.as_slice(), [Expr::All { step: None }]);
         let week_all = p.week & ((1u64 << 54) - 2) == (1u64 << 54) - 2;
-        let mut s = Schedule {
-            years: p.years,
-            years_all,
-            months: p.months,
-            dom: p.dom,
-            dom_special: p.dom_special,
-            week: p.week,
-            dow: p.dow,
-            dow_special: p.dow_special,
-            or_days: p.or_days,
-            hours: p.hours,
-            minutes: p.minutes,
-            seconds: p.seconds,
-            dow_pattern,
-            week_all,
-            never: false,
-        };
+        if years_all {
+            // answered by `years_all` alone: no allocation kept for it
+            p.years = Vec::new();
+        } else {
+            p.years.shrink_to_fit();
+        }
+        let mut s = Schedule { p, years_all, dow_pattern, week_all, never: false };
         s.never = !s.can_ever_match();
         s
     }
@@ -164,10 +135,10 @@ impl Schedule {
     /// month depend only on its length and the weekday of its 1st; with one, one whole
     /// 400-year Gregorian cycle is checked.
     fn can_ever_match(&self) -> bool {
-        if self.hours == 0 || self.minutes == 0 || self.seconds == 0 || self.months & 0x1FFE == 0 {
+        if self.p.hours == 0 || self.p.minutes == 0 || self.p.seconds == 0 || self.p.months & 0x1FFE == 0 {
             return false;
         }
-        let months = (1..=12u32).filter(|m| self.months & (1 << m) != 0);
+        let months = (1..=12u32).filter(|m| self.p.months & (1 << m) != 0);
         if self.week_all {
             for m in months {
                 let dims: &[u32] = match m {
@@ -193,7 +164,7 @@ impl Schedule {
         if self.years_all {
             return (y <= 9999).then_some(y.max(1970));
         }
-        next_year(&self.years, y)
+        next_year(&self.p.years, y)
     }
 
     /// Days of month `m` of year `y` allowed by the day-of-month field alone (APScheduler's
@@ -201,7 +172,7 @@ impl Schedule {
     pub fn dom_mask(&self, y: i64, m: u32) -> u32 {
         let dim = days_in_month(y, m);
         let first_wd = weekday(days_from_civil(y, m, 1));
-        (self.dom | self.dom_special.mask(first_wd, dim)) & valid_days(dim)
+        (self.p.dom | self.p.dom_special.mask(first_wd, dim)) & valid_days(dim)
     }
 
     /// Days of month `m` of year `y` on which the schedule may fire (every day rule).
@@ -216,7 +187,7 @@ impl Schedule {
                 if d > 1 && (f + d - 1) % 7 == 0 {
                     wk = iso_week(y, m, d);
                 }
-                if self.week & (1 << wk) != 0 {
+                if self.p.week & (1 << wk) != 0 {
                     mask |= 1 << d;
                 }
             }
@@ -230,15 +201,15 @@ impl Schedule {
     #[inline]
     fn month_days(&self, f: u32, dim: u32) -> u32 {
         let valid = valid_days(dim);
-        let mut dom = self.dom;
-        if self.dom_special.last_day || self.dom_special.nth != [0; 7] {
-            dom |= self.dom_special.mask(f, dim);
+        let mut dom = self.p.dom;
+        if self.p.dom_special.last_day || self.p.dom_special.nth != [0; 7] {
+            dom |= self.p.dom_special.mask(f, dim);
         }
         let mut dow = self.dow_pattern[f as usize];
-        if self.dow_special.nth != [0; 7] {
-            dow |= self.dow_special.mask(f, dim);
+        if self.p.dow_special.nth != [0; 7] {
+            dow |= self.p.dow_special.mask(f, dim);
         }
-        if self.or_days {
+        if self.p.or_days {
             (dom | dow) & valid
         } else {
             dom & dow & valid
@@ -263,7 +234,7 @@ impl Schedule {
             if ny != c.y {
                 c.set_date(ny, 1, 1);
             }
-            match next_bit(self.months as u64, c.m) {
+            match next_bit(self.p.months as u64, c.m) {
                 None => {
                     c.set_date(c.y + 1, 1, 1);
                     continue;
@@ -291,7 +262,7 @@ impl Schedule {
                 }
                 _ => {}
             }
-            match next_bit(self.hours as u64, c.h) {
+            match next_bit(self.p.hours as u64, c.h) {
                 None => {
                     c.next_day(dim);
                     continue;
@@ -303,7 +274,7 @@ impl Schedule {
                 }
                 _ => {}
             }
-            match next_bit(self.minutes, c.mi) {
+            match next_bit(self.p.minutes, c.mi) {
                 None => {
                     c.next_hour(dim);
                     continue;
@@ -314,7 +285,7 @@ impl Schedule {
                 }
                 _ => {}
             }
-            match next_bit(self.seconds, c.s) {
+            match next_bit(self.p.seconds, c.s) {
                 None => {
                     c.s = 0;
                     c.mi += 1;

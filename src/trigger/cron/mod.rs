@@ -38,6 +38,7 @@ mod crontab;
 mod field;
 mod matcher;
 mod search;
+mod texts;
 mod zone;
 
 use std::fmt;
@@ -49,6 +50,7 @@ use crate::trigger::JitterRng;
 
 use field::{parse_field, value_bits, Expr, Field, DAY, DEFAULT_VALUES, DOW, FIELD_NAMES, HOUR, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use matcher::{DaySpecials, Parts, Schedule};
+use texts::Texts;
 use zone::CronZone;
 
 /// Raw cron field expressions exactly as the user gave them (integers as decimal text).
@@ -103,18 +105,15 @@ pub struct CronTrigger {
 /// The parsed and compiled expressions of a trigger.
 #[derive(Debug, PartialEq, Eq)]
 struct Compiled {
-    fields: CronFields,
-    crontab: Option<String>,
-    /// `str()`, computed once.
-    display: String,
-    /// The `name='expr'` list of `repr()` (given fields only).
-    field_list: String,
+    /// The fields as given, the crontab line and `str()` (computed once), in one allocation.
+    texts: Texts,
     /// The compiled fields.
     schedule: Schedule,
-    /// Equivalent APScheduler triggers for the gap emulation (one, or an OR's terms).
-    emulation: Vec<Schedule>,
-    /// The zone's offsets, fetched once.
-    zone: CronZone,
+    /// Equivalent APScheduler triggers for the gap emulation when they are not just
+    /// `schedule` (the terms of a crontab's OR); empty otherwise.
+    emulation: Box<[Schedule]>,
+    /// The zone's offsets (one per zone, shared).
+    zone: Arc<CronZone>,
 }
 
 /// Checks a jitter value: finite and `>= 0`.
@@ -199,15 +198,11 @@ impl CronTrigger {
             .map(|(i, f)| format!("{}='{}'", FIELD_NAMES[i], f))
             .collect::<Vec<_>>()
             .join(", ");
-        let schedule = compile(&parsed);
         let compiled = Compiled {
-            fields: fields.clone(),
-            crontab: None,
-            display: format!("cron[{field_list}]"),
-            field_list,
-            emulation: vec![schedule.clone()],
-            schedule,
-            zone: CronZone::new(timezone),
+            texts: Texts::new(fields, None, &format!("cron[{field_list}]"))?,
+            schedule: compile(&parsed),
+            emulation: Box::default(),
+            zone: CronZone::shared(timezone),
         };
         Ok(CronTrigger { start_date, end_date, timezone, jitter, compiled: Arc::new(compiled) })
     }
@@ -228,18 +223,16 @@ impl CronTrigger {
     /// A wrong field count is an error on field `expr`; a bad field names that field.
     pub fn from_crontab(expr: &str, timezone: Zone) -> Result<CronTrigger> {
         let p = crontab::parse(expr)?;
-        let field_list = {
-            let inner = p.display.strip_prefix("cron[").and_then(|s| s.strip_suffix(']'));
-            inner.map(str::to_string).unwrap_or_else(|| p.display.clone())
+        // a single APScheduler term equal to the schedule need not be kept twice
+        let emulation = match p.emulation.as_slice() {
+            [only] if *only == p.schedule => Box::default(),
+            _ => p.emulation.into_boxed_slice(),
         };
         let compiled = Compiled {
-            fields: p.fields,
-            crontab: Some(expr.to_string()),
-            display: p.display,
-            field_list,
+            texts: Texts::new(&p.fields, Some(expr), &p.display)?,
             schedule: p.schedule,
-            emulation: p.emulation,
-            zone: CronZone::new(timezone),
+            emulation,
+            zone: CronZone::shared(timezone),
         };
         Ok(CronTrigger { start_date: None, end_date: None, timezone, jitter: None, compiled: Arc::new(compiled) })
     }
@@ -299,7 +292,8 @@ impl CronTrigger {
     /// equivalent APScheduler triggers, ignoring answers before `start`.
     fn emulate(&self, start: i64, end_wall: Option<i64>) -> Option<i64> {
         let c = &*self.compiled;
-        c.emulation
+        let terms = if c.emulation.is_empty() { std::slice::from_ref(&c.schedule) } else { &c.emulation[..] };
+        terms
             .iter()
             .filter_map(|s| apscheduler::next_fire_time(s, &c.zone, start, end_wall))
             .filter(|&a| a >= start)
@@ -323,13 +317,13 @@ impl CronTrigger {
     }
 
     /// The fields as given (for a crontab: its tokens under their field names).
-    pub fn fields(&self) -> &CronFields {
-        &self.compiled.fields
+    pub fn fields(&self) -> CronFields {
+        self.compiled.texts.fields()
     }
 
     /// The crontab line, when the trigger was built by [`CronTrigger::from_crontab`].
     pub fn crontab(&self) -> Option<&str> {
-        self.compiled.crontab.as_deref()
+        self.compiled.texts.crontab()
     }
 
     /// The inclusive start date, if any.
@@ -351,8 +345,9 @@ impl CronTrigger {
     /// timezone='Europe/Berlin')>`.
     pub fn repr(&self) -> String {
         let mut options = Vec::new();
-        if !self.compiled.field_list.is_empty() {
-            options.push(self.compiled.field_list.clone());
+        let field_list = self.compiled.texts.field_list();
+        if !field_list.is_empty() {
+            options.push(field_list.to_string());
         }
         if let Some(s) = self.start_date {
             options.push(format!("start_date='{}'", format_in_zone(s, self.timezone)));
@@ -376,7 +371,7 @@ impl fmt::Display for CronTrigger {
     /// APScheduler's `str()`: `cron[month='6-8', day='*', hour='0-3', minute='*/5']`; a
     /// crontab whose day fields are ORed prints as `or[cron[…], cron[…]]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.compiled.display)
+        f.write_str(self.compiled.texts.display())
     }
 }
 

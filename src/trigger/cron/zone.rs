@@ -5,6 +5,9 @@
 //! keeps applying a zone's POSIX rule (APScheduler fire times in the year 2999 still
 //! observe DST), so the segments need no special case for the far future.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use super::calendar::DAY;
 use crate::time::{Timestamp, Transitions, Zone};
 
@@ -19,11 +22,22 @@ pub(crate) struct CronZone {
 }
 
 impl CronZone {
-    /// The offsets of `zone`.
-    pub fn new(zone: Zone) -> CronZone {
-        let transitions = zone.transitions();
-        let (min_offset, max_offset) = transitions.offset_range();
-        CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 }
+    /// The offsets of `zone`, computed once per zone and shared by every trigger in it.
+    pub fn shared(zone: Zone) -> Arc<CronZone> {
+        static CACHE: OnceLock<Mutex<HashMap<Zone, Arc<CronZone>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let mut guard = match cache.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard
+            .entry(zone)
+            .or_insert_with(|| {
+                let transitions = zone.transitions();
+                let (min_offset, max_offset) = transitions.offset_range();
+                Arc::new(CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 })
+            })
+            .clone()
     }
 
     /// The smallest UTC offset the zone ever has (seconds).

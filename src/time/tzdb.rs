@@ -16,7 +16,9 @@
 //! reproduces every change chrono-tz has through 2099 exactly; explicit changes are then
 //! stored only before the rule's first change of that year, and the rule continues forever
 //! (as Python's `zoneinfo` continues a zone's POSIX rule), while chrono-tz itself stops
-//! changing after 2099. Zones whose far future is irregular (Morocco's Ramadan changes)
+//! changing after 2099. When a table is decoded (once per zone, on first use), its rule's
+//! years up to 2037 are expanded into explicit changes, so that lookups in the present are
+//! a binary search; the rule is computed only for later instants. Zones whose far future is irregular (Morocco's Ramadan changes)
 //! keep their explicit changes through 2099 and hold the last type afterwards, as chrono-tz
 //! does. Identical tables are stored once.
 //!
@@ -48,6 +50,9 @@ static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
 
 /// 1800-01-01T00:00:00Z in seconds: where the change deltas start.
 const EPOCH_1800: i64 = -5_364_662_400;
+/// The last year whose rule changes are expanded into explicit changes when a table is
+/// decoded (the usual tzfile cutoff); the rule is computed for later years.
+const EXPLICIT_UNTIL_YEAR: i32 = 2037;
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 /// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01, plus one.
@@ -236,20 +241,26 @@ impl Table {
 
     /// The rule's two changes in `year`, in time order.
     fn rule_changes(&self, rule: &[RuleChange; 2], year: i32) -> [(i64, u8); 2] {
-        let one = |c: &RuleChange, before: u8| -> (i64, u8) {
-            let day = if c.day == 0 {
-                let (ny, nm) = if c.month == 12 { (year + 1, 1) } else { (year, c.month as u32 + 1) };
-                let last = days_of(ny, nm, 1) - 1;
-                last - (weekday(last) + 7 - c.weekday as i64) % 7
-            } else {
-                let first = days_of(year, c.month as u32, c.day as u32);
-                first + (c.weekday as i64 + 7 - weekday(first)) % 7
-            };
-            (day * DAY + c.secs - self.offset_of(before) as i64, c.to_type)
-        };
-        let (a, b) = (one(&rule[0], rule[1].to_type), one(&rule[1], rule[0].to_type));
-        if a.0 <= b.0 { [a, b] } else { [b, a] }
+        rule_changes(&self.types, rule, year)
     }
+}
+
+/// The two changes `rule` makes in `year`, in time order, as `(utc_secs, type)`.
+fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i32) -> [(i64, u8); 2] {
+    let offset_of = |ty: u8| types.get(usize::from(ty)).map_or(0, |t| t.0);
+    let one = |c: &RuleChange, before: u8| -> (i64, u8) {
+        let day = if c.day == 0 {
+            let (ny, nm) = if c.month == 12 { (year + 1, 1) } else { (year, c.month as u32 + 1) };
+            let last = days_of(ny, nm, 1) - 1;
+            last - (weekday(last) + 7 - c.weekday as i64) % 7
+        } else {
+            let first = days_of(year, c.month as u32, c.day as u32);
+            first + (c.weekday as i64 + 7 - weekday(first)) % 7
+        };
+        (day * DAY + c.secs - offset_of(before) as i64, c.to_type)
+    };
+    let (a, b) = (one(&rule[0], rule[1].to_type), one(&rule[1], rule[0].to_type));
+    if a.0 <= b.0 { [a, b] } else { [b, a] }
 }
 
 /// Days since 1970-01-01 of a date (`0` for a date chrono cannot hold, never reached for
@@ -382,28 +393,40 @@ impl Reader {
                 offset = next;
             }
         }
-        let mut table = Table {
-            types: types.into(),
-            initial,
-            changes: changes.into(),
-            offsets: offsets.into(),
-            rule: None,
-            rule_from_year: i32::MAX,
-            rule_start: i64::MAX,
-        };
+        let (mut rule, mut rule_from_year, mut rule_start) = (None, i32::MAX, i64::MAX);
         if self.byte()? == 1 {
-            let year = i32::try_from(self.uvar()?).ok()?;
+            let mut year = i32::try_from(self.uvar()?).ok()?;
             let mut change = || -> Option<RuleChange> {
                 let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
                 let secs = self.ivar()?;
                 let to_type = check(self.small()?)?;
                 ((1..=12).contains(&month) && day <= 31 && weekday < 7).then_some(RuleChange { month, day, weekday, secs, to_type })
             };
-            let rule = [change()?, change()?];
-            table.rule_from_year = year;
-            table.rule_start = table.rule_changes(&rule, year)[0].0;
-            table.rule = Some(rule);
+            let pair = [change()?, change()?];
+            // The rule's years up to the cutoff become explicit changes: lookups in the
+            // present are then a binary search, with no date arithmetic.
+            while year <= EXPLICIT_UNTIL_YEAR {
+                for (at, ty) in rule_changes(&types, &pair, year) {
+                    changes.push((at, ty));
+                    let next = types.get(usize::from(ty))?.0;
+                    if next != offset {
+                        offsets.push((at, next));
+                        offset = next;
+                    }
+                }
+                year += 1;
+            }
+            rule_start = rule_changes(&types, &pair, year)[0].0;
+            (rule, rule_from_year) = (Some(pair), year);
         }
-        Some(table)
+        Some(Table {
+            types: types.into(),
+            initial,
+            changes: changes.into(),
+            offsets: offsets.into(),
+            rule,
+            rule_from_year,
+            rule_start,
+        })
     }
 }

@@ -43,8 +43,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::{Datelike, NaiveDate};
-
 /// The generated database.
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
 
@@ -55,8 +53,6 @@ const EPOCH_1800: i64 = -5_364_662_400;
 const EXPLICIT_UNTIL_YEAR: i32 = 2037;
 /// Seconds in a day.
 const DAY: i64 = 86_400;
-/// Days from 0001-01-01 (chrono's day 1 of the common era) to 1970-01-01, plus one.
-const CE_TO_EPOCH_DAYS: i64 = 719_163;
 
 /// An IANA zone of the database: a small index into its sorted list of names.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -218,35 +214,29 @@ impl Table {
     }
 
     /// Under the yearly rule (`secs >= rule_start`): the type in force and the change
-    /// instants that bound it.
+    /// instants that bound it. The rule's two changes come in the same order every year,
+    /// so before a year's first change the second one's type is in force.
     fn rule_span(&self, secs: i64) -> (u8, i64, i64) {
         let Some(rule) = &self.rule else { return (self.initial, secs, secs + 1) };
-        let year = year_of(secs).unwrap_or(self.rule_from_year);
-        let mut changes = [(i64::MIN, 0u8); 6];
-        let mut n = 0;
-        for y in (year - 1).max(self.rule_from_year)..=year + 1 {
-            for c in self.rule_changes(rule, y) {
-                if let Some(slot) = changes.get_mut(n) {
-                    *slot = c;
-                    n += 1;
-                }
-            }
+        let year = year_of_days(secs.div_euclid(DAY)).max(i64::from(self.rule_from_year));
+        let [first, second] = self.rule_changes(rule, year);
+        if secs < first.0 {
+            (second.1, self.rule_changes(rule, year - 1)[1].0, first.0)
+        } else if secs < second.0 {
+            (first.1, first.0, second.0)
+        } else {
+            (second.1, second.0, self.rule_changes(rule, year + 1)[0].0)
         }
-        let found = &changes[..n];
-        let i = found.partition_point(|&(at, _)| at <= secs);
-        let (start, ty) = i.checked_sub(1).and_then(|j| found.get(j)).copied().unwrap_or((self.rule_start, self.initial));
-        let end = found.get(i).map_or(start + 1, |&(at, _)| at);
-        (ty, start, end)
     }
 
     /// The rule's two changes in `year`, in time order.
-    fn rule_changes(&self, rule: &[RuleChange; 2], year: i32) -> [(i64, u8); 2] {
+    fn rule_changes(&self, rule: &[RuleChange; 2], year: i64) -> [(i64, u8); 2] {
         rule_changes(&self.types, rule, year)
     }
 }
 
 /// The two changes `rule` makes in `year`, in time order, as `(utc_secs, type)`.
-fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i32) -> [(i64, u8); 2] {
+fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i64) -> [(i64, u8); 2] {
     let offset_of = |ty: u8| types.get(usize::from(ty)).map_or(0, |t| t.0);
     let one = |c: &RuleChange, before: u8| -> (i64, u8) {
         let day = if c.day == 0 {
@@ -263,16 +253,28 @@ fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i32) -> [(i6
     if a.0 <= b.0 { [a, b] } else { [b, a] }
 }
 
-/// Days since 1970-01-01 of a date (`0` for a date chrono cannot hold, never reached for
-/// the years 0001–10000 the rules are asked about).
-fn days_of(year: i32, month: u32, day: u32) -> i64 {
-    NaiveDate::from_ymd_opt(year, month, day).map_or(0, |d| d.num_days_from_ce() as i64 - CE_TO_EPOCH_DAYS)
+/// Days since 1970-01-01 of a proleptic Gregorian date (`month` 1–12; `day` may run
+/// past the month's end). Years are counted from March so that the leap day comes last.
+fn days_of(year: i64, month: u32, day: u32) -> i64 {
+    let (month, day) = (i64::from(month), i64::from(day));
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
-/// The UTC year of second `secs` (`None` far outside the years 0001–9999).
-fn year_of(secs: i64) -> Option<i32> {
-    let days = secs.div_euclid(DAY) + CE_TO_EPOCH_DAYS;
-    i32::try_from(days).ok().and_then(NaiveDate::from_num_days_from_ce_opt).map(|d| d.year())
+/// The proleptic Gregorian year of a day number since 1970-01-01.
+fn year_of_days(days: i64) -> i64 {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    // March-based month 0–11; January and February (10, 11) belong to the next year.
+    let march_month = (5 * day_of_year + 2) / 153;
+    year_of_era + era * 400 + i64::from(march_month >= 10)
 }
 
 /// Weekday of a day number since the epoch, 0 = Sunday.
@@ -395,7 +397,7 @@ impl Reader {
         }
         let (mut rule, mut rule_from_year, mut rule_start) = (None, i32::MAX, i64::MAX);
         if self.byte()? == 1 {
-            let mut year = i32::try_from(self.uvar()?).ok()?;
+            let mut year = i64::try_from(self.uvar()?).ok()?;
             let mut change = || -> Option<RuleChange> {
                 let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
                 let secs = self.ivar()?;
@@ -405,7 +407,7 @@ impl Reader {
             let pair = [change()?, change()?];
             // The rule's years up to the cutoff become explicit changes: lookups in the
             // present are then a binary search, with no date arithmetic.
-            while year <= EXPLICIT_UNTIL_YEAR {
+            while year <= i64::from(EXPLICIT_UNTIL_YEAR) {
                 for (at, ty) in rule_changes(&types, &pair, year) {
                     changes.push((at, ty));
                     let next = types.get(usize::from(ty))?.0;
@@ -417,7 +419,7 @@ impl Reader {
                 year += 1;
             }
             rule_start = rule_changes(&types, &pair, year)[0].0;
-            (rule, rule_from_year) = (Some(pair), year);
+            (rule, rule_from_year) = (Some(pair), i32::try_from(year).ok()?);
         }
         Some(Table {
             types: types.into(),
@@ -428,5 +430,37 @@ impl Reader {
             rule_from_year,
             rule_start,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, NaiveDate};
+
+    #[test]
+    fn civil_arithmetic_matches_chrono() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut date = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        while date <= end {
+            let days = (date - epoch).num_days();
+            assert_eq!(days_of(date.year() as i64, date.month(), date.day()), days, "{date}");
+            assert_eq!(year_of_days(days), date.year() as i64, "{date}");
+            date = date.succ_opt().unwrap();
+        }
+        // A day past the month's end runs on into the next month.
+        assert_eq!(days_of(2024, 2, 30), days_of(2024, 3, 1));
+    }
+
+    #[test]
+    fn every_table_decodes() {
+        let db = db();
+        assert!(db.names.len() > 500 && db.abbrs.len() > 100);
+        for id in ZoneId::all() {
+            let table = id.table();
+            assert!(!table.types.is_empty(), "{}", id.name());
+            assert!(table.changes.windows(2).all(|w| w[0].0 < w[1].0), "{}", id.name());
+        }
     }
 }

@@ -68,6 +68,21 @@ fn read(field: &str, value: &JsValue, depth: usize) -> Result<Value, JsValue> {
     Err(invalid(field, value, "not JSON data (a function, symbol or BigInt)"))
 }
 
+/// A JS string argument, or `None` for `undefined`/`null`; anything else is an
+/// `INVALID_ARGUMENT` naming `field` (wasm-bindgen's `&str` parameters do no such check and
+/// trap on a non-string, so every exported string parameter goes through here).
+pub fn optional_string(field: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.as_string().map(Some).ok_or_else(|| invalid(field, value, "expected a string"))
+}
+
+/// A JS string argument that must be present (see [`optional_string`]).
+pub fn required_string(field: &str, value: &JsValue) -> Result<String, JsValue> {
+    optional_string(field, value)?.ok_or_else(|| invalid(field, value, "expected a string"))
+}
+
 fn number(field: &str, value: &JsValue, n: f64) -> Result<Value, JsValue> {
     if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
         return Ok(Value::from(n as i64));

@@ -25,7 +25,7 @@
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
-use super::convert;
+use super::convert::{self, optional_string, required_string};
 use super::error::{invalid, to_js};
 use super::time::instant;
 use crate::scheduler::{
@@ -106,17 +106,6 @@ fn run_id(id: f64) -> Result<RunId, JsValue> {
     } else {
         Err(err(Error::invalid("run_id", id, "not a run id")))
     }
-}
-
-fn optional_string(field: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| invalid(field, value, "expected a string"))
-}
-
-fn required_string(field: &str, value: &JsValue) -> Result<String, JsValue> {
-    optional_string(field, value)?.ok_or_else(|| invalid(field, value, "expected a string"))
 }
 
 impl SchedulerCore {

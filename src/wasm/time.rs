@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::convert::required_string;
 use super::error::to_js;
 use crate::{Timestamp, Zone};
 
@@ -25,16 +26,19 @@ pub fn zone(name: &str) -> Result<Zone, JsValue> {
 /// Whether tickwerk knows the time zone `name` (`UTC`, a fixed offset or an IANA name).
 /// The JS layer uses it to check the host's zone before making it the default.
 #[wasm_bindgen(js_name = isKnownTimezone)]
-pub fn is_known_timezone(name: &str) -> bool {
-    Zone::parse(name).is_ok()
+pub fn is_known_timezone(#[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> bool {
+    name.as_string().is_some_and(|n| Zone::parse(&n).is_ok())
 }
 
 /// Formats the instant `ms` in the zone `zone` as APScheduler prints times
 /// (`2026-05-01 09:30:00 CEST`).
 #[wasm_bindgen(js_name = formatInstant)]
-pub fn format_instant(ms: f64, zone_name: &str) -> Result<String, JsValue> {
+pub fn format_instant(
+    ms: f64,
+    #[wasm_bindgen(js_name = zoneName, unchecked_param_type = "string")] zone_name: JsValue,
+) -> Result<String, JsValue> {
     let t = instant("time", ms)?;
-    Ok(crate::time::format_in_zone(t, zone(zone_name)?))
+    Ok(crate::time::format_in_zone(t, zone(&required_string("timezone", &zone_name)?)?))
 }
 
 /// Reads APScheduler's date text (`2026-05-01 09:30:00`, `2026-05-01T09:30:00.5+02:00`)
@@ -42,10 +46,16 @@ pub fn format_instant(ms: f64, zone_name: &str) -> Result<String, JsValue> {
 /// inside a DST gap moves forward, an ambiguous one takes its first occurrence). `field`
 /// names the input in errors.
 #[wasm_bindgen(js_name = parseDate)]
-pub fn parse_date(field: &str, text: &str, zone_name: &str) -> Result<f64, JsValue> {
-    let zone = zone(zone_name)?;
-    crate::DateInput::Text(text.to_string())
-        .resolve(field, zone)
+pub fn parse_date(
+    #[wasm_bindgen(unchecked_param_type = "string")] field: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(js_name = zoneName, unchecked_param_type = "string")] zone_name: JsValue,
+) -> Result<f64, JsValue> {
+    let field = required_string("field", &field)?;
+    let text = required_string(&field, &text)?;
+    let zone = zone(&required_string("timezone", &zone_name)?)?;
+    crate::DateInput::Text(text)
+        .resolve(&field, zone)
         .map(|t| t.as_millis_f64())
         .map_err(|e| to_js(&e))
 }

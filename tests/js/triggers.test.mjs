@@ -247,3 +247,20 @@ test('the low-level WasmTrigger throws TickwerkErrors too, for any JS value', ()
   }
   assert.ok(thrown > weird.length * 6, `only ${thrown} rejections`);
 });
+
+test('the low-level time exports refuse non-string names instead of trapping', async () => {
+  // wasm-bindgen's `&str` parameters trap ("memory access out of bounds") on a non-string;
+  // these exports take JS values and check them.
+  const core = await import('../../dist/core/tickwerk_core.js');
+  const weird = [undefined, null, 0, 5, true, {}, [], () => 1, 10n, Symbol('s')];
+  for (const v of weird) {
+    assert.equal(core.isKnownTimezone(v), false);
+    throwsCode(() => core.formatInstant(0, v), 'INVALID_ARGUMENT');
+    throwsCode(() => core.parseDate(v, '2026-01-01', 'UTC'), 'INVALID_ARGUMENT');
+    throwsCode(() => core.parseDate('run_date', v, 'UTC'), 'INVALID_ARGUMENT');
+    throwsCode(() => core.parseDate('run_date', '2026-01-01', v), 'INVALID_ARGUMENT');
+  }
+  // and still work afterwards
+  assert.equal(core.formatInstant(0, 'UTC'), '1970-01-01 00:00:00 UTC');
+  assert.equal(core.parseDate('run_date', '2026-01-01 12:00:00', 'UTC'), Date.UTC(2026, 0, 1, 12));
+});

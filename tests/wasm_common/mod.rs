@@ -169,7 +169,7 @@ fn a_registered_error_class_is_used_for_every_error() {
     .expect("class expression")
     .into();
     register_error_class(class.clone());
-    let err = parse_date("startDate", "2026-02-30", "UTC").err().expect("impossible date");
+    let err = parse_date(s("startDate"), s("2026-02-30"), s("UTC")).err().expect("impossible date");
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(Reflect::get(&err, &"fromClass".into()).ok().and_then(|v| v.as_bool()), Some(true));
     assert_eq!(code(&err), "INVALID_ARGUMENT");
@@ -178,11 +178,16 @@ fn a_registered_error_class_is_used_for_every_error() {
 
 #[wasm_bindgen_test]
 fn zone_helpers() {
-    assert!(is_known_timezone("Europe/Berlin"));
-    assert!(is_known_timezone("UTC"));
-    assert!(!is_known_timezone("Europe/Atlantis"));
+    assert!(is_known_timezone(s("Europe/Berlin")));
+    assert!(is_known_timezone(s("UTC")));
+    assert!(!is_known_timezone(s("Europe/Atlantis")));
     // 02:30 does not exist in Berlin on 2026-03-29: it moves forward to 03:30 CEST (01:30Z).
-    assert_eq!(parse_date("x", "2026-03-29 02:30:00", "Europe/Berlin").expect("ok"), 1_774_747_800_000.0);
-    assert_eq!(format_instant(1_774_747_800_000.0, "Europe/Berlin").expect("ok"), "2026-03-29 03:30:00 CEST");
-    assert_eq!(code(&format_instant(f64::NAN, "UTC").err().expect("NaN")), "INVALID_ARGUMENT");
+    assert_eq!(parse_date(s("x"), s("2026-03-29 02:30:00"), s("Europe/Berlin")).expect("ok"), 1_774_747_800_000.0);
+    assert_eq!(format_instant(1_774_747_800_000.0, s("Europe/Berlin")).expect("ok"), "2026-03-29 03:30:00 CEST");
+    assert_eq!(code(&format_instant(f64::NAN, s("UTC")).err().expect("NaN")), "INVALID_ARGUMENT");
+}
+
+/// A JS string value.
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
 }

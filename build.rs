@@ -8,6 +8,10 @@
 //! before that.
 //! Identical tables (links such as `US/Eastern`) are stored once. The blob layout is
 //! documented in `src/time/tzdb.rs`, which reads it.
+//!
+//! Next to the blob (`OUT_DIR/tzdb.bin`) the script writes `tzdb-summary.txt` (per zone:
+//! types, explicit changes, rule) for inspection; with `TICKWERK_TZDB_DUMP` set it also
+//! writes every zone's types and changes to `tzdb-dump.txt`.
 
 use std::collections::HashMap;
 use std::env;

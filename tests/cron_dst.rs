@@ -189,7 +189,7 @@ fn weekly_job_does_not_skip_the_week_after_spring_forward() {
 
 #[test]
 fn rules_continue_after_2099() {
-    // chrono-tz has no transitions after 2099; zoneinfo keeps the yearly rule
+    // chrono-tz has no transitions after 2099; zoneinfo, and our zone table, keep the yearly rule
     let t = cron("America/New_York", Some("12"), "0");
     assert_eq!(t.next_fire_time(None, ts("2150-07-01T00:00:00Z")), Some(ts("2150-07-01T12:00:00-04:00")));
     assert_eq!(t.next_fire_time(None, ts("2150-12-01T00:00:00Z")), Some(ts("2150-12-01T12:00:00-05:00")));

@@ -5,6 +5,7 @@
 
 import { invalid, show, TickwerkError } from './errors.js';
 import { BaseTrigger } from './triggers.js';
+import { toSpecDate } from './time.js';
 
 /** Job option names (camelCase; the snake_case spellings are accepted for porting). */
 const JOB_KEYS = new Map([
@@ -43,19 +44,7 @@ export function splitOptions(options) {
 }
 
 /** A date-like option for the core: Dates → epoch ms (text and numbers pass; `null` stays). */
-export function dateOption(field, value) {
-  if (value === null || value === undefined || typeof value === 'string') return value;
-  if (value instanceof Date) {
-    const t = value.getTime();
-    if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
-    return t;
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalid(field, value, 'is not a finite number of milliseconds');
-    return value;
-  }
-  throw invalid(field, value, 'expected a Date, epoch milliseconds, date text or null');
-}
+export const dateOption = toSpecDate;
 
 /**
  * The trigger spec for `addJob`/`rescheduleJob`: `undefined` (no trigger: run once, now),

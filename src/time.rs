@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+pub(crate) mod civil;
 pub mod tzdb;
 
 pub use tzdb::ZoneId;
@@ -472,12 +473,7 @@ pub fn parse_date_text(field: &str, text: &str) -> Result<ParsedDateText> {
 
 /// Days in `month` of `year` (Gregorian).
 pub fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
+    civil::days_in_month(i64::from(year), month)
 }
 
 /// Formats `t` in `zone` as Python's `%Y-%m-%d %H:%M:%S %Z` (what `print_jobs` and the

@@ -3,24 +3,36 @@
 //! a span and drained one run time at a time, never materialised.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::cell::Cell;
 
 use serde_json::json;
 use tickwerk::scheduler::{NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, TriggerInput};
 use tickwerk::Timestamp;
 
+/// Counts the bytes each thread has live. Per thread, because the test harness's own threads
+/// allocate (result reporting, output capture) while a test measures.
 struct Counting;
 
-static LIVE: AtomicIsize = AtomicIsize::new(0);
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
+}
+
+/// Bytes allocated and not freed by the current thread so far.
+fn live() -> isize {
+    LIVE.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        count(layout.size() as isize);
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        count(-(layout.size() as isize));
         System.dealloc(ptr, layout)
     }
 }
@@ -28,19 +40,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// The tests of this binary measure one shared counter: they run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 const YEAR: i64 = 365 * 86_400;
 
 #[test]
 fn a_year_of_missed_seconds_is_drained_in_constant_memory() {
-    let _one_at_a_time = serial();
     for trigger in [
         json!({"type": "interval", "seconds": 1, "start_date": "2026-01-01 00:00:00"}),
         json!({"type": "cron", "second": "*"}),
@@ -53,16 +57,16 @@ fn a_year_of_missed_seconds_is_drained_in_constant_memory() {
         while s.poll_event().is_some() {}
 
         let now = Timestamp::from_secs(T0 + YEAR);
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = live();
         let runs = s.tick(now);
-        let grown = LIVE.load(Ordering::Relaxed) - before;
+        let grown = live() - before;
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].run_times, RunTimes::Span { first: Timestamp::from_secs(T0), last: now }, "{trigger}");
         assert!(grown < 16 * 1024, "{trigger}: tick grew the heap by {grown} bytes");
         assert_eq!(s.next_wakeup(), Some(Timestamp::from_secs(T0 + YEAR + 1)));
 
         // Drain the first 100 000 run times: memory stays flat (events are polled as we go).
-        let base = LIVE.load(Ordering::Relaxed);
+        let base = live();
         for expected in T0..T0 + 100_000 {
             match s.start_run_time(runs[0].id, now).unwrap() {
                 Some(RunStart::Missed(t)) => assert_eq!(t, Timestamp::from_secs(expected)),
@@ -70,7 +74,7 @@ fn a_year_of_missed_seconds_is_drained_in_constant_memory() {
             }
             while s.poll_event().is_some() {}
         }
-        let drift = LIVE.load(Ordering::Relaxed) - base;
+        let drift = live() - base;
         assert!(drift.abs() < 4 * 1024, "{trigger}: draining changed the heap by {drift} bytes");
         s.finish_run(runs[0].id).unwrap();
     }
@@ -81,12 +85,11 @@ fn a_year_of_missed_seconds_is_drained_in_constant_memory() {
 /// the benchmark's scale (100,000 jobs), trigger, job record and index entries included.
 #[test]
 fn distinct_cron_jobs_take_at_most_one_kib_each() {
-    let _one_at_a_time = serial();
     const N: i64 = 100_000;
     let mut s = Scheduler::new(SchedulerConfig::default());
     s.start(Timestamp::from_secs(T0), false).unwrap();
     while s.poll_event().is_some() {}
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     for i in 0..N {
         let start = Timestamp::from_secs(T0 + i);
         let trigger = json!({
@@ -100,7 +103,7 @@ fn distinct_cron_jobs_take_at_most_one_kib_each() {
         s.add_job(NewJob::new("task", TriggerInput::Json(trigger)).id(format!("job-{i:06}")), Timestamp::from_secs(T0)).unwrap();
     }
     while s.poll_event().is_some() {}
-    let per_job = (LIVE.load(Ordering::Relaxed) - before) / N as isize;
+    let per_job = (live() - before) / N as isize;
     println!("distinct cron jobs: {per_job} bytes per job");
     assert_eq!(s.job_count(), N as usize);
     assert!(per_job <= 1024, "{per_job} bytes per distinct cron job");

@@ -43,6 +43,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use super::civil;
+
 /// The generated database.
 static BLOB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
 
@@ -218,7 +220,7 @@ impl Table {
     /// so before a year's first change the second one's type is in force.
     fn rule_span(&self, secs: i64) -> (u8, i64, i64) {
         let Some(rule) = &self.rule else { return (self.initial, secs, secs + 1) };
-        let year = year_of_days(secs.div_euclid(DAY)).max(i64::from(self.rule_from_year));
+        let year = civil::civil_from_days(secs.div_euclid(DAY)).0.max(i64::from(self.rule_from_year));
         let [first, second] = self.rule_changes(rule, year);
         if secs < first.0 {
             (second.1, self.rule_changes(rule, year - 1)[1].0, first.0)
@@ -241,10 +243,10 @@ fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i64) -> [(i6
     let one = |c: &RuleChange, before: u8| -> (i64, u8) {
         let day = if c.day == 0 {
             let (ny, nm) = if c.month == 12 { (year + 1, 1) } else { (year, c.month as u32 + 1) };
-            let last = days_of(ny, nm, 1) - 1;
+            let last = civil::days_from_civil(ny, nm, 1) - 1;
             last - (weekday(last) + 7 - c.weekday as i64) % 7
         } else {
-            let first = days_of(year, c.month as u32, c.day as u32);
+            let first = civil::days_from_civil(year, c.month as u32, c.day as u32);
             first + (c.weekday as i64 + 7 - weekday(first)) % 7
         };
         (day * DAY + c.secs - offset_of(before) as i64, c.to_type)
@@ -253,33 +255,9 @@ fn rule_changes(types: &[(i32, u16)], rule: &[RuleChange; 2], year: i64) -> [(i6
     if a.0 <= b.0 { [a, b] } else { [b, a] }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (`month` 1–12; `day` may run
-/// past the month's end). Years are counted from March so that the leap day comes last.
-fn days_of(year: i64, month: u32, day: u32) -> i64 {
-    let (month, day) = (i64::from(month), i64::from(day));
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The proleptic Gregorian year of a day number since 1970-01-01.
-fn year_of_days(days: i64) -> i64 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    // March-based month 0–11; January and February (10, 11) belong to the next year.
-    let march_month = (5 * day_of_year + 2) / 153;
-    year_of_era + era * 400 + i64::from(march_month >= 10)
-}
-
-/// Weekday of a day number since the epoch, 0 = Sunday.
+/// Weekday of a day number since the epoch, 0 = Sunday (the rules' numbering).
 fn weekday(days: i64) -> i64 {
-    (days + 4).rem_euclid(7)
+    i64::from((civil::weekday(days) + 1) % 7)
 }
 
 /// Reads the blob.
@@ -436,22 +414,6 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, NaiveDate};
-
-    #[test]
-    fn civil_arithmetic_matches_chrono() {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        let mut date = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
-        let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
-        while date <= end {
-            let days = (date - epoch).num_days();
-            assert_eq!(days_of(date.year() as i64, date.month(), date.day()), days, "{date}");
-            assert_eq!(year_of_days(days), date.year() as i64, "{date}");
-            date = date.succ_opt().unwrap();
-        }
-        // A day past the month's end runs on into the next month.
-        assert_eq!(days_of(2024, 2, 30), days_of(2024, 3, 1));
-    }
 
     #[test]
     fn every_table_decodes() {

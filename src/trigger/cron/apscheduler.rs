@@ -17,7 +17,7 @@
 //! It is bounded: after [`MAX_STEPS`] steps it gives up (`None`) and the caller uses the
 //! real answer of the segment search instead.
 
-use super::calendar::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
+use crate::time::civil::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
 use super::field::{DAY as F_DAY, DOW, HOUR, MAX_VALUES, MIN_VALUES, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use super::matcher::{next_bit, Schedule};
 use super::zone::CronZone;

@@ -7,7 +7,7 @@
 //! the day-of-month field, `last`, the n-th/last weekdays, the day-of-week field and the ISO
 //! week field.
 
-use super::calendar::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
+use crate::time::civil::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
 use super::field::{next_year, Expr};
 
 /// The first wall second of the year 10000 (nothing matches from there on).

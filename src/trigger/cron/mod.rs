@@ -33,7 +33,6 @@
 //! ([`CronTrigger::apply_jitter`], deviation `jitter-absolute`).
 
 mod apscheduler;
-mod calendar;
 mod crontab;
 mod field;
 mod matcher;

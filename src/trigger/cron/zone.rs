@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::calendar::DAY;
+use crate::time::civil::DAY;
 use crate::time::{Timestamp, Transitions, Zone};
 
 /// A zone's offsets for the cron engines.

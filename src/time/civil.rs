@@ -1,4 +1,5 @@
-//! Integer calendar arithmetic for the cron engines (proleptic Gregorian, no allocation).
+//! Integer calendar arithmetic (proleptic Gregorian, no allocation), shared by the cron
+//! engines and the zone database.
 //!
 //! Wall-clock times are handled as *wall seconds*: seconds since 1970-01-01 00:00:00 of the
 //! local calendar, i.e. the wall time read as if it were UTC. Days are counted the same way.
@@ -89,6 +90,21 @@ mod tests {
     use chrono::{Datelike, NaiveDate};
 
     #[test]
+    fn every_day_of_0001_to_9999_matches_chrono() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut date = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        while date <= end {
+            let days = (date - epoch).num_days();
+            assert_eq!(days_from_civil(date.year() as i64, date.month(), date.day()), days, "{date}");
+            assert_eq!(civil_from_days(days), (date.year() as i64, date.month(), date.day()), "{date}");
+            date = date.succ_opt().unwrap();
+        }
+        // A day past the month's end runs on into the next month.
+        assert_eq!(days_from_civil(2024, 2, 30), days_from_civil(2024, 3, 1));
+    }
+
+    #[test]
     fn civil_round_trips_and_matches_chrono() {
         for days in (-800_000..3_000_000).step_by(997) {
             let (y, m, d) = civil_from_days(days);
@@ -96,7 +112,7 @@ mod tests {
             let nd = NaiveDate::from_ymd_opt(y as i32, m, d).unwrap();
             assert_eq!(nd.weekday().num_days_from_monday(), weekday(days));
             assert_eq!(nd.iso_week().week(), iso_week(y, m, d), "{nd}");
-            assert_eq!(days_in_month(y, m), crate::time::days_in_month(y as i32, m));
+            assert_eq!(days_in_month(y, m), NaiveDate::from_ymd_opt(y as i32, m, 1).unwrap().with_day(days_in_month(y, m)).unwrap().day());
         }
     }
 }

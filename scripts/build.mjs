@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the npm package into dist/:
-//   1. cargo build --release --target wasm32-unknown-unknown --lib
+//   1. cargo build --profile wasm-release --target wasm32-unknown-unknown --lib
+//      (Cargo.toml: `release` with opt-level "z"; native builds and benches keep `release`)
 //   2. wasm-bindgen --weak-refs --target web  -> dist/core/ (the JS glue) + a raw .wasm
 //   3. wasm-opt -Oz (npm `binaryen`; Debian's binaryen 108 produces broken modules)
 //      -> dist/tickwerk_bg.wasm
@@ -26,9 +27,9 @@ function run(cmd, argv, opts = {}) {
 // 1. The wasm library.
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target');
 if (!args.has('--skip-cargo')) {
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
+  run('cargo', ['build', '--profile', 'wasm-release', '--target', 'wasm32-unknown-unknown', '--lib']);
 }
-const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'tickwerk.wasm');
+const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'wasm-release', 'tickwerk.wasm');
 if (!existsSync(rawWasm)) throw new Error(`missing ${rawWasm}: cargo build failed?`);
 
 // 2. JS glue. `--target web` gives an ES module with `initSync({ module })` and an async

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub(crate) mod civil;
+pub mod iso_text;
 pub mod tzdb;
 
 pub use tzdb::ZoneId;
@@ -128,7 +129,7 @@ impl fmt::Display for Timestamp {
     /// `2024-03-10T07:30:00Z`, with `.ffffff` only when there are microseconds.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.to_utc_naive();
-        write!(f, "{}", n.format("%Y-%m-%dT%H:%M:%S"))?;
+        write!(f, "{}T{}", iso_text::IsoDate(n.date()), iso_text::IsoTime(n.time()))?;
         if n.nanosecond() != 0 {
             write!(f, ".{:06}", n.nanosecond() / 1000)?;
         }

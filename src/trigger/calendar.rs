@@ -20,6 +20,7 @@ use std::fmt;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 use crate::error::{Error, Result};
+use crate::time::iso_text::{IsoDate, IsoTime};
 use crate::time::{Timestamp, Transitions, Zone};
 use crate::trigger::{check_jitter, jitter_with, python_zone_str, JitterRng};
 
@@ -290,9 +291,9 @@ impl fmt::Display for CalendarIntervalTrigger {
                 write!(f, "{name}={value}, ")?;
             }
         }
-        write!(f, "time='{}', start_date='{}'", self.time.format("%H:%M:%S"), self.start_date.format("%Y-%m-%d"))?;
+        write!(f, "time='{}', start_date='{}'", IsoTime(self.time), IsoDate(self.start_date))?;
         if let Some(end) = self.end_date {
-            write!(f, ", end_date='{}'", end.format("%Y-%m-%d"))?;
+            write!(f, ", end_date='{}'", IsoDate(end))?;
         }
         write!(f, ", timezone='{}')", python_zone_str(self.timezone))
     }

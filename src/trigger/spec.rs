@@ -64,6 +64,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::time::iso_text::{IsoDate, IsoDateTime};
 use crate::time::{parse_date_text, DateInput, Timestamp, Zone, MICROS_PER_SEC};
 use crate::trigger::calendar::{CalendarIntervalTrigger, CalendarStep};
 use crate::trigger::interval::{interval_micros, IntervalTrigger};
@@ -606,7 +607,7 @@ fn put_opt_date(put: &mut impl FnMut(&str, Value), key: &str, d: &Option<DateInp
         DateInput::Text(s) => Value::String(s.clone()),
         DateInput::Instant(t) => number(t.as_millis_f64()),
         DateInput::Zoned(t, z) => Value::String(rfc3339_in_zone(*t, *z)),
-        DateInput::Local(n) => Value::String(n.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
+        DateInput::Local(n) => Value::String(IsoDateTime(*n).to_string()),
     };
     put(key, v);
 }
@@ -695,8 +696,8 @@ impl Trigger {
             },
             Trigger::CalendarInterval(t) => TriggerSpec::CalendarInterval(CalendarIntervalSpec {
                 step: t.step(),
-                start_date: Some(DateInput::Text(t.start_date().format("%Y-%m-%d").to_string())),
-                end_date: t.end_date().map(|d| DateInput::Text(d.format("%Y-%m-%d").to_string())),
+                start_date: Some(DateInput::Text(IsoDate(t.start_date()).to_string())),
+                end_date: t.end_date().map(|d| DateInput::Text(IsoDate(d).to_string())),
                 timezone: Some(t.timezone()),
                 jitter: t.jitter(),
             }),

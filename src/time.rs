@@ -235,22 +235,12 @@ impl Zone {
             Zone::Utc => wall,
             Zone::Fixed(secs) => Timestamp(wall.0 - *secs as i64 * MICROS_PER_SEC),
             Zone::Named(_) => {
-                let day = 86_400 * MICROS_PER_SEC;
-                let before = self.offset_at(Timestamp(wall.0 - day)) as i64 * MICROS_PER_SEC;
-                let after = self.offset_at(Timestamp(wall.0 + day)) as i64 * MICROS_PER_SEC;
-                let t_before = Timestamp(wall.0 - before);
-                let t_after = Timestamp(wall.0 - after);
-                let ok_before = self.offset_at(t_before) as i64 * MICROS_PER_SEC == before;
-                let ok_after = self.offset_at(t_after) as i64 * MICROS_PER_SEC == after;
-                match (ok_before, ok_after) {
-                    (true, true) if t_before != t_after => {
-                        if fold { t_before.max(t_after) } else { t_before.min(t_after) }
-                    }
-                    (true, _) => t_before,
-                    (false, true) => t_after,
-                    // Inside a gap: fold 0 takes the offset before the transition.
-                    (false, false) => if fold { t_after } else { t_before },
-                }
+                // Offsets are whole seconds and change on whole seconds: resolve the
+                // second, keep the sub-second part.
+                let secs = wall.secs_floor();
+                let sub = wall.0 - secs * MICROS_PER_SEC;
+                let t = resolve_wall_secs(secs, fold, |s| i64::from(self.offset_at(Timestamp::from_secs(s))));
+                Timestamp(t * MICROS_PER_SEC + sub)
             }
         }
     }
@@ -345,6 +335,32 @@ impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Zone, D::Error> {
         let name = String::deserialize(d)?;
         Zone::parse(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// PEP 495 resolution of a wall time `wall` (wall seconds: the local time read as if it
+/// were UTC) given the zone's offset at any instant (seconds): `fold` picks the second
+/// occurrence of a repeated wall time; inside a gap, `fold = false` takes the offset before
+/// the gap (the instant lands after it) and `true` the one after. Assumes at most one offset
+/// change within a day of `wall`. Shared by [`Zone::resolve_local`] and the cron engines.
+pub(crate) fn resolve_wall_secs(wall: i64, fold: bool, offset_at: impl Fn(i64) -> i64) -> i64 {
+    const DAY: i64 = 86_400;
+    let (before, after) = (offset_at(wall - DAY), offset_at(wall + DAY));
+    let (t_before, t_after) = (wall - before, wall - after);
+    let ok_before = offset_at(t_before) == before;
+    let ok_after = offset_at(t_after) == after;
+    match (ok_before, ok_after) {
+        (true, true) if t_before != t_after => {
+            if fold {
+                t_before.max(t_after)
+            } else {
+                t_before.min(t_after)
+            }
+        }
+        (true, _) => t_before,
+        (false, true) => t_after,
+        (false, false) if fold => t_after,
+        (false, false) => t_before,
     }
 }
 

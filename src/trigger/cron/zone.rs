@@ -8,8 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::time::civil::DAY;
-use crate::time::{Timestamp, Transitions, Zone};
+use crate::time::{resolve_wall_secs, Timestamp, Transitions, Zone};
 
 /// A zone's offsets for the cron engines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,29 +71,7 @@ impl CronZone {
     /// picks the second occurrence; for a wall time inside a gap, `fold = false` uses the
     /// offset before the gap and `true` the one after.
     pub fn resolve(&self, wall: i64, fold: bool) -> i64 {
-        let before = self.offset_at(wall - DAY);
-        let after = self.offset_at(wall + DAY);
-        let (t_before, t_after) = (wall - before, wall - after);
-        let ok_before = self.offset_at(t_before) == before;
-        let ok_after = self.offset_at(t_after) == after;
-        match (ok_before, ok_after) {
-            (true, true) if t_before != t_after => {
-                if fold {
-                    t_before.max(t_after)
-                } else {
-                    t_before.min(t_after)
-                }
-            }
-            (true, _) => t_before,
-            (false, true) => t_after,
-            (false, false) => {
-                if fold {
-                    t_after
-                } else {
-                    t_before
-                }
-            }
-        }
+        resolve_wall_secs(wall, fold, |s| self.offset_at(s))
     }
 
     /// Whether instant `s` is the second occurrence of its wall time (PEP 495 `fold=1`).

@@ -26,6 +26,7 @@
 //! The [`scheduler`] module documents each step, the time rules and the method groups.
 
 pub mod error;
+pub mod json_text;
 pub mod scheduler;
 pub mod time;
 pub mod trigger;

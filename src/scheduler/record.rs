@@ -13,8 +13,7 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::time::{Timestamp, Zone};
@@ -26,8 +25,7 @@ use super::trigger_json;
 pub const RECORD_VERSION: u32 = 1;
 
 /// Everything needed to rebuild a job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JobRecord {
     /// Format version ([`RECORD_VERSION`]).
     pub version: u32,
@@ -54,7 +52,6 @@ pub struct JobRecord {
     /// Next scheduled fire time (epoch µs), `null` = paused.
     pub next_run_time: Option<Timestamp>,
     /// The due instant (next run time plus jitter, epoch µs).
-    #[serde(default)]
     pub run_at: Option<Timestamp>,
 }
 
@@ -79,20 +76,59 @@ impl JobRecord {
     }
 
     /// Decodes a stored record. The error is [`Error::CorruptRecord`] naming the id (or
-    /// `key` when no id can be read) and the reason.
+    /// `key` when no id can be read) and the reason: an unknown `version`, a missing or
+    /// unknown field, or a field of the wrong type.
     pub fn decode(key: &str, value: &Value) -> Result<JobRecord> {
         let id = value.get("id").and_then(Value::as_str).unwrap_or(key).to_string();
-        match value.get("version").and_then(Value::as_u64) {
+        let corrupt = |reason: String| Error::CorruptRecord { id: id.clone(), reason };
+        let Value::Object(map) = value else { return Err(corrupt("expected a JSON object".into())) };
+        match map.get("version").and_then(Value::as_u64) {
             Some(v) if v == RECORD_VERSION as u64 => {}
-            Some(v) => return Err(Error::CorruptRecord { id, reason: format!("unknown record version {v}") }),
-            None => return Err(Error::CorruptRecord { id, reason: "missing record version".into() }),
+            Some(v) => return Err(corrupt(format!("unknown record version {v}"))),
+            None => return Err(corrupt("missing record version".into())),
         }
-        serde_json::from_value(value.clone()).map_err(|e| Error::CorruptRecord { id, reason: e.to_string() })
+        if let Some(unknown) = map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(corrupt(format!("unknown field `{unknown}`")));
+        }
+        let fields = Fields(map);
+        let record = (|| {
+            Ok(JobRecord {
+                version: RECORD_VERSION,
+                id: fields.string("id")?,
+                name: fields.string("name")?,
+                func: fields.string("func")?,
+                args: fields.any("args")?,
+                kwargs: fields.any("kwargs")?,
+                trigger: fields.any("trigger")?,
+                executor: fields.string("executor")?,
+                misfire_grace_time: fields.optional("misfire_grace_time", Value::as_u64)?.map(u32::try_from).transpose().map_err(|_| fields.wrong("misfire_grace_time", "a 32-bit count"))?,
+                coalesce: fields.required("coalesce", Value::as_bool, "a boolean")?,
+                max_instances: u32::try_from(fields.required("max_instances", Value::as_u64, "a whole number")?).map_err(|_| fields.wrong("max_instances", "a 32-bit count"))?,
+                next_run_time: fields.optional("next_run_time", Value::as_i64)?.map(Timestamp::from_micros),
+                run_at: fields.optional("run_at", Value::as_i64)?.map(Timestamp::from_micros),
+            })
+        })();
+        record.map_err(corrupt)
     }
 
-    /// The JSON text of the record.
+    /// The record as JSON (times as epoch µs).
     pub fn to_json(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut m = Map::new();
+        let time = |t: Option<Timestamp>| t.map_or(Value::Null, |t| Value::from(t.as_micros()));
+        m.insert("version".into(), Value::from(self.version));
+        m.insert("id".into(), Value::from(self.id.as_str()));
+        m.insert("name".into(), Value::from(self.name.as_str()));
+        m.insert("func".into(), Value::from(self.func.as_str()));
+        m.insert("args".into(), self.args.clone());
+        m.insert("kwargs".into(), self.kwargs.clone());
+        m.insert("trigger".into(), self.trigger.clone());
+        m.insert("executor".into(), Value::from(self.executor.as_str()));
+        m.insert("misfire_grace_time".into(), self.misfire_grace_time.map_or(Value::Null, Value::from));
+        m.insert("coalesce".into(), Value::from(self.coalesce));
+        m.insert("max_instances".into(), Value::from(self.max_instances));
+        m.insert("next_run_time".into(), time(self.next_run_time));
+        m.insert("run_at".into(), time(self.run_at));
+        Value::Object(m)
     }
 
     /// Rebuilds the job into store `alias`. `zone` and `now` are the trigger's build context.
@@ -131,5 +167,118 @@ impl JobRecord {
             trigger_json: Some(Arc::new(self.trigger)),
             pending: None,
         })
+    }
+}
+
+/// The fields of a version-1 record; any other key makes the record corrupt.
+const FIELDS: [&str; 13] = [
+    "version", "id", "name", "func", "args", "kwargs", "trigger", "executor",
+    "misfire_grace_time", "coalesce", "max_instances", "next_run_time", "run_at",
+];
+
+/// Typed reads of a record's fields; errors are the reason text of a corrupt record.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn any(&self, name: &str) -> std::result::Result<Value, String> {
+        self.0.get(name).cloned().ok_or_else(|| format!("missing field `{name}`"))
+    }
+
+    fn string(&self, name: &str) -> std::result::Result<String, String> {
+        self.required(name, |v| v.as_str().map(str::to_string), "a string")
+    }
+
+    fn required<T>(&self, name: &str, read: impl Fn(&Value) -> Option<T>, expected: &str) -> std::result::Result<T, String> {
+        let value = self.0.get(name).ok_or_else(|| format!("missing field `{name}`"))?;
+        read(value).ok_or_else(|| self.wrong(name, expected))
+    }
+
+    /// A field that may be `null` or absent (both read as `None`).
+    fn optional<T>(&self, name: &str, read: impl Fn(&Value) -> Option<T>) -> std::result::Result<Option<T>, String> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(name, "a whole number or null")),
+        }
+    }
+
+    fn wrong(&self, name: &str, expected: &str) -> String {
+        let got = match self.0.get(name) {
+            Some(Value::Null) => "null",
+            Some(Value::Bool(_)) => "a boolean",
+            Some(Value::Number(_)) => "a number",
+            Some(Value::String(_)) => "a string",
+            Some(Value::Array(_)) => "an array",
+            Some(Value::Object(_)) => "an object",
+            None => "nothing",
+        };
+        format!("field `{name}`: expected {expected}, got {got}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Value {
+        json!({"version": 1, "id": "nightly", "name": "backup", "func": "backup", "args": [1, "a"],
+               "kwargs": {"k": null}, "trigger": {"type": "interval", "seconds": 5}, "executor": "default",
+               "misfire_grace_time": 1, "coalesce": true, "max_instances": 3,
+               "next_run_time": 1_767_236_400_000_000_i64, "run_at": 1_767_236_400_500_000_i64})
+    }
+
+    fn reason(value: &Value) -> String {
+        match JobRecord::decode("key", value) {
+            Err(Error::CorruptRecord { reason, .. }) => reason,
+            other => panic!("expected a corrupt record, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn round_trips_every_field() {
+        let record = JobRecord::decode("key", &sample()).unwrap();
+        assert_eq!(record.max_instances, 3);
+        assert_eq!(record.misfire_grace_time, Some(1));
+        assert_eq!(record.run_at, Some(Timestamp::from_micros(1_767_236_400_500_000)));
+        assert_eq!(record.to_json(), sample());
+    }
+
+    #[test]
+    fn absent_or_null_optional_fields_read_as_none() {
+        let mut v = sample();
+        let m = v.as_object_mut().unwrap();
+        m.remove("run_at");
+        m.remove("misfire_grace_time");
+        m.insert("next_run_time".into(), Value::Null);
+        let record = JobRecord::decode("key", &v).unwrap();
+        assert_eq!((record.run_at, record.misfire_grace_time, record.next_run_time), (None, None, None));
+    }
+
+    #[test]
+    fn names_what_is_wrong() {
+        let with = |key: &str, value: Value| {
+            let mut v = sample();
+            v.as_object_mut().unwrap().insert(key.into(), value);
+            v
+        };
+        let without = |key: &str| {
+            let mut v = sample();
+            v.as_object_mut().unwrap().remove(key);
+            v
+        };
+        assert_eq!(reason(&with("extra", json!(1))), "unknown field `extra`");
+        assert_eq!(reason(&without("func")), "missing field `func`");
+        assert_eq!(reason(&without("trigger")), "missing field `trigger`");
+        assert_eq!(reason(&with("coalesce", json!("yes"))), "field `coalesce`: expected a boolean, got a string");
+        assert_eq!(reason(&with("max_instances", json!(-1))), "field `max_instances`: expected a whole number, got a number");
+        assert_eq!(reason(&with("max_instances", json!(1u64 << 40))), "field `max_instances`: expected a 32-bit count, got a number");
+        assert_eq!(reason(&with("next_run_time", json!(1.5))), "field `next_run_time`: expected a whole number or null, got a number");
+        assert_eq!(reason(&with("version", json!(2))), "unknown record version 2");
+        assert_eq!(reason(&without("version")), "missing record version");
+        assert_eq!(reason(&json!([1])), "expected a JSON object");
+        match JobRecord::decode("key", &without("id")) {
+            Err(Error::CorruptRecord { id, reason }) => assert_eq!((id.as_str(), reason.as_str()), ("key", "missing field `id`")),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -4,12 +4,11 @@
 //! camelCase) and converted once to plain JS objects.
 
 use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::error::{invalid, to_js};
+use super::error::invalid;
 use crate::scheduler::{Event, Job, Run, RunStart, RunTimes, StoreOp};
 use crate::Timestamp;
 
@@ -90,11 +89,11 @@ fn number(field: &str, value: &JsValue, n: f64) -> Result<Value, JsValue> {
     serde_json::Number::from_f64(n).map(Value::Number).ok_or_else(|| invalid(field, value, "not a finite number"))
 }
 
-/// Converts a JSON value to a plain JS value (objects, not `Map`s).
+/// Converts a JSON value to a plain JS value (objects, not `Map`s): written as JSON text
+/// here and parsed by the engine's `JSON.parse` — one boundary crossing instead of one per
+/// property.
 pub fn to_js_value(value: &Value) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js(&crate::Error::Unserializable { field: "result".into(), reason: e.to_string() }))
+    js_sys::JSON::parse(&crate::json_text::to_json_text(value))
 }
 
 fn text(s: &str) -> Value {

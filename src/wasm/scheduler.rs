@@ -77,16 +77,6 @@ fn to_json(field: &str, value: &JsValue) -> Result<Value, JsValue> {
     convert::from_js(field, value)
 }
 
-/// A JSON value as a plain JS value: serialised to text here and parsed by the engine's
-/// `JSON.parse` — one boundary crossing instead of one per property, several times faster
-/// for the runs, events and jobs this binding hands out.
-fn out(value: &Value) -> Result<JsValue, JsValue> {
-    match serde_json::to_string(value) {
-        Ok(text) => js_sys::JSON::parse(&text).or_else(|_| convert::to_js_value(value)),
-        Err(_) => convert::to_js_value(value),
-    }
-}
-
 fn err(e: Error) -> JsValue {
     to_js(&e)
 }
@@ -158,7 +148,7 @@ impl SchedulerCore {
     #[wasm_bindgen(getter, js_name = jobDefaults)]
     pub fn job_defaults(&self) -> Result<JsValue, JsValue> {
         let d = self.inner.job_defaults();
-        out(&json!({
+        convert::to_js_value(&json!({
             "misfireGraceTime": d.misfire_grace_time,
             "coalesce": d.coalesce,
             "maxInstances": d.max_instances,
@@ -204,7 +194,7 @@ impl SchedulerCore {
     pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> Result<JsValue, JsValue> {
         let now = instant("now", now_ms)?;
         let runs: Vec<Value> = self.inner.tick(now).iter().map(convert::run).collect();
-        out(&Value::Array(runs))
+        convert::to_js_value(&Value::Array(runs))
     }
 
     /// The host starts the next run time of run `runId` at `nowMs`: `{ action: 'execute',
@@ -220,7 +210,7 @@ impl SchedulerCore {
         let start = self.inner.start_run_time(run_id(id)?, now).map_err(err)?;
         match start {
             None => Ok(JsValue::UNDEFINED),
-            Some(s) => out(&convert::run_start(s)),
+            Some(s) => convert::to_js_value(&convert::run_start(s)),
         }
     }
 
@@ -263,7 +253,7 @@ impl SchedulerCore {
     /// The next queued event (`CoreEvent`), or `undefined`.
     #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "CoreEvent | undefined")]
     pub fn poll_event(&mut self) -> Result<JsValue, JsValue> {
-        self.inner.poll_event().map_or(Ok(JsValue::UNDEFINED), |e| out(&convert::event(&e)))
+        self.inner.poll_event().map_or(Ok(JsValue::UNDEFINED), |e| convert::to_js_value(&convert::event(&e)))
     }
 
     /// Every queued event, oldest first (`CoreEvent[]`).
@@ -273,13 +263,13 @@ impl SchedulerCore {
         while let Some(e) = self.inner.poll_event() {
             list.push(convert::event(&e));
         }
-        out(&Value::Array(list))
+        convert::to_js_value(&Value::Array(list))
     }
 
     /// The next store operation (`CoreStoreOp`), or `undefined`.
     #[wasm_bindgen(js_name = pollStoreOp, unchecked_return_type = "CoreStoreOp | undefined")]
     pub fn poll_store_op(&mut self) -> Result<JsValue, JsValue> {
-        self.inner.poll_store_op().map_or(Ok(JsValue::UNDEFINED), |op| out(&convert::store_op(&op)))
+        self.inner.poll_store_op().map_or(Ok(JsValue::UNDEFINED), |op| convert::to_js_value(&convert::store_op(&op)))
     }
 
     /// Every queued store operation, in order (`CoreStoreOp[]`).
@@ -289,7 +279,7 @@ impl SchedulerCore {
         while let Some(op) = self.inner.poll_store_op() {
             list.push(convert::store_op(&op));
         }
-        out(&Value::Array(list))
+        convert::to_js_value(&Value::Array(list))
     }
 
     /// Loads stored records into the persistent store `alias` (no events, no store ops).
@@ -318,7 +308,7 @@ impl SchedulerCore {
                 problems.push(json!({ "code": e.code(), "id": id, "message": e.to_string(), "index": index }));
             }
         }
-        out(&Value::Array(problems))
+        convert::to_js_value(&Value::Array(problems))
     }
 
     /// Adds a job (`options`: `func` key, `trigger` spec or absent = run once now, `id`,
@@ -416,7 +406,7 @@ impl SchedulerCore {
     pub fn get_job(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<JsValue, JsValue> {
         let job_id = required_string("job_id", &job_id)?;
         let store = optional_string("jobstore", &jobstore)?;
-        self.inner.get_job(&job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| out(&job_json(j, &self.inner)))
+        self.inner.get_job(&job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| convert::to_js_value(&job_json(j, &self.inner)))
     }
 
     /// The jobs of `jobstore` (or all), in APScheduler's order (`CoreJob[]`).
@@ -424,7 +414,7 @@ impl SchedulerCore {
     pub fn get_jobs(&self, jobstore: JsValue) -> Result<JsValue, JsValue> {
         let store = optional_string("jobstore", &jobstore)?;
         let jobs: Vec<Value> = self.inner.get_jobs(store.as_deref()).into_iter().map(|j| job_json(j, &self.inner)).collect();
-        out(&Value::Array(jobs))
+        convert::to_js_value(&Value::Array(jobs))
     }
 
     /// APScheduler's `print_jobs()` text.

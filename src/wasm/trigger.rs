@@ -3,7 +3,6 @@
 //! Built from the trigger's JSON spec (see [`TriggerSpec`]), a default zone and the current
 //! time, exactly as the core builds it; every query takes `now` from the caller.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::from_js;
@@ -96,9 +95,7 @@ impl WasmTrigger {
     /// The trigger's JSON spec: enough to rebuild it exactly.
     #[wasm_bindgen(js_name = toSpec, unchecked_return_type = "TriggerSpecJson")]
     pub fn to_spec(&self) -> Result<JsValue, JsValue> {
-        let json = self.trigger.to_spec().to_json();
-        json.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| to_js(&crate::Error::Unserializable { field: "trigger".into(), reason: e.to_string() }))
+        super::convert::to_js_value(&self.trigger.to_spec().to_json())
     }
 
     /// APScheduler's `str(trigger)`: `cron[hour='9', minute='0']`, `interval[0:02:00]`, …

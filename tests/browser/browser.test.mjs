@@ -2,25 +2,29 @@
 // `import … from '/dist/browser.js'` (the `browser` entry: top-level await, no init call),
 // driven by playwright-core with Debian's /usr/bin/chromium. Checks the wasm loads from its
 // `new URL(…, import.meta.url)`, triggers compute, errors carry codes, the host zone is the
-// browser's, and microseconds survive a round trip.
+// browser's, and microseconds survive a round trip. The same page again with the package
+// bundled by esbuild (platform browser, `sideEffects` in effect): the app's bundle must still
+// load the wasm (served beside the bundle, as bundlers ship `new URL(…)` assets).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
-const PAGE = `<!doctype html><meta charset="utf-8"><title>tickwerk</title>
+const PAGE = (entry) => `<!doctype html><meta charset="utf-8"><title>tickwerk</title>
 <script type="module">
   const out = {};
   try {
-    const tw = await import('/dist/browser.js');
+    const tw = await import('${entry}');
     out.zone = tw.hostTimezone();
     out.intlZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const iv = new tw.IntervalTrigger({ minutes: 2, startDate: '2026-01-01 00:00:00', timezone: 'UTC' });
@@ -42,15 +46,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>tickwerk</title>
   window.__result = out;
 </script>`;
 
-function serve() {
+/** Serves the page importing `entry`, dist/ at /dist/, and `bundleDir` (if any) at /bundle/. */
+function serve(entry, bundleDir) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE(entry));
       return;
     }
-    const file = normalize(join(root, path));
-    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
+    const file = bundleDir && path.startsWith('/bundle/') ? normalize(join(bundleDir, path.slice('/bundle/'.length))) : normalize(join(root, path));
+    if (!(file.startsWith(join(root, 'dist')) || (bundleDir && file.startsWith(bundleDir))) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
@@ -59,9 +64,8 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-test('the browser entry loads and works in headless Chromium', { timeout: 90_000 }, async () => {
-  assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
-  const server = await serve();
+async function checkPage(entry, bundleDir) {
+  const server = await serve(entry, bundleDir);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -92,5 +96,29 @@ test('the browser entry loads and works in headless Chromium', { timeout: 90_000
   } finally {
     await browser.close();
     server.close();
+  }
+}
+
+test('the browser entry loads and works in headless Chromium', { timeout: 90_000 }, async () => {
+  assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
+  await checkPage('/dist/browser.js');
+});
+
+test('an app bundled with esbuild (platform browser) loads the wasm and works', { timeout: 90_000 }, async () => {
+  assert.ok(existsSync(join(root, 'dist/tickwerk_bg.wasm')), 'run `npm run build` first');
+  const app = mkdtempSync(join(tmpdir(), 'tickwerk-browser-bundle-'));
+  try {
+    // node_modules/tickwerk → this repository: its package.json (`exports`, `sideEffects`) applies.
+    mkdirSync(join(app, 'node_modules'));
+    symlinkSync(root, join(app, 'node_modules', 'tickwerk'), 'dir');
+    writeFileSync(join(app, 'app.js'), "export * from 'tickwerk';\n");
+    const out = join(app, 'out');
+    const result = await build({ absWorkingDir: app, entryPoints: [join(app, 'app.js')], bundle: true, format: 'esm',
+      platform: 'browser', target: 'es2022', outdir: out, logLevel: 'silent' });
+    copyFileSync(join(root, 'dist', 'tickwerk_bg.wasm'), join(out, 'tickwerk_bg.wasm'));
+    await checkPage('/bundle/app.js', out);
+    assert.deepEqual(result.warnings.map((w) => w.text), []);
+  } finally {
+    rmSync(app, { recursive: true, force: true });
   }
 });

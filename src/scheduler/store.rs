@@ -4,7 +4,8 @@
 //! The index is an ordered set of `(due instant, id key)` beside a hash map by id, so the
 //! earliest due job is found in O(log n), the k due jobs of a tick in O(k log n), and
 //! `get_jobs` walks the jobs in APScheduler's order (next run time, then id, paused jobs
-//! last) without sorting. The id key carries the id's first 16 bytes as a number, so
+//! last) without sorting: paused jobs sit in the same set under [`PAUSED`], an instant
+//! after every real one. The id key carries the id's first 16 bytes as a number, so
 //! ordering rarely has to read the id string itself. No operation scans all jobs except
 //! the ones that list them all.
 
@@ -51,14 +52,23 @@ pub(crate) struct JobStore {
     pub(crate) kind: StoreKind,
     /// Boxed: the table then holds 24-byte slots, and growing it moves no jobs.
     jobs: HashMap<Arc<str>, Box<Job>, BuildHasherDefault<Fnv>>,
-    due: BTreeSet<(Timestamp, IdKey)>,
-    paused: BTreeSet<Arc<str>>,
+    /// Every job by due instant (paused jobs under [`PAUSED`]), then id.
+    order: BTreeSet<(Timestamp, IdKey)>,
+}
+
+/// Where paused jobs (no due instant) sort in the index: after every real instant
+/// (`Timestamp::MAX` is the last representable one), so they come last, by id.
+const PAUSED: Timestamp = Timestamp::from_micros(i64::MAX);
+
+/// The index position of a job due at `run_at` (`None` = paused).
+fn slot(run_at: Option<Timestamp>) -> Timestamp {
+    run_at.unwrap_or(PAUSED)
 }
 
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: BTreeSet::new(), paused: BTreeSet::new() }
+        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), order: BTreeSet::new() }
     }
 
     /// Whether the store persists its jobs through the outbox.
@@ -82,21 +92,11 @@ impl JobStore {
     }
 
     fn unindex(&mut self, job: &Job) {
-        match job.run_at {
-            Some(t) => due_remove(&mut self.due, t, &job.id),
-            None => {
-                self.paused.remove(&job.id);
-            }
-        }
+        self.order.remove(&(slot(job.run_at), IdKey::new(&job.id)));
     }
 
     fn index(&mut self, job: &Job) {
-        match job.run_at {
-            Some(t) => due_insert(&mut self.due, t, &job.id),
-            None => {
-                self.paused.insert(job.id.clone());
-            }
-        }
+        self.order.insert((slot(job.run_at), IdKey::new(&job.id)));
     }
 
     /// Inserts or replaces a job (by id), returning the replaced one.
@@ -113,20 +113,13 @@ impl JobStore {
     /// Moves a job to a new next run time / due instant in place; returns it.
     pub(crate) fn reschedule(&mut self, id: &str, next: Option<Timestamp>, run_at: Option<Timestamp>) -> Option<&Job> {
         let job = self.jobs.get_mut(id)?;
-        match job.run_at {
-            Some(t) => due_remove(&mut self.due, t, &job.id),
-            None => {
-                self.paused.remove(&job.id);
-            }
+        let key = IdKey::new(&job.id);
+        if slot(job.run_at) != slot(run_at) {
+            self.order.remove(&(slot(job.run_at), key.clone()));
+            self.order.insert((slot(run_at), key));
         }
         job.next_run_time = next;
         job.run_at = run_at;
-        match run_at {
-            Some(t) => due_insert(&mut self.due, t, &job.id),
-            None => {
-                self.paused.insert(job.id.clone());
-            }
-        }
         Some(&**job)
     }
 
@@ -140,19 +133,19 @@ impl JobStore {
     /// Removes every job.
     pub(crate) fn clear(&mut self) {
         self.jobs.clear();
-        self.due.clear();
-        self.paused.clear();
+        self.order.clear();
     }
 
     /// The earliest due instant of an unpaused job.
     pub(crate) fn earliest(&self) -> Option<Timestamp> {
-        self.due.first().map(|(t, _)| *t)
+        self.order.first().map(|(t, _)| *t).filter(|t| *t != PAUSED)
     }
 
     /// Ids of the jobs due at `now` (due instant `<= now`), earliest first, then by id.
     pub(crate) fn due_ids(&self, now: Timestamp) -> Vec<Arc<str>> {
         let mut out = Vec::new();
-        for (t, key) in &self.due {
+        // `now` is a real instant, so the paused jobs (at `PAUSED`) are never reached.
+        for (t, key) in &self.order {
             if *t > now {
                 break;
             }
@@ -163,7 +156,7 @@ impl JobStore {
 
     /// Every job in APScheduler's order: by next run time, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.due.iter().map(|(_, k)| &k.1).chain(self.paused.iter()).filter_map(move |id| self.get(id))
+        self.order.iter().filter_map(move |(_, k)| self.get(&k.1))
     }
 
     /// A store op putting this job's record, for persistent stores.
@@ -191,16 +184,6 @@ impl IdKey {
         buf[..n].copy_from_slice(&bytes[..n]);
         IdKey(u128::from_be_bytes(buf), id.clone())
     }
-}
-
-/// Indexes `id` as due at `t`.
-fn due_insert(due: &mut BTreeSet<(Timestamp, IdKey)>, t: Timestamp, id: &Arc<str>) {
-    due.insert((t, IdKey::new(id)));
-}
-
-/// Removes `id` from the instant `t`.
-fn due_remove(due: &mut BTreeSet<(Timestamp, IdKey)>, t: Timestamp, id: &Arc<str>) {
-    due.remove(&(t, IdKey::new(id)));
 }
 
 /// FNV-1a: a fast, deterministic hasher for job ids (the map is not exposed to untrusted

@@ -2,16 +2,21 @@
 // Builds the npm package into dist/:
 //   1. cargo build --profile wasm-release --target wasm32-unknown-unknown --lib
 //      (Cargo.toml: `release` with opt-level "z"; native builds and benches keep `release`)
-//   2. wasm-bindgen --weak-refs --target web  -> dist/core/ (the JS glue) + a raw .wasm
+//   2. wasm-bindgen --weak-refs --target web  -> target/npm-stage/ (the JS glue) + a raw .wasm
 //   3. wasm-opt -Oz (npm `binaryen`; Debian's binaryen 108 produces broken modules)
 //      -> dist/tickwerk_bg.wasm
-//   4. js/ copied to dist/ (the shared API module, one small loader per runtime, types)
-//   5. esbuild bundles the CommonJS entry -> dist/node.cjs
+//   4. esbuild minifies every ES module — js/*.js (the shared API, one small loader per
+//      runtime) and the glue -> dist/core/ — file by file: same module layout and relative
+//      imports (the per-runtime entries and package.json's `sideEffects` rely on it),
+//      `keepNames` (users see class and function names: TickwerkError, triggers, Job…),
+//      linked source maps with the sources inside. The hand-written .d.ts are copied as-is.
+//   5. esbuild bundles the CommonJS entry -> dist/node.cjs (minified the same way)
 // Usage: node scripts/build.mjs [--skip-cargo] [--no-opt]
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -33,14 +38,19 @@ const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'wasm-release', 'tickw
 if (!existsSync(rawWasm)) throw new Error(`missing ${rawWasm}: cargo build failed?`);
 
 // 2. JS glue. `--target web` gives an ES module with `initSync({ module })` and an async
-//    default `init`; every runtime's loader calls one of them (see js/load-*.js).
+//    default `init`; every runtime's loader calls one of them (see js/load-*.js). It goes to
+//    a staging folder (named in the source maps, so a fixed path inside the repository).
+const stage = join(root, 'target', 'npm-stage');
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
 rmSync(dist, { recursive: true, force: true });
 const core = join(dist, 'core');
 mkdirSync(core, { recursive: true });
-run('wasm-bindgen', ['--weak-refs', '--target', 'web', '--out-name', 'tickwerk_core', '--out-dir', core, rawWasm]);
+run('wasm-bindgen', ['--weak-refs', '--target', 'web', '--out-name', 'tickwerk_core', '--out-dir', stage, rawWasm]);
+const glue = join(stage, 'tickwerk_core.js');
 
 // 3. Optimise the module and move it next to the entry points.
-const boundWasm = join(core, 'tickwerk_core_bg.wasm');
+const boundWasm = join(stage, 'tickwerk_core_bg.wasm');
 const finalWasm = join(dist, 'tickwerk_bg.wasm');
 if (args.has('--no-opt')) {
   renameSync(boundWasm, finalWasm);
@@ -51,10 +61,27 @@ if (args.has('--no-opt')) {
   run(bin('wasm-opt'), ['-Oz', ...features, '--strip-debug', '--strip-producers', boundWasm, '-o', finalWasm]);
   rmSync(boundWasm);
 }
-rmSync(join(core, 'tickwerk_core_bg.wasm.d.ts'), { force: true });
+cpSync(join(stage, 'tickwerk_core.d.ts'), join(core, 'tickwerk_core.d.ts'));
 
-// 4. The JS layer: the whole js/ tree copied as-is (plain ES modules, hand-written .d.ts).
-cpSync(join(root, 'js'), dist, { recursive: true });
+// 4. The JS layer, module by module (no bundling: imports stay `./x.js`, `./core/…`, `node:fs`,
+//    and `./tickwerk_bg.wasm` for workerd). Source maps name the sources by their repository
+//    paths (`../js/scheduler.js`, `../target/npm-stage/tickwerk_core.js`) and carry their text.
+const esm = {
+  bundle: false,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: true,
+  logLevel: 'warning',
+};
+const modules = readdirSync(join(root, 'js')).filter((n) => n.endsWith('.js') && n !== 'node-cjs.js');
+await build({ ...esm, entryPoints: modules.map((n) => join(root, 'js', n)), outdir: dist, outbase: join(root, 'js') });
+await build({ ...esm, entryPoints: [glue], outdir: core, outbase: stage });
+for (const name of readdirSync(join(root, 'js'))) {
+  if (name.endsWith('.d.ts')) cpSync(join(root, 'js', name), join(dist, name));
+}
 
 // 4b. Types for `require` users: TypeScript reads a .d.ts in a `type: module` package as ESM,
 //     so CommonJS consumers get a .d.cts twin of every top-level declaration file, with
@@ -65,12 +92,27 @@ for (const name of readdirSync(dist)) {
   writeFileSync(join(dist, name.replace(/\.d\.ts$/, '.d.cts')), text);
 }
 
-// 5. CommonJS for `require('tickwerk')`: one bundle of the shared code with a sync loader.
-//    (The glue's default async `init` mentions import.meta.url; the CJS loader never calls it.)
-run(bin('esbuild'), [join(dist, 'node-cjs.js'), '--bundle', '--format=cjs', '--platform=node',
-  '--target=node20', `--outfile=${join(dist, 'node.cjs')}`, '--log-override:empty-import-meta=silent',
-  '--log-level=warning']);
-rmSync(join(dist, 'node-cjs.js'));
+// 5. CommonJS for `require('tickwerk')`: one bundle of the shared code with a sync loader,
+//    from js/ and the staged glue. (The glue's default async `init` mentions
+//    import.meta.url; the CJS loader never calls it.)
+const stagedGlue = {
+  name: 'staged-glue',
+  setup(b) {
+    b.onResolve({ filter: /\/core\/tickwerk_core\.js$/ }, () => ({ path: glue }));
+  },
+};
+await build({
+  ...esm,
+  entryPoints: [join(root, 'js', 'node-cjs.js')],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: join(dist, 'node.cjs'),
+  plugins: [stagedGlue],
+  logOverride: { 'empty-import-meta': 'silent' },
+});
 
 const kb = (p) => (statSync(p).size / 1024).toFixed(1);
-console.error(`[build] dist/tickwerk_bg.wasm ${kb(finalWasm)} KiB, dist/node.cjs ${kb(join(dist, 'node.cjs'))} KiB`);
+console.error(`[build] dist/tickwerk_bg.wasm ${kb(finalWasm)} KiB, dist/node.cjs ${kb(join(dist, 'node.cjs'))} KiB` +
+  `, dist/core/tickwerk_core.js ${kb(join(core, 'tickwerk_core.js'))} KiB (JS minified)`);

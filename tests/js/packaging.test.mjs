@@ -30,6 +30,8 @@ test('npm pack → install into a fresh project → import (ESM) and require (CJ
     const files = packed[0].files.map((f) => f.path).sort();
     assert.ok(files.includes('dist/tickwerk_bg.wasm') && files.includes('dist/node.cjs') && files.includes('dist/index.d.ts'));
     for (const f of files) assert.match(f, /^(dist\/|package\.json$|README\.md$|LICENSE)/, `unexpected file in the package: ${f}`);
+    // Minified scripts ship their source maps (stack traces map back to the sources).
+    for (const f of files.filter((f) => /\.c?js$/.test(f))) assert.ok(files.includes(`${f}.map`), `${f}.map is not in the package`);
     const tarball = join(tmp, packed[0].filename);
 
     const app = join(tmp, 'app');

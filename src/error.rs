@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::message_text::{quoted, ValueText};
+
 /// Everything that can go wrong in the core.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,29 +79,30 @@ impl Error {
         }
     }
 
-    /// Shorthand for [`Error::InvalidArgument`].
-    pub fn invalid(field: &str, value: impl fmt::Display, reason: impl Into<String>) -> Error {
-        Error::InvalidArgument { field: field.to_string(), value: value.to_string(), reason: reason.into() }
+    /// Shorthand for [`Error::InvalidArgument`]; `value` is shown by its [`ValueText`].
+    pub fn invalid(field: &str, value: impl ValueText, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument { field: field.to_string(), value: value.value_text(), reason: reason.into() }
     }
 }
 
 impl fmt::Display for Error {
+    /// Values are double-quoted with JSON escapes ([`quoted`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument { field, value, reason } => {
-                write!(f, "invalid {field} {value:?}: {reason}")
+                write!(f, "invalid {field} {}: {reason}", quoted(value))
             }
-            Error::UnknownTimezone { name } => write!(f, "unknown time zone {name:?}"),
-            Error::ConflictingId { id } => write!(f, "a job with id {id:?} already exists"),
-            Error::JobNotFound { id } => write!(f, "no job by the id of {id:?} was found"),
+            Error::UnknownTimezone { name } => write!(f, "unknown time zone {}", quoted(name)),
+            Error::ConflictingId { id } => write!(f, "a job with id {} already exists", quoted(id)),
+            Error::JobNotFound { id } => write!(f, "no job by the id of {} was found", quoted(id)),
             Error::SchedulerAlreadyRunning => write!(f, "the scheduler is already running"),
             Error::SchedulerNotRunning => write!(f, "the scheduler is not running"),
-            Error::UnknownAlias { kind, alias } => write!(f, "no {kind} with alias {alias:?}"),
+            Error::UnknownAlias { kind, alias } => write!(f, "no {kind} with alias {}", quoted(alias)),
             Error::Unserializable { field, reason } => {
                 write!(f, "{field} cannot be stored as JSON: {reason}")
             }
             Error::CorruptRecord { id, reason } => {
-                write!(f, "stored job record {id:?} cannot be decoded: {reason}")
+                write!(f, "stored job record {} cannot be decoded: {reason}", quoted(id))
             }
         }
     }
@@ -109,3 +112,23 @@ impl std::error::Error for Error {}
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_quote_values_with_json_escapes() {
+        let e = Error::invalid("jitter", -1.5, "must be a finite number of seconds >= 0");
+        assert_eq!(e.to_string(), r#"invalid jitter "-1.5": must be a finite number of seconds >= 0"#);
+        assert_eq!(e, Error::InvalidArgument { field: "jitter".into(), value: "-1.5".into(), reason: "must be a finite number of seconds >= 0".into() });
+        let e = Error::invalid("start_date", f64::NAN, "not a finite number of milliseconds");
+        assert_eq!(e.to_string(), r#"invalid start_date "NaN": not a finite number of milliseconds"#);
+        let e = Error::JobNotFound { id: "a \"b\"\n\\c".into() };
+        assert_eq!(e.to_string(), r#"no job by the id of "a \"b\"\n\\c" was found"#);
+        let e = Error::UnknownTimezone { name: "Mars/Olympus\t".into() };
+        assert_eq!(e.to_string(), r#"unknown time zone "Mars/Olympus\t""#);
+        let e = Error::CorruptRecord { id: "r1".into(), reason: "missing field `id`".into() };
+        assert_eq!(e.to_string(), r#"stored job record "r1" cannot be decoded: missing field `id`"#);
+    }
+}

@@ -27,6 +27,7 @@
 
 pub mod error;
 pub mod json_text;
+pub mod message_text;
 pub mod scheduler;
 pub mod time;
 pub mod trigger;

@@ -17,6 +17,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::message_text::number_text;
 use crate::time::{format_in_zone, Timestamp, Zone, MICROS_PER_SEC};
 use crate::trigger::{check_jitter, format_jitter, jitter_with, python_zone_str, JitterRng};
 
@@ -43,7 +44,10 @@ pub struct IntervalTrigger {
 /// 10 000 years, is refused naming `interval`.
 pub fn interval_micros(weeks: f64, days: f64, hours: f64, minutes: f64, seconds: f64) -> Result<i64> {
     let units = [("weeks", weeks, 7 * MICROS_PER_DAY), ("days", days, MICROS_PER_DAY), ("hours", hours, 3_600 * MICROS_PER_SEC), ("minutes", minutes, 60 * MICROS_PER_SEC), ("seconds", seconds, MICROS_PER_SEC)];
-    let describe = || format!("weeks={weeks}, days={days}, hours={hours}, minutes={minutes}, seconds={seconds}");
+    let describe = || {
+        let [w, d, h, m, s] = [weeks, days, hours, minutes, seconds].map(number_text);
+        format!("weeks={w}, days={d}, hours={h}, minutes={m}, seconds={s}")
+    };
     let too_long = || Error::invalid("interval", describe(), "the interval must not be longer than 10000 years");
     // Whole units are summed exactly; the fractions of units are summed as floats and
     // rounded once, so every whole number of microseconds survives a round trip.

@@ -33,6 +33,7 @@ pub use jitter::JitterRng;
 pub use spec::{BuildContext, TriggerSpec};
 
 use crate::error::{Error, Result};
+use crate::message_text::number_text;
 
 /// One fire time: the scheduled instant and the instant to actually run at (the scheduled
 /// one plus jitter, if the trigger has any).
@@ -210,7 +211,7 @@ pub const MAX_JITTER_SECONDS: f64 = 1e9;
 pub(crate) fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
     match jitter {
         Some(j) if !(0.0..=MAX_JITTER_SECONDS).contains(&j) => {
-            Err(Error::invalid("jitter", j, format!("must be a number of seconds between 0 and {MAX_JITTER_SECONDS}")))
+            Err(Error::invalid("jitter", j, format!("must be a number of seconds between 0 and {}", number_text(MAX_JITTER_SECONDS))))
         }
         Some(j) => Ok(Some((j * 1e6).round() / 1e6)),
         None => Ok(None),
@@ -227,13 +228,11 @@ pub(crate) fn python_zone_str(zone: Zone) -> String {
     }
 }
 
-/// A jitter as Python prints the number: `5`, `2.5`.
+/// A jitter as a `repr()` shows it: `5`, `2.5`, by [`number_text`]. Like Python's `str()`
+/// of the number given, except that fractions below 0.0001 are written differently (`1e-6`
+/// where Python writes `1e-06`).
 pub(crate) fn format_jitter(j: f64) -> String {
-    if j.fract() == 0.0 && j.abs() < 1e15 {
-        format!("{}", j as i64)
-    } else {
-        format!("{j}")
-    }
+    number_text(j)
 }
 
 /// The jitter rule shared by every trigger (APScheduler's `_apply_jitter`, on instants):

@@ -565,7 +565,8 @@ fn resolve(field: &str, d: &DateInput, zone: Zone) -> Result<Timestamp> {
     if t < Timestamp::MIN || t > Timestamp::MAX {
         let shown = match d {
             DateInput::Text(s) => s.clone(),
-            other => format!("{other:?}"),
+            DateInput::Instant(t) | DateInput::Zoned(t, _) => t.to_string(),
+            DateInput::Local(n) => IsoDateTime(*n).to_string(),
         };
         return Err(Error::invalid(field, shown, "outside the years 0001-9999 (UTC)"));
     }

@@ -16,6 +16,7 @@ use std::cell::RefCell;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use crate::message_text::number_text;
 use crate::Error;
 
 thread_local! {
@@ -67,7 +68,7 @@ pub fn describe(value: &JsValue) -> String {
         return s;
     }
     if let Some(n) = value.as_f64() {
-        return n.to_string();
+        return number_text(n);
     }
     if value.is_undefined() {
         return "undefined".into();

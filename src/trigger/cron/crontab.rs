@@ -17,6 +17,7 @@ use super::field::{parse_expr, parse_field, value_bits, Expr, Field, DAY, HOUR, 
 use super::matcher::{DaySpecials, Parts, Schedule};
 use super::CronFields;
 use crate::error::{Error, Result};
+use crate::message_text::quoted;
 
 /// A parsed crontab line.
 pub(crate) struct ParsedCrontab {
@@ -73,7 +74,7 @@ fn crontab_day(t: &str) -> std::result::Result<u32, String> {
         .iter()
         .position(|d| *d == t)
         .map(|p| p as u32)
-        .ok_or_else(|| format!("invalid weekday name {t:?}"))
+        .ok_or_else(|| format!("invalid weekday name {}", quoted(t)))
 }
 
 /// Crontab number (0–7) to APScheduler weekday bit index (0 = Monday).
@@ -92,7 +93,7 @@ fn parse_dow_item(item: &str, out: &mut DowField) -> std::result::Result<(), Str
         let wd = to_weekday(crontab_day(day)?);
         let n: u32 = match n {
             "1" | "2" | "3" | "4" | "5" => n.parse().unwrap_or(1),
-            _ => return Err(format!("the occurrence after '#' must be 1-5, not {n:?}")),
+            _ => return Err(format!("the occurrence after '#' must be 1-5, not {}", quoted(n))),
         };
         out.special.nth[wd as usize] |= 1 << (n - 1);
         return Ok(());

@@ -16,6 +16,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::message_text::quoted;
 
 /// Field names in APScheduler's order (most significant first).
 pub(crate) const FIELD_NAMES: [&str; 8] = ["year", "month", "day", "week", "day_of_week", "hour", "minute", "second"];
@@ -174,12 +175,12 @@ pub(crate) fn parse_expr(idx: usize, s: &str) -> std::result::Result<Expr, Strin
                 .iter()
                 .position(|m| *m == t)
                 .map(|p| p as u32 + 1)
-                .ok_or_else(|| format!("invalid month name {t:?}")),
+                .ok_or_else(|| format!("invalid month name {}", quoted(t))),
             Some(Names::Weekday) => WEEKDAYS
                 .iter()
                 .position(|m| *m == t)
                 .map(|p| p as u32)
-                .ok_or_else(|| format!("invalid weekday name {t:?}")),
+                .ok_or_else(|| format!("invalid weekday name {}", quoted(t))),
         }
     };
     let first = value(first_t)?;
@@ -252,7 +253,7 @@ fn parse_position(s: &str) -> std::result::Result<Option<Expr>, String> {
     match WEEKDAYS.iter().position(|w| *w == day) {
         Some(w) => Ok(Some(Expr::Nth { nth: p as u8 + 1, weekday: w as u8 })),
         None if !day.is_empty() && day.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
-            Err(format!("invalid weekday name {day:?}"))
+            Err(format!("invalid weekday name {}", quoted(day)))
         }
         None => Err(unrecognized()),
     }

@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::time::{format_in_zone, Timestamp, Zone};
-use crate::trigger::JitterRng;
+use crate::trigger::{format_jitter, JitterRng};
 
 use field::{parse_field, value_bits, Expr, Field, DAY, DEFAULT_VALUES, DOW, FIELD_NAMES, HOUR, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use matcher::{DaySpecials, Parts, Schedule};
@@ -120,15 +120,6 @@ fn check_jitter(jitter: Option<f64>) -> Result<Option<f64>> {
     match jitter {
         Some(j) if !j.is_finite() || j < 0.0 => Err(Error::invalid("jitter", j, "must be a finite number of seconds >= 0")),
         other => Ok(other),
-    }
-}
-
-/// Python's `str()` of a number given as jitter (`5`, `2.5`).
-fn format_jitter(j: f64) -> String {
-    if j.fract() == 0.0 && j.abs() < 1e15 {
-        format!("{}", j as i64)
-    } else {
-        format!("{j}")
     }
 }
 

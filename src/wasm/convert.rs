@@ -4,7 +4,7 @@
 //! camelCase) and converted once to plain JS objects.
 
 use js_sys::{Array, Object, Reflect};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -96,12 +96,17 @@ pub fn to_js_value(value: &Value) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&crate::json_text::to_json_text(value))
 }
 
+/// A JSON object of these members, in this order of insertion (keys sort as in any map).
+pub fn object(members: Vec<(&str, Value)>) -> Value {
+    Value::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
 fn text(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
 fn ms(t: Timestamp) -> Value {
-    json!(t.as_millis_f64())
+    Value::from(t.as_millis_f64())
 }
 
 fn opt_ms(t: Option<Timestamp>) -> Value {
@@ -111,52 +116,52 @@ fn opt_ms(t: Option<Timestamp>) -> Value {
 fn run_times(times: &RunTimes) -> Value {
     match times {
         RunTimes::List(list) => Value::Array(list.iter().copied().map(ms).collect()),
-        RunTimes::Span { first, last } => json!({ "first": ms(*first), "last": ms(*last) }),
+        RunTimes::Span { first, last } => object(vec![("first", ms(*first)), ("last", ms(*last))]),
     }
 }
 
 /// A job as JS sees it: `{ id, name, func, args, kwargs, trigger, triggerText, executor,
 /// jobstore, misfireGraceTime, coalesce, maxInstances, nextRunTime, pending }`.
 pub fn job(job: &Job) -> Value {
-    json!({
-        "id": text(&job.id),
-        "name": text(&job.name),
-        "func": text(&job.func),
-        "args": (*job.args).clone(),
-        "kwargs": (*job.kwargs).clone(),
-        "trigger": job.trigger.to_spec().to_json(),
-        "triggerText": job.trigger.to_string(),
-        "executor": text(&job.executor),
-        "jobstore": job.jobstore.as_deref(),
-        "misfireGraceTime": job.misfire_grace_time,
-        "coalesce": job.coalesce,
-        "maxInstances": job.max_instances,
-        "nextRunTime": opt_ms(job.next_run_time),
-        "pending": job.is_pending(),
-    })
+    object(vec![
+        ("id", text(&job.id)),
+        ("name", text(&job.name)),
+        ("func", text(&job.func)),
+        ("args", (*job.args).clone()),
+        ("kwargs", (*job.kwargs).clone()),
+        ("trigger", job.trigger.to_spec().to_json()),
+        ("triggerText", Value::from(job.trigger.to_string())),
+        ("executor", text(&job.executor)),
+        ("jobstore", Value::from(job.jobstore.as_deref())),
+        ("misfireGraceTime", Value::from(job.misfire_grace_time)),
+        ("coalesce", Value::from(job.coalesce)),
+        ("maxInstances", Value::from(job.max_instances)),
+        ("nextRunTime", opt_ms(job.next_run_time)),
+        ("pending", Value::from(job.is_pending())),
+    ])
 }
 
 /// A due run: `{ id, jobId, jobstore, executor, func, args, kwargs, runTimes, runAt }`;
 /// `runTimes` is a list of times, or `{ first, last }` for a long backlog.
 pub fn run(run: &Run) -> Value {
-    json!({
-        "id": run.id.0 as f64,
-        "jobId": text(&run.job_id),
-        "jobstore": text(&run.jobstore),
-        "executor": text(&run.executor),
-        "func": text(&run.func),
-        "args": (*run.args).clone(),
-        "kwargs": (*run.kwargs).clone(),
-        "runTimes": run_times(&run.run_times),
-        "runAt": ms(run.run_at),
-    })
+    object(vec![
+        ("id", Value::from(run.id.0)),
+        ("jobId", text(&run.job_id)),
+        ("jobstore", text(&run.jobstore)),
+        ("executor", text(&run.executor)),
+        ("func", text(&run.func)),
+        ("args", (*run.args).clone()),
+        ("kwargs", (*run.kwargs).clone()),
+        ("runTimes", run_times(&run.run_times)),
+        ("runAt", ms(run.run_at)),
+    ])
 }
 
 /// `{ execute: t }` or `{ missed: t }`.
 pub fn run_start(start: RunStart) -> Value {
     match start {
-        RunStart::Execute(t) => json!({ "action": "execute", "scheduledRunTime": ms(t) }),
-        RunStart::Missed(t) => json!({ "action": "missed", "scheduledRunTime": ms(t) }),
+        RunStart::Execute(t) => object(vec![("action", Value::from("execute")), ("scheduledRunTime", ms(t))]),
+        RunStart::Missed(t) => object(vec![("action", Value::from("missed")), ("scheduledRunTime", ms(t))]),
     }
 }
 
@@ -164,14 +169,14 @@ pub fn run_start(start: RunStart) -> Value {
 /// scheduledRunTime?, retval?, exception?, traceback? }` (absent fields left out).
 pub fn event(e: &Event) -> Value {
     let mut m = Map::new();
-    m.insert("code".into(), json!(e.code.value()));
-    m.insert("name".into(), json!(e.code.name()));
+    m.insert("code".into(), Value::from(e.code.value()));
+    m.insert("name".into(), Value::from(e.code.name()));
     if let Some(alias) = &e.alias {
         m.insert("alias".into(), text(alias));
     }
     if let Some(id) = &e.job_id {
         m.insert("jobId".into(), text(id));
-        m.insert("jobstore".into(), json!(e.jobstore.as_deref()));
+        m.insert("jobstore".into(), Value::from(e.jobstore.as_deref()));
     }
     if let Some(times) = &e.scheduled_run_times {
         m.insert("scheduledRunTimes".into(), run_times(times));
@@ -195,8 +200,8 @@ pub fn event(e: &Event) -> Value {
 /// or `{ op: 'clear', jobstore }`.
 pub fn store_op(op: &StoreOp) -> Value {
     match op {
-        StoreOp::Put { jobstore, record } => json!({ "op": "put", "jobstore": text(jobstore), "jobId": text(&record.id), "record": record.to_json() }),
-        StoreOp::Remove { jobstore, job_id } => json!({ "op": "remove", "jobstore": text(jobstore), "jobId": text(job_id) }),
-        StoreOp::Clear { jobstore } => json!({ "op": "clear", "jobstore": text(jobstore) }),
+        StoreOp::Put { jobstore, record } => object(vec![("op", Value::from("put")), ("jobstore", text(jobstore)), ("jobId", text(&record.id)), ("record", record.to_json())]),
+        StoreOp::Remove { jobstore, job_id } => object(vec![("op", Value::from("remove")), ("jobstore", text(jobstore)), ("jobId", text(job_id))]),
+        StoreOp::Clear { jobstore } => object(vec![("op", Value::from("clear")), ("jobstore", text(jobstore))]),
     }
 }

@@ -22,7 +22,7 @@
 //! Times are epoch milliseconds (fractions carry microseconds). Jobs, runs, events and store
 //! operations cross as plain objects (shapes in the `typescript_custom_section` below).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{self, optional_string, required_string};
@@ -148,11 +148,11 @@ impl SchedulerCore {
     #[wasm_bindgen(getter, js_name = jobDefaults)]
     pub fn job_defaults(&self) -> Result<JsValue, JsValue> {
         let d = self.inner.job_defaults();
-        convert::to_js_value(&json!({
-            "misfireGraceTime": d.misfire_grace_time,
-            "coalesce": d.coalesce,
-            "maxInstances": d.max_instances,
-        }))
+        convert::to_js_value(&convert::object(vec![
+            ("misfireGraceTime", Value::from(d.misfire_grace_time)),
+            ("coalesce", Value::from(d.coalesce)),
+            ("maxInstances", Value::from(d.max_instances)),
+        ]))
     }
 
     /// Starts at `nowMs` (paused if `paused`): pending jobs get their first run times.
@@ -305,7 +305,12 @@ impl SchedulerCore {
                     Error::CorruptRecord { id, .. } | Error::ConflictingId { id } if id != "#0" => id.clone(),
                     _ => format!("#{index}"),
                 };
-                problems.push(json!({ "code": e.code(), "id": id, "message": e.to_string(), "index": index }));
+                problems.push(convert::object(vec![
+                    ("code", Value::from(e.code())),
+                    ("id", Value::from(id)),
+                    ("message", Value::from(e.to_string())),
+                    ("index", Value::from(index)),
+                ]));
             }
         }
         convert::to_js_value(&Value::Array(problems))

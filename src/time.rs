@@ -169,16 +169,13 @@ impl Zone {
         }
         if let Some(rest) = name.strip_prefix('+').map(|r| (1, r)).or_else(|| name.strip_prefix('-').map(|r| (-1, r))) {
             let (sign, digits) = rest;
-            let (h, m) = match digits.len() {
-                2 => (digits, "00"),
-                4 => (&digits[..2], &digits[2..]),
-                5 if digits.as_bytes()[2] == b':' => (&digits[..2], &digits[3..]),
+            // Bytes, not `str` slices: a non-ASCII character must be refused, not split.
+            let (h, m): (&[u8], &[u8]) = match *digits.as_bytes() {
+                [h1, h2] => (&[h1, h2], b"00"),
+                [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => (&[h1, h2], &[m1, m2]),
                 _ => return Err(unknown()),
             };
-            if !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
-                return Err(unknown());
-            }
-            let (h, m): (i32, i32) = (h.parse().map_err(|_| unknown())?, m.parse().map_err(|_| unknown())?);
+            let (h, m) = (two_digits(h).ok_or_else(unknown)?, two_digits(m).ok_or_else(unknown)?);
             if h > 23 || m > 59 {
                 return Err(unknown());
             }
@@ -427,6 +424,14 @@ pub struct ParsedDateText {
     pub offset: Option<i32>,
 }
 
+/// The number two ASCII digits spell, if they are digits.
+fn two_digits(b: &[u8]) -> Option<i32> {
+    match *b {
+        [t @ b'0'..=b'9', u @ b'0'..=b'9'] => Some(i32::from(t - b'0') * 10 + i32::from(u - b'0')),
+        _ => None,
+    }
+}
+
 /// Parses `YYYY-M-D[( |T)H:M:S[.f{1,6}][Z|±HH:MM]]` strictly (the whole text must match);
 /// an impossible date or time is an error naming `field`.
 pub fn parse_date_text(field: &str, text: &str) -> Result<ParsedDateText> {
@@ -434,15 +439,16 @@ pub fn parse_date_text(field: &str, text: &str) -> Result<ParsedDateText> {
     let fmt_err = || bad("expected YYYY-M-D[ H:M:S[.ffffff][Z|+HH:MM]]");
     let b = text.as_bytes();
     let mut i = 0;
+    // `min..=max` ASCII digits (at most 6, so no overflow), read from the bytes.
     let digits = |i: &mut usize, min: usize, max: usize| -> Option<u32> {
         let s = *i;
-        while *i < b.len() && *i - s < max && b[*i].is_ascii_digit() {
+        let mut n = 0u32;
+        while *i - s < max {
+            let Some(d @ b'0'..=b'9') = b.get(*i).copied() else { break };
+            n = n * 10 + u32::from(d - b'0');
             *i += 1;
         }
-        if *i - s < min {
-            return None;
-        }
-        text[s..*i].parse().ok()
+        (*i - s >= min).then_some(n)
     };
     let expect = |i: &mut usize, c: u8| -> bool {
         if *i < b.len() && b[*i] == c {
@@ -515,6 +521,31 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         Timestamp::parse_rfc3339("t", s).unwrap()
+    }
+
+    #[test]
+    fn zone_names_with_non_ascii_characters_are_refused_not_split() {
+        for name in ["+1é4", "-é30", "+0é:3", "+05:3é", "+é", "+05é", "+٠٥:٣٠"] {
+            assert_eq!(Zone::parse(name), Err(Error::UnknownTimezone { name: name.to_string() }), "{name}");
+        }
+        assert_eq!(Zone::parse("+0530"), Ok(Zone::Fixed(5 * 3600 + 30 * 60)));
+        assert_eq!(Zone::parse("-05:30"), Ok(Zone::Fixed(-(5 * 3600 + 30 * 60))));
+        assert_eq!(Zone::parse("+09"), Ok(Zone::Fixed(9 * 3600)));
+        assert!(Zone::parse("+05:3").is_err());
+        assert!(Zone::parse("+24:00").is_err());
+        assert!(Zone::parse("+05:60").is_err());
+    }
+
+    #[test]
+    fn date_text_with_non_ascii_characters_is_refused() {
+        for text in ["2024-0é-01", "2024-01-01 1é:00:00", "２０２４-01-01", "2024-01-01 10:00:00.5é", "2024-01-01 10:00:00+0é:00"] {
+            assert!(matches!(parse_date_text("run_date", text), Err(Error::InvalidArgument { .. })), "{text}");
+        }
+        let p = parse_date_text("run_date", "2024-3-9 7:05:01.25+05:30").unwrap();
+        assert_eq!(p.local, NaiveDate::from_ymd_opt(2024, 3, 9).unwrap().and_hms_micro_opt(7, 5, 1, 250_000).unwrap());
+        assert_eq!(p.offset, Some(5 * 3600 + 30 * 60));
+        assert!(parse_date_text("run_date", "2024-01-01 10:00:00.1234567").is_err());
+        assert!(parse_date_text("run_date", "02024-01-01").is_err());
     }
 
     #[test]

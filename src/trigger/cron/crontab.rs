@@ -98,8 +98,8 @@ fn parse_dow_item(item: &str, out: &mut DowField) -> std::result::Result<(), Str
         out.special.nth[wd as usize] |= 1 << (n - 1);
         return Ok(());
     }
-    if s.len() > 1 && s.ends_with('l') && !s.contains('-') && !s.contains('/') {
-        let wd = to_weekday(crontab_day(&s[..s.len() - 1])?);
+    if let Some(day) = s.strip_suffix('l').filter(|d| !d.is_empty() && !s.contains('-') && !s.contains('/')) {
+        let wd = to_weekday(crontab_day(day)?);
         out.special.nth[wd as usize] |= 32;
         return Ok(());
     }

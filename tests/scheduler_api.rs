@@ -404,3 +404,15 @@ fn or_job_reschedule_adds_the_producing_interval_childs_jitter() {
         assert!(late > 0 && late <= 30_000_000, "seed {seed}: the interval child's jitter ({late} µs)");
     }
 }
+
+#[test]
+fn print_jobs_lists_the_stores_by_alias() {
+    let mut s = Scheduler::new(SchedulerConfig::default());
+    for alias in ["zeta", "alpha", "mid"] {
+        s.add_jobstore(alias, StoreKind::Memory).unwrap();
+    }
+    s.start(Timestamp::from_secs(0), false).unwrap();
+    let headers: Vec<String> = s.print_jobs(None).lines().filter(|l| l.starts_with("Jobstore")).map(str::to_string).collect();
+    assert_eq!(headers, ["Jobstore alpha:", "Jobstore default:", "Jobstore mid:", "Jobstore zeta:"]);
+    assert_eq!(s.print_jobs(Some("mid")).lines().next(), Some("Jobstore mid:"));
+}

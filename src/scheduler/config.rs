@@ -195,7 +195,15 @@ fn nest(options: &Map<String, Value>) -> Map<String, Value> {
 /// `snake_case`s every key of an object (for `jobDefaults: { maxInstances }` forms).
 fn snake_keys(value: &Value) -> Map<String, Value> {
     match value {
-        Value::Object(m) => m.iter().map(|(k, v)| (snake(k), v.clone())).collect(),
+        // Inserted one by one (the last spelling wins, as with `collect`): collecting into a
+        // map sorts, which links a sort routine into the wasm for this alone.
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                out.insert(snake(k), v.clone());
+            }
+            out
+        }
         _ => Map::new(),
     }
 }

@@ -98,7 +98,12 @@ pub fn to_js_value(value: &Value) -> Result<JsValue, JsValue> {
 
 /// A JSON object of these members, in this order of insertion (keys sort as in any map).
 pub fn object(members: Vec<(&str, Value)>) -> Value {
-    Value::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    // Inserted one by one: collecting into a map sorts, which links a sort routine.
+    let mut map = Map::new();
+    for (k, v) in members {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
 }
 
 fn text(s: &str) -> Value {

@@ -114,12 +114,26 @@ fn errors_carry_code_field_and_value() {
 
     let err = trigger(r#"{"type":"date"}"#, "UTC", f64::NAN).err().expect("NaN now");
     assert_eq!(prop(&err, "field").as_deref(), Some("now"));
+    assert_eq!(prop(&err, "value").as_deref(), Some("NaN"));
+    assert_eq!(prop(&err, "message").as_deref(), Some(r#"invalid now "NaN": not a finite number of milliseconds"#));
 
     let t = trigger(r#"{"type":"date","run_date":"2026-01-01"}"#, "UTC", 0.0).expect("valid");
     let err = t.next_fire_time(Some(f64::INFINITY), 0.0).err().expect("infinite previous");
     assert_eq!(prop(&err, "field").as_deref(), Some("previous"));
+    assert_eq!(prop(&err, "value").as_deref(), Some("Infinity"));
     let err = t.next_fire_time(None, 1e300).err().expect("now beyond year 9999");
     assert_eq!(code(&err), "INVALID_ARGUMENT");
+    assert_eq!(prop(&err, "value").as_deref(), Some("1e+300"));
+
+    // Numbers in messages: integers as integers, fractions shortest (JS values and JSON).
+    let err = WasmTrigger::new(js(r#"{"type":"date"}"#), JsValue::from(5.25), 0.0, 0, 0).err().expect("zone a number");
+    assert_eq!(prop(&err, "value").as_deref(), Some("5.25"));
+    let err = trigger(r#"{"type":"interval","minutes":-2,"seconds":0.5}"#, "UTC", 0.0).err().expect("negative interval");
+    assert_eq!(prop(&err, "value").as_deref(), Some("weeks=0, days=0, hours=0, minutes=-2, seconds=0.5"));
+    let err = trigger(r#"{"type":"interval","minutes":1,"jitter":-1.5}"#, "UTC", 0.0).err().expect("negative jitter");
+    assert_eq!(prop(&err, "message").as_deref(), Some(r#"invalid jitter "-1.5": must be a number of seconds between 0 and 1000000000"#));
+    let err = trigger(r#"[0.1, "a\"b"]"#, "UTC", 0.0).err().expect("not an object");
+    assert_eq!(prop(&err, "value").as_deref(), Some(r#"[0.1,"a\"b"]"#));
 }
 
 #[wasm_bindgen_test]

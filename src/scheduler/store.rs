@@ -4,7 +4,7 @@
 //! The index is an ordered set of `(due instant, id key)` beside a hash map by id, so the
 //! earliest due job is found in O(log n), the k due jobs of a tick in O(k log n), and
 //! `get_jobs` walks the jobs in APScheduler's order (next run time, then id, paused jobs
-//! last) without sorting: paused jobs sit in the same set under [`PAUSED`], an instant
+//! last) without sorting: paused jobs sit in the same set under `PAUSED`, an instant
 //! after every real one. The id key carries the id's first 16 bytes as a number, so
 //! ordering rarely has to read the id string itself. No operation scans all jobs except
 //! the ones that list them all.
@@ -52,7 +52,7 @@ pub(crate) struct JobStore {
     pub(crate) kind: StoreKind,
     /// Boxed: the table then holds 24-byte slots, and growing it moves no jobs.
     jobs: HashMap<Arc<str>, Box<Job>, BuildHasherDefault<Fnv>>,
-    /// Every job by due instant (paused jobs under [`PAUSED`]), then id.
+    /// Every job by due instant (paused jobs under `PAUSED`), then id.
     order: BTreeSet<(Timestamp, IdKey)>,
 }
 

@@ -32,13 +32,16 @@ fn main() {
     println!("cargo:rerun-if-env-changed=TICKWERK_TZDB_DUMP");
     let mut abbrs: Vec<String> = Vec::new();
     let mut abbr_index: HashMap<String, usize> = HashMap::new();
-    let mut tables: Vec<Vec<u8>> = Vec::new();
-    let mut table_index: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut tables: Vec<Encoded> = Vec::new();
+    let mut table_index: HashMap<Encoded, usize> = HashMap::new();
     let mut names: Vec<(&'static str, usize)> = Vec::new();
     let mut summary = String::new();
     let mut dump = String::new();
-    for tz in TZ_VARIANTS.iter() {
-        let zone = scan(*tz);
+    // In name order, so that tables are numbered in order of their first name.
+    let mut zones: Vec<Tz> = TZ_VARIANTS.to_vec();
+    zones.sort_by_key(|tz| tz.name());
+    for tz in zones {
+        let zone = scan(tz);
         summary.push_str(&format!(
             "{} types={} changes={} rule={:?}\n",
             tz.name(),
@@ -57,8 +60,8 @@ fn main() {
         }
         names.push((tz.name(), idx));
     }
-    names.sort();
-    let mut blob = b"TZDB1".to_vec();
+    assert!(abbrs.len() <= 256, "too many abbreviations");
+    let mut blob = b"TZDB2".to_vec();
     put_uvar(&mut blob, abbrs.len() as u64);
     for a in &abbrs {
         blob.push(a.len() as u8);
@@ -66,16 +69,33 @@ fn main() {
     }
     put_uvar(&mut blob, tables.len() as u64);
     for t in &tables {
-        blob.extend_from_slice(t);
+        blob.extend_from_slice(&t.header);
+    }
+    for t in &tables {
+        blob.extend_from_slice(&t.days);
+    }
+    for t in &tables {
+        blob.extend_from_slice(&t.times);
+    }
+    for t in &tables {
+        blob.extend_from_slice(&t.types);
     }
     put_uvar(&mut blob, names.len() as u64);
     let mut prev: &str = "";
-    for (name, idx) in &names {
+    let mut named = 0;
+    for &(name, idx) in &names {
         let common = prev.bytes().zip(name.bytes()).take_while(|(a, b)| a == b).count();
+        assert!(!name.contains('\0'), "{name}");
         blob.push(common as u8);
-        blob.push((name.len() - common) as u8);
         blob.extend_from_slice(&name.as_bytes()[common..]);
-        put_uvar(&mut blob, *idx as u64);
+        blob.push(0);
+        if idx == named {
+            blob.push(0);
+            named += 1;
+        } else {
+            assert!(idx < named, "tables are numbered in name order");
+            put_uvar(&mut blob, idx as u64 + 1);
+        }
         prev = name;
     }
     let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("tzdb.bin");
@@ -267,46 +287,68 @@ fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]
     best
 }
 
-fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Vec<u8> {
-    let mut out = Vec::new();
-    put_uvar(&mut out, zone.types.len() as u64);
+/// A table's parts, each stored in its own section of the blob (see `src/time/tzdb.rs`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Encoded {
+    header: Vec<u8>,
+    days: Vec<u8>,
+    times: Vec<u8>,
+    types: Vec<u8>,
+}
+
+fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Encoded {
+    let mut out = Encoded { header: Vec::new(), days: Vec::new(), times: Vec::new(), types: Vec::new() };
+    let header = &mut out.header;
+    assert!(zone.types.len() < 256, "too many types");
+    put_uvar(header, zone.types.len() as u64);
     for (off, abbr) in &zone.types {
-        put_ivar(&mut out, *off as i64);
+        let off = *off as i64;
+        if off % 900 == 0 {
+            put_uvar(header, zigzag(off / 900) << 1);
+        } else {
+            put_uvar(header, zigzag(off) << 1 | 1);
+        }
         let next = abbrs.len();
         let idx = *abbr_index.entry(abbr.clone()).or_insert(next);
         if idx == next {
             abbrs.push(abbr.clone());
         }
-        put_uvar(&mut out, idx as u64);
+        header.push(idx as u8);
     }
-    put_uvar(&mut out, zone.initial as u64);
-    put_uvar(&mut out, zone.changes.len() as u64);
-    let mut prev = secs_of(1800, 1, 1);
-    for &(at, _) in &zone.changes {
-        let delta = (at - prev) as u64;
-        let code = match (delta % 900, delta % 60) {
-            (0, _) => (delta / 900) << 2,
-            (_, 0) => (delta / 60) << 2 | 1,
-            _ => delta << 2 | 2,
-        };
-        put_uvar(&mut out, code);
-        prev = at;
-    }
-    assert!(zone.types.len() < 256, "too many types");
-    out.extend(zone.changes.iter().map(|&(_, ty)| ty as u8));
+    put_uvar(header, zone.initial as u64);
+    put_uvar(header, zone.changes.len() as u64);
     match &zone.rule {
-        None => out.push(0),
+        None => header.push(0),
         Some((rule, year)) => {
-            out.push(1);
-            put_uvar(&mut out, *year as u64);
+            header.push(1);
+            put_uvar(header, *year as u64);
             for c in rule {
-                out.push(c.month as u8);
-                out.push(c.day as u8);
-                out.push(c.weekday as u8);
-                put_ivar(&mut out, c.secs);
-                put_uvar(&mut out, c.to_type as u64);
+                header.push(c.month as u8);
+                header.push(c.day as u8);
+                header.push(c.weekday as u8);
+                put_ivar(header, c.secs);
+                put_uvar(header, c.to_type as u64);
             }
         }
+    }
+    // Each change as the local day and time of day it happens at, read in the offset
+    // before it; the day counts from the previous change's day read in the same offset
+    // (so it never goes back), the first from 1800-01-01.
+    let mut prev_day = secs_of(1800, 1, 1) / DAY;
+    let mut before = zone.initial;
+    for &(at, ty) in &zone.changes {
+        let wall = at + zone.types[before].0 as i64;
+        let (day, secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
+        assert!(day >= prev_day, "changes in time order");
+        put_uvar(&mut out.days, (day - prev_day) as u64);
+        if secs % 900 == 0 {
+            put_uvar(&mut out.times, (secs / 900) as u64 * 2);
+        } else {
+            put_uvar(&mut out.times, secs as u64 * 2 + 1);
+        }
+        out.types.push(ty as u8);
+        prev_day = (at + zone.types[ty].0 as i64).div_euclid(DAY);
+        before = ty;
     }
     out
 }
@@ -335,6 +377,10 @@ fn put_uvar(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
 fn put_ivar(out: &mut Vec<u8>, v: i64) {
-    put_uvar(out, ((v << 1) ^ (v >> 63)) as u64);
+    put_uvar(out, zigzag(v));
 }

@@ -24,21 +24,28 @@
 //!
 //! # Blob layout
 //!
-//! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte.
+//! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte. A table's
+//! parts are spread over four sections (headers, then every table's days, times and
+//! types), each holding the tables in the same order: like data sits together, which
+//! compresses better (the wasm is served gzipped).
 //!
 //! ```text
-//! "TZDB1"
+//! "TZDB2"
 //! u  abbreviation count, then per abbreviation: u8 length, UTF-8 bytes
-//! u  table count, then per table:
-//!      u  type count, then per type: i offset_secs, u abbreviation index
+//! u  table count n, then n headers:
+//!      u  type count, then per type: u offset (zigzag of offset_secs / 900, shifted left
+//!         one bit, or zigzag of offset_secs shifted left one bit + 1), u8 abbreviation index
 //!      u  initial type
-//!      u  change count n, then n times: u time since the previous change (the first:
-//!         since 1800-01-01T00:00Z) as `units << 2 | unit`, unit 0 = 15 minutes,
-//!         1 = minutes, 2 = seconds; then n times: u8 the type changed to
-//!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day (0 = last), u8 weekday
-//!         (0 = Sunday), i secs after local midnight, u type switched to
-//! u  name count, then per name (sorted): u8 bytes shared with the previous name,
-//!      u8 further length, the further bytes, u table index
+//!      u  change count
+//!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day
+//!         (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
+//! per table, per change: u days from the previous change's local day (the first: from
+//!      1800-01-01), both read in the offset in force before the change
+//! per table, per change: u time of day of the change, read in the offset before it:
+//!      (secs / 900) << 1, or secs << 1 | 1
+//! per table, per change: u8 the type changed to
+//! u  name count, then per name (sorted): u8 bytes shared with the previous name, the further
+//!      bytes, 0; u table: 0 = the first table not named yet, else index + 1
 //! ```
 
 use std::sync::{Arc, OnceLock};
@@ -77,10 +84,7 @@ impl ZoneId {
         let db = db();
         let Some(&(_, index)) = db.names.get(self.0 as usize) else { return Arc::new(Table::empty()) };
         let Some(slot) = db.tables.get(index) else { return Arc::new(Table::empty()) };
-        slot.get_or_init(|| {
-            let start = db.table_starts.get(index).copied().unwrap_or(BLOB.len());
-            Arc::new(Reader { at: start }.table().unwrap_or_else(Table::empty))
-        })
+        slot.get_or_init(|| Arc::new(db.places.get(index).and_then(Reader::table).unwrap_or_else(Table::empty)))
         .clone()
     }
 
@@ -93,7 +97,7 @@ impl ZoneId {
 /// The database's index: abbreviations, names and where each table starts in the blob.
 struct Db {
     abbrs: Vec<&'static str>,
-    table_starts: Vec<usize>,
+    places: Vec<TablePlace>,
     /// `(name, table index)`, sorted by name.
     names: Vec<(Box<str>, usize)>,
     tables: Vec<OnceLock<Arc<Table>>>,
@@ -104,7 +108,7 @@ fn db() -> &'static Db {
     DB.get_or_init(|| {
         let db = Reader { at: 0 }.index();
         debug_assert!(db.is_some(), "the embedded time-zone database is malformed");
-        db.unwrap_or(Db { abbrs: Vec::new(), table_starts: Vec::new(), names: Vec::new(), tables: Vec::new() })
+        db.unwrap_or(Db { abbrs: Vec::new(), places: Vec::new(), names: Vec::new(), tables: Vec::new() })
     })
 }
 
@@ -300,7 +304,7 @@ impl Reader {
     }
 
     fn index(mut self) -> Option<Db> {
-        if self.bytes(5)? != b"TZDB1" {
+        if self.bytes(5)? != b"TZDB2" {
             return None;
         }
         let n = self.uvar()? as usize;
@@ -310,21 +314,47 @@ impl Reader {
             abbrs.push(std::str::from_utf8(self.bytes(len)?).ok()?);
         }
         let n = self.uvar()? as usize;
-        let mut table_starts = Vec::with_capacity(n);
+        let mut places = Vec::with_capacity(n);
+        let mut counts = Vec::with_capacity(n);
         for _ in 0..n {
-            table_starts.push(self.at);
-            self.table()?;
+            let header = self.at;
+            counts.push(self.header()?.count);
+            places.push(TablePlace { header, days: 0, times: 0, types: 0 });
+        }
+        for (place, &count) in places.iter_mut().zip(&counts) {
+            place.days = self.at;
+            for _ in 0..count {
+                self.uvar()?;
+            }
+        }
+        for (place, &count) in places.iter_mut().zip(&counts) {
+            place.times = self.at;
+            for _ in 0..count {
+                self.uvar()?;
+            }
+        }
+        for (place, &count) in places.iter_mut().zip(&counts) {
+            place.types = self.at;
+            self.bytes(count)?;
         }
         let n = self.uvar()? as usize;
         let mut names: Vec<(Box<str>, usize)> = Vec::with_capacity(n);
         let mut prev = String::new();
+        let mut named = 0;
         for _ in 0..n {
             let common = self.byte()? as usize;
-            let len = self.byte()? as usize;
             let mut name = prev.get(..common)?.to_string();
+            let len = BLOB.get(self.at..)?.iter().position(|&b| b == 0)?;
             name.push_str(std::str::from_utf8(self.bytes(len)?).ok()?);
-            let table = self.uvar()? as usize;
-            if table >= table_starts.len() {
+            self.byte()?;
+            let table = match self.uvar()? as usize {
+                0 => {
+                    named += 1;
+                    named - 1
+                }
+                i => i - 1,
+            };
+            if table >= places.len() {
                 return None;
             }
             names.push((name.clone().into_boxed_str(), table));
@@ -333,82 +363,102 @@ impl Reader {
         if names.len() > usize::from(u16::MAX) || !names.windows(2).all(|w| w[0].0 < w[1].0) {
             return None;
         }
-        let tables = (0..table_starts.len()).map(|_| OnceLock::new()).collect();
-        Some(Db { abbrs, table_starts, names, tables })
+        let tables = (0..places.len()).map(|_| OnceLock::new()).collect();
+        Some(Db { abbrs, places, names, tables })
     }
 
-    fn table(&mut self) -> Option<Table> {
+    /// A table's header: its types, initial type, change count and yearly rule.
+    fn header(&mut self) -> Option<Header> {
         let n = self.uvar()? as usize;
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
-            let offset = i32::try_from(self.ivar()?).ok()?;
-            let abbr = u16::try_from(self.uvar()?).ok()?;
-            types.push((offset, abbr));
+            let code = self.uvar()?;
+            let offset = (code >> 2) as i64 ^ -((code >> 1 & 1) as i64);
+            let offset = if code & 1 == 0 { offset * 900 } else { offset };
+            types.push((i32::try_from(offset).ok()?, u16::from(self.byte()?)));
         }
         let check = |ty: u8| (usize::from(ty) < n).then_some(ty);
         let initial = check(self.small()?)?;
-        let n = self.uvar()? as usize;
-        let mut changes = Vec::with_capacity(n);
-        let mut offsets: Vec<(i64, i32)> = Vec::new();
-        let mut at = EPOCH_1800;
-        let mut offset = types.get(usize::from(initial))?.0;
-        let mut times = Vec::with_capacity(n);
-        for _ in 0..n {
-            let code = self.uvar()?;
-            let unit = match code & 3 {
-                0 => 900,
-                1 => 60,
-                2 => 1,
-                _ => return None,
-            };
-            at = at.checked_add(i64::try_from(code >> 2).ok()?.checked_mul(unit)?)?;
-            times.push(at);
-        }
-        for at in times {
-            let ty = check(self.byte()?)?;
-            changes.push((at, ty));
-            let next = types.get(usize::from(ty))?.0;
-            if next != offset {
-                offsets.push((at, next));
-                offset = next;
-            }
-        }
-        let (mut rule, mut rule_from_year, mut rule_start) = (None, i32::MAX, i64::MAX);
+        let count = self.uvar()? as usize;
+        let mut rule = None;
         if self.byte()? == 1 {
-            let mut year = i64::try_from(self.uvar()?).ok()?;
+            let year = i64::try_from(self.uvar()?).ok()?;
             let mut change = || -> Option<RuleChange> {
                 let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
                 let secs = self.ivar()?;
                 let to_type = check(self.small()?)?;
                 ((1..=12).contains(&month) && day <= 31 && weekday < 7).then_some(RuleChange { month, day, weekday, secs, to_type })
             };
-            let pair = [change()?, change()?];
+            rule = Some((year, [change()?, change()?]));
+        }
+        Some(Header { types, initial, count, rule })
+    }
+
+    /// Decodes the table at `place` (see the module docs).
+    fn table(place: &TablePlace) -> Option<Table> {
+        let Header { types, initial, count, rule } = Reader { at: place.header }.header()?;
+        let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.times });
+        let change_types = BLOB.get(place.types..place.types.checked_add(count)?)?;
+        let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| i64::from(t.0));
+        let mut changes = Vec::with_capacity(count);
+        let mut offsets: Vec<(i64, i32)> = Vec::new();
+        let mut push = |changes: &mut Vec<(i64, u8)>, at: i64, ty: u8| -> Option<()> {
+            let next = types.get(usize::from(ty))?.0;
+            if offsets.last().map_or(types.get(usize::from(initial))?.0, |o| o.1) != next {
+                offsets.push((at, next));
+            }
+            changes.push((at, ty));
+            Some(())
+        };
+        let (mut day, mut before) = (EPOCH_1800 / DAY, initial);
+        for &ty in change_types {
+            day = day.checked_add(i64::try_from(days.uvar()?).ok()?)?;
+            let code = times.uvar()?;
+            let secs = if code & 1 == 0 { (code >> 1) * 900 } else { code >> 1 };
+            let at = (day * DAY).checked_add(i64::try_from(secs).ok()?)? - offset_of(before)?;
+            push(&mut changes, at, ty)?;
+            day = (at + offset_of(ty)?).div_euclid(DAY);
+            before = ty;
+        }
+        let (mut rule_from_year, mut rule_start) = (i32::MAX, i64::MAX);
+        if let Some((mut year, pair)) = rule {
             // The rule's years up to the cutoff become explicit changes: lookups in the
             // present are then a binary search, with no date arithmetic.
             while year <= i64::from(EXPLICIT_UNTIL_YEAR) {
                 for (at, ty) in rule_changes(&types, &pair, year) {
-                    changes.push((at, ty));
-                    let next = types.get(usize::from(ty))?.0;
-                    if next != offset {
-                        offsets.push((at, next));
-                        offset = next;
-                    }
+                    push(&mut changes, at, ty)?;
                 }
                 year += 1;
             }
             rule_start = rule_changes(&types, &pair, year)[0].0;
-            (rule, rule_from_year) = (Some(pair), i32::try_from(year).ok()?);
+            rule_from_year = i32::try_from(year).ok()?;
         }
         Some(Table {
             types: types.into(),
             initial,
             changes: changes.into(),
             offsets: offsets.into(),
-            rule,
+            rule: rule.map(|r| r.1),
             rule_from_year,
             rule_start,
         })
     }
+}
+
+/// Where a table's parts start in the blob's sections.
+struct TablePlace {
+    header: usize,
+    days: usize,
+    times: usize,
+    types: usize,
+}
+
+/// A table's header as stored.
+struct Header {
+    types: Vec<(i32, u16)>,
+    initial: u8,
+    count: usize,
+    rule: Option<(i64, [RuleChange; 2])>,
 }
 
 #[cfg(test)]

@@ -75,10 +75,7 @@ fn main() {
         blob.extend_from_slice(&t.days);
     }
     for t in &tables {
-        blob.extend_from_slice(&t.times);
-    }
-    for t in &tables {
-        blob.extend_from_slice(&t.types);
+        blob.extend_from_slice(&t.changes);
     }
     put_uvar(&mut blob, names.len() as u64);
     let mut prev: &str = "";
@@ -292,12 +289,11 @@ fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]
 struct Encoded {
     header: Vec<u8>,
     days: Vec<u8>,
-    times: Vec<u8>,
-    types: Vec<u8>,
+    changes: Vec<u8>,
 }
 
 fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Encoded {
-    let mut out = Encoded { header: Vec::new(), days: Vec::new(), times: Vec::new(), types: Vec::new() };
+    let mut out = Encoded { header: Vec::new(), days: Vec::new(), changes: Vec::new() };
     let header = &mut out.header;
     assert!(zone.types.len() < 256, "too many types");
     put_uvar(header, zone.types.len() as u64);
@@ -332,22 +328,23 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
         }
     }
     // Each change as the local day and time of day it happens at, read in the offset
-    // before it; the day counts from the previous change's day read in the same offset
-    // (so it never goes back), the first from 1800-01-01.
+    // before it; the day counts from the previous change's day (the first from
+    // 1800-01-01).
     let mut prev_day = secs_of(1800, 1, 1) / DAY;
     let mut before = zone.initial;
     for &(at, ty) in &zone.changes {
         let wall = at + zone.types[before].0 as i64;
         let (day, secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
-        assert!(day >= prev_day, "changes in time order");
+        // Holds unless two changes, hours apart, move the local day back across midnight.
+        assert!(day >= prev_day, "a change on an earlier local day than the one before it");
         put_uvar(&mut out.days, (day - prev_day) as u64);
         if secs % 900 == 0 {
-            put_uvar(&mut out.times, (secs / 900) as u64 * 2);
+            put_uvar(&mut out.changes, (secs / 900) as u64 * 2);
         } else {
-            put_uvar(&mut out.times, secs as u64 * 2 + 1);
+            put_uvar(&mut out.changes, secs as u64 * 2 + 1);
         }
-        out.types.push(ty as u8);
-        prev_day = (at + zone.types[ty].0 as i64).div_euclid(DAY);
+        out.changes.push(ty as u8);
+        prev_day = day;
         before = ty;
     }
     out

@@ -25,9 +25,9 @@
 //! # Blob layout
 //!
 //! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte. A table's
-//! parts are spread over four sections (headers, then every table's days, times and
-//! types), each holding the tables in the same order: like data sits together, which
-//! compresses better (the wasm is served gzipped).
+//! parts are spread over three sections (headers, then every table's days, then every
+//! table's times and types), each holding the tables in the same order: like data sits
+//! together, which compresses better (the wasm is served gzipped).
 //!
 //! ```text
 //! "TZDB2"
@@ -40,10 +40,9 @@
 //!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day
 //!         (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
 //! per table, per change: u days from the previous change's local day (the first: from
-//!      1800-01-01), both read in the offset in force before the change
+//!      1800-01-01), each read in the offset in force before that change
 //! per table, per change: u time of day of the change, read in the offset before it:
-//!      (secs / 900) << 1, or secs << 1 | 1
-//! per table, per change: u8 the type changed to
+//!      (secs / 900) << 1, or secs << 1 | 1; u8 the type changed to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name, the further
 //!      bytes, 0; u table: 0 = the first table not named yet, else index + 1
 //! ```
@@ -319,7 +318,7 @@ impl Reader {
         for _ in 0..n {
             let header = self.at;
             counts.push(self.header()?.count);
-            places.push(TablePlace { header, days: 0, times: 0, types: 0 });
+            places.push(TablePlace { header, days: 0, changes: 0 });
         }
         for (place, &count) in places.iter_mut().zip(&counts) {
             place.days = self.at;
@@ -328,14 +327,11 @@ impl Reader {
             }
         }
         for (place, &count) in places.iter_mut().zip(&counts) {
-            place.times = self.at;
+            place.changes = self.at;
             for _ in 0..count {
                 self.uvar()?;
+                self.byte()?;
             }
-        }
-        for (place, &count) in places.iter_mut().zip(&counts) {
-            place.types = self.at;
-            self.bytes(count)?;
         }
         let n = self.uvar()? as usize;
         let mut names: Vec<(Box<str>, usize)> = Vec::with_capacity(n);
@@ -397,8 +393,7 @@ impl Reader {
     /// Decodes the table at `place` (see the module docs).
     fn table(place: &TablePlace) -> Option<Table> {
         let Header { types, initial, count, rule } = Reader { at: place.header }.header()?;
-        let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.times });
-        let change_types = BLOB.get(place.types..place.types.checked_add(count)?)?;
+        let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.changes });
         let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| i64::from(t.0));
         let mut changes = Vec::with_capacity(count);
         let mut offsets: Vec<(i64, i32)> = Vec::new();
@@ -411,13 +406,13 @@ impl Reader {
             Some(())
         };
         let (mut day, mut before) = (EPOCH_1800 / DAY, initial);
-        for &ty in change_types {
+        for _ in 0..count {
             day = day.checked_add(i64::try_from(days.uvar()?).ok()?)?;
             let code = times.uvar()?;
             let secs = if code & 1 == 0 { (code >> 1) * 900 } else { code >> 1 };
-            let at = (day * DAY).checked_add(i64::try_from(secs).ok()?)? - offset_of(before)?;
+            let ty = times.byte()?;
+            let at = day.checked_mul(DAY)?.checked_add(i64::try_from(secs).ok()?)? - offset_of(before)?;
             push(&mut changes, at, ty)?;
-            day = (at + offset_of(ty)?).div_euclid(DAY);
             before = ty;
         }
         let (mut rule_from_year, mut rule_start) = (i32::MAX, i64::MAX);
@@ -449,8 +444,7 @@ impl Reader {
 struct TablePlace {
     header: usize,
     days: usize,
-    times: usize,
-    types: usize,
+    changes: usize,
 }
 
 /// A table's header as stored.

@@ -72,6 +72,9 @@ fn main() {
         blob.extend_from_slice(&t.header);
     }
     for t in &tables {
+        blob.extend_from_slice(&t.rule);
+    }
+    for t in &tables {
         blob.extend_from_slice(&t.days);
     }
     for t in &tables {
@@ -288,12 +291,13 @@ fn derive_rule(types: &[(i32, String)], initial: usize, changes: &[(i64, usize)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Encoded {
     header: Vec<u8>,
+    rule: Vec<u8>,
     days: Vec<u8>,
     changes: Vec<u8>,
 }
 
 fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMap<String, usize>) -> Encoded {
-    let mut out = Encoded { header: Vec::new(), days: Vec::new(), changes: Vec::new() };
+    let mut out = Encoded { header: Vec::new(), rule: Vec::new(), days: Vec::new(), changes: Vec::new() };
     let header = &mut out.header;
     assert!(zone.types.len() < 256, "too many types");
     put_uvar(header, zone.types.len() as u64);
@@ -311,19 +315,20 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
         }
         header.push(idx as u8);
     }
-    put_uvar(header, zone.initial as u64);
+    // Types are numbered in order of first use, so the initial type is the first.
+    assert!(zone.initial == 0, "the initial type is type 0");
     put_uvar(header, zone.changes.len() as u64);
     match &zone.rule {
-        None => header.push(0),
+        None => out.rule.push(0),
         Some((rule, year)) => {
-            header.push(1);
-            put_uvar(header, *year as u64);
+            out.rule.push(1);
+            put_uvar(&mut out.rule, *year as u64);
             for c in rule {
-                header.push(c.month as u8);
-                header.push(c.day as u8);
-                header.push(c.weekday as u8);
-                put_ivar(header, c.secs);
-                put_uvar(header, c.to_type as u64);
+                out.rule.push(c.month as u8);
+                out.rule.push(c.day as u8);
+                out.rule.push(c.weekday as u8);
+                put_ivar(&mut out.rule, c.secs);
+                put_uvar(&mut out.rule, c.to_type as u64);
             }
         }
     }

@@ -25,8 +25,8 @@
 //! # Blob layout
 //!
 //! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte. A table's
-//! parts are spread over three sections (headers, then every table's days, then every
-//! table's times and types), each holding the tables in the same order: like data sits
+//! parts are spread over four sections (every table's header, then every table's rule,
+//! days, and times and types), each holding the tables in the same order: like data sits
 //! together, which compresses better (the wasm is served gzipped).
 //!
 //! ```text
@@ -34,11 +34,11 @@
 //! u  abbreviation count, then per abbreviation: u8 length, UTF-8 bytes
 //! u  table count n, then n headers:
 //!      u  type count, then per type: u offset (zigzag of offset_secs / 900, shifted left
-//!         one bit, or zigzag of offset_secs shifted left one bit + 1), u8 abbreviation index
-//!      u  initial type
+//!         one bit, or zigzag of offset_secs shifted left one bit + 1), u8 abbreviation index;
+//!         the first type is the one in force before any change
 //!      u  change count
-//!      u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month, u8 day
-//!         (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
+//! per table: u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month,
+//!      u8 day (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
 //! per table, per change: u days from the previous change's local day (the first: from
 //!      1800-01-01), each read in the offset in force before that change
 //! per table, per change: u time of day of the change, read in the offset before it:
@@ -317,8 +317,12 @@ impl Reader {
         let mut counts = Vec::with_capacity(n);
         for _ in 0..n {
             let header = self.at;
-            counts.push(self.header()?.count);
-            places.push(TablePlace { header, days: 0, changes: 0 });
+            counts.push(self.header()?.1);
+            places.push(TablePlace { header, rule: 0, days: 0, changes: 0 });
+        }
+        for place in places.iter_mut() {
+            place.rule = self.at;
+            self.rule(usize::MAX)?;
         }
         for (place, &count) in places.iter_mut().zip(&counts) {
             place.days = self.at;
@@ -363,8 +367,8 @@ impl Reader {
         Some(Db { abbrs, places, names, tables })
     }
 
-    /// A table's header: its types, initial type, change count and yearly rule.
-    fn header(&mut self) -> Option<Header> {
+    /// A table's header: its types `(offset_secs, abbreviation index)` and change count.
+    fn header(&mut self) -> Option<(Vec<(i32, u16)>, usize)> {
         let n = self.uvar()? as usize;
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
@@ -373,26 +377,30 @@ impl Reader {
             let offset = if code & 1 == 0 { offset * 900 } else { offset };
             types.push((i32::try_from(offset).ok()?, u16::from(self.byte()?)));
         }
-        let check = |ty: u8| (usize::from(ty) < n).then_some(ty);
-        let initial = check(self.small()?)?;
-        let count = self.uvar()? as usize;
-        let mut rule = None;
-        if self.byte()? == 1 {
-            let year = i64::try_from(self.uvar()?).ok()?;
-            let mut change = || -> Option<RuleChange> {
-                let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
-                let secs = self.ivar()?;
-                let to_type = check(self.small()?)?;
-                ((1..=12).contains(&month) && day <= 31 && weekday < 7).then_some(RuleChange { month, day, weekday, secs, to_type })
-            };
-            rule = Some((year, [change()?, change()?]));
+        (n > 0).then_some((types, self.uvar()? as usize))
+    }
+
+    /// A table's yearly rule and its first year, if it has one, with types below `types`.
+    fn rule(&mut self, types: usize) -> Option<Option<(i64, [RuleChange; 2])>> {
+        if self.byte()? == 0 {
+            return Some(None);
         }
-        Some(Header { types, initial, count, rule })
+        let year = i64::try_from(self.uvar()?).ok()?;
+        let mut change = || -> Option<RuleChange> {
+            let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
+            let secs = self.ivar()?;
+            let to_type = self.small()?;
+            let valid = (1..=12).contains(&month) && day <= 31 && weekday < 7 && usize::from(to_type) < types;
+            valid.then_some(RuleChange { month, day, weekday, secs, to_type })
+        };
+        Some(Some((year, [change()?, change()?])))
     }
 
     /// Decodes the table at `place` (see the module docs).
     fn table(place: &TablePlace) -> Option<Table> {
-        let Header { types, initial, count, rule } = Reader { at: place.header }.header()?;
+        let (types, count) = Reader { at: place.header }.header()?;
+        let rule = Reader { at: place.rule }.rule(types.len())?;
+        let initial = 0;
         let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.changes });
         let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| i64::from(t.0));
         let mut changes = Vec::with_capacity(count);
@@ -443,16 +451,9 @@ impl Reader {
 /// Where a table's parts start in the blob's sections.
 struct TablePlace {
     header: usize,
+    rule: usize,
     days: usize,
     changes: usize,
-}
-
-/// A table's header as stored.
-struct Header {
-    types: Vec<(i32, u16)>,
-    initial: u8,
-    count: usize,
-    rule: Option<(i64, [RuleChange; 2])>,
 }
 
 #[cfg(test)]

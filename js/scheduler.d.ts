@@ -375,9 +375,7 @@ export class SchedulerCore {
   runSucceeded(runId: number, scheduledMs: number, retval: unknown): void;
   runFailed(runId: number, scheduledMs: number, exception: string, traceback?: string | null): void;
   finishRun(runId: number): void;
-  pollEvent(): CoreEvent | undefined;
   drainEvents(): CoreEvent[];
-  pollStoreOp(): StoreOp | undefined;
   drainStoreOps(): StoreOp[];
   loadJobs(alias: string, records: unknown[], nowMs: number): CoreLoadProblem[];
   addJob(options: Record<string, unknown>, nowMs: number): string;

@@ -250,12 +250,6 @@ impl SchedulerCore {
         self.inner.finish_run(run_id(id)?).map_err(err)
     }
 
-    /// The next queued event (`CoreEvent`), or `undefined`.
-    #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "CoreEvent | undefined")]
-    pub fn poll_event(&mut self) -> Result<JsValue, JsValue> {
-        self.inner.poll_event().map_or(Ok(JsValue::UNDEFINED), |e| convert::to_js_value(&convert::event(&e)))
-    }
-
     /// Every queued event, oldest first (`CoreEvent[]`).
     #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "CoreEvent[]")]
     pub fn drain_events(&mut self) -> Result<JsValue, JsValue> {
@@ -264,12 +258,6 @@ impl SchedulerCore {
             list.push(convert::event(&e));
         }
         convert::to_js_value(&Value::Array(list))
-    }
-
-    /// The next store operation (`CoreStoreOp`), or `undefined`.
-    #[wasm_bindgen(js_name = pollStoreOp, unchecked_return_type = "CoreStoreOp | undefined")]
-    pub fn poll_store_op(&mut self) -> Result<JsValue, JsValue> {
-        self.inner.poll_store_op().map_or(Ok(JsValue::UNDEFINED), |op| convert::to_js_value(&convert::store_op(&op)))
     }
 
     /// Every queued store operation, in order (`CoreStoreOp[]`).

@@ -400,27 +400,18 @@ impl Reader {
     fn table(place: &TablePlace) -> Option<Table> {
         let (types, count) = Reader { at: place.header }.header()?;
         let rule = Reader { at: place.rule }.rule(types.len())?;
-        let initial = 0;
+        let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| t.0);
         let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.changes });
-        let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| i64::from(t.0));
         let mut changes = Vec::with_capacity(count);
-        let mut offsets: Vec<(i64, i32)> = Vec::new();
-        let mut push = |changes: &mut Vec<(i64, u8)>, at: i64, ty: u8| -> Option<()> {
-            let next = types.get(usize::from(ty))?.0;
-            if offsets.last().map_or(types.get(usize::from(initial))?.0, |o| o.1) != next {
-                offsets.push((at, next));
-            }
-            changes.push((at, ty));
-            Some(())
-        };
-        let (mut day, mut before) = (EPOCH_1800 / DAY, initial);
+        let (mut day, mut before) = (EPOCH_1800 / DAY, 0);
         for _ in 0..count {
             day = day.checked_add(i64::try_from(days.uvar()?).ok()?)?;
             let code = times.uvar()?;
             let secs = if code & 1 == 0 { (code >> 1) * 900 } else { code >> 1 };
             let ty = times.byte()?;
-            let at = day.checked_mul(DAY)?.checked_add(i64::try_from(secs).ok()?)? - offset_of(before)?;
-            push(&mut changes, at, ty)?;
+            offset_of(ty)?;
+            let wall = day.checked_mul(DAY)?.checked_add(i64::try_from(secs).ok()?)?;
+            changes.push((wall - i64::from(offset_of(before)?), ty));
             before = ty;
         }
         let (mut rule_from_year, mut rule_start) = (i32::MAX, i64::MAX);
@@ -428,17 +419,26 @@ impl Reader {
             // The rule's years up to the cutoff become explicit changes: lookups in the
             // present are then a binary search, with no date arithmetic.
             while year <= i64::from(EXPLICIT_UNTIL_YEAR) {
-                for (at, ty) in rule_changes(&types, &pair, year) {
-                    push(&mut changes, at, ty)?;
+                for change in rule_changes(&types, &pair, year) {
+                    changes.push(change);
                 }
                 year += 1;
             }
             rule_start = rule_changes(&types, &pair, year)[0].0;
             rule_from_year = i32::try_from(year).ok()?;
         }
+        let mut offsets = Vec::new();
+        let mut offset = offset_of(0)?;
+        for &(at, ty) in &changes {
+            let next = offset_of(ty)?;
+            if next != offset {
+                offsets.push((at, next));
+                offset = next;
+            }
+        }
         Some(Table {
             types: types.into(),
-            initial,
+            initial: 0,
             changes: changes.into(),
             offsets: offsets.into(),
             rule: rule.map(|r| r.1),

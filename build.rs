@@ -342,7 +342,7 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
         let (day, secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
         // Holds unless two changes, hours apart, move the local day back across midnight.
         assert!(day >= prev_day, "a change on an earlier local day than the one before it");
-        put_uvar(&mut out.days, (day - prev_day) as u64);
+        put_days(&mut out.days, (day - prev_day) as u64);
         if secs % 900 == 0 {
             put_uvar(&mut out.changes, (secs / 900) as u64 * 2);
         } else {
@@ -376,6 +376,20 @@ fn put_uvar(out: &mut Vec<u8>, mut v: u64) {
             return;
         }
         out.push(byte | 0x80);
+    }
+}
+
+/// A day count: below 224 one byte; below 224 + 31 * 256 two (`224 + high`, low); else
+/// 255 and a varint. (Most counts are half a year: one byte, where a varint takes two.)
+fn put_days(out: &mut Vec<u8>, days: u64) {
+    if days < 224 {
+        out.push(days as u8);
+    } else if days < 224 + 31 * 256 {
+        out.push((224 + (days - 224) / 256) as u8);
+        out.push(((days - 224) % 256) as u8);
+    } else {
+        out.push(255);
+        put_uvar(out, days);
     }
 }
 

@@ -39,8 +39,10 @@
 //!      u  change count
 //! per table: u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month,
 //!      u8 day (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
-//! per table, per change: u days from the previous change's local day (the first: from
-//!      1800-01-01), each read in the offset in force before that change
+//! per table, per change: days from the previous change's local day (the first: from
+//!      1800-01-01), each read in the offset in force before that change: below 224 one
+//!      byte; below 224 + 31 * 256 two, 224 + (days - 224) / 256 and (days - 224) % 256;
+//!      else 255 and u days
 //! per table, per change: u time of day of the change, read in the offset before it:
 //!      (secs / 900) << 1, or secs << 1 | 1; u8 the type changed to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name, the further
@@ -298,6 +300,15 @@ impl Reader {
         Some((u >> 1) as i64 ^ -((u & 1) as i64))
     }
 
+    /// A day count (see the module docs).
+    fn days(&mut self) -> Option<u64> {
+        Some(match self.byte()? {
+            b @ 0..224 => u64::from(b),
+            255 => self.uvar()?,
+            b => 224 + (u64::from(b - 224) << 8 | u64::from(self.byte()?)),
+        })
+    }
+
     fn small(&mut self) -> Option<u8> {
         u8::try_from(self.uvar()?).ok()
     }
@@ -327,7 +338,7 @@ impl Reader {
         for (place, &count) in places.iter_mut().zip(&counts) {
             place.days = self.at;
             for _ in 0..count {
-                self.uvar()?;
+                self.days()?;
             }
         }
         for (place, &count) in places.iter_mut().zip(&counts) {
@@ -405,7 +416,7 @@ impl Reader {
         let mut changes = Vec::with_capacity(count);
         let (mut day, mut before) = (EPOCH_1800 / DAY, 0);
         for _ in 0..count {
-            day = day.checked_add(i64::try_from(days.uvar()?).ok()?)?;
+            day = day.checked_add(i64::try_from(days.days()?).ok()?)?;
             let code = times.uvar()?;
             let secs = if code & 1 == 0 { (code >> 1) * 900 } else { code >> 1 };
             let ty = times.byte()?;

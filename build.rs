@@ -317,11 +317,10 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
     }
     // Types are numbered in order of first use, so the initial type is the first.
     assert!(zone.initial == 0, "the initial type is type 0");
-    put_uvar(header, zone.changes.len() as u64);
+    put_uvar(header, (zone.changes.len() as u64) << 1 | u64::from(zone.rule.is_some()));
     match &zone.rule {
-        None => out.rule.push(0),
+        None => {}
         Some((rule, year)) => {
-            out.rule.push(1);
             put_uvar(&mut out.rule, *year as u64);
             for c in rule {
                 out.rule.push(c.month as u8);
@@ -333,23 +332,29 @@ fn encode_table(zone: &Scanned, abbrs: &mut Vec<String>, abbr_index: &mut HashMa
         }
     }
     // Each change as the local day and time of day it happens at, read in the offset
-    // before it; the day counts from the previous change's day (the first from
-    // 1800-01-01).
-    let mut prev_day = secs_of(1800, 1, 1) / DAY;
+    // before it. The day is coded as 1..=8 when it falls 363 + that many days after the
+    // change two before (a yearly rule: same weekday or same date a year on), else as 9 +
+    // the days since the previous change (the first: since 1800-01-01). No code is 0:
+    // runs of zero bytes would make wasm-opt split the blob's data segment.
+    let mut recent = [None, Some(secs_of(1800, 1, 1) / DAY)];
     let mut before = zone.initial;
     for &(at, ty) in &zone.changes {
         let wall = at + zone.types[before].0 as i64;
         let (day, secs) = (wall.div_euclid(DAY), wall.rem_euclid(DAY));
+        let prev_day = recent[1].expect("set");
         // Holds unless two changes, hours apart, move the local day back across midnight.
         assert!(day >= prev_day, "a change on an earlier local day than the one before it");
-        put_days(&mut out.days, (day - prev_day) as u64);
+        match recent[0].map(|two_back| day - two_back - 363) {
+            Some(ahead @ 1..=8) => put_days(&mut out.days, ahead as u64),
+            _ => put_days(&mut out.days, (day - prev_day) as u64 + 9),
+        }
+        recent = [recent[1], Some(day)];
         if secs % 900 == 0 {
             put_uvar(&mut out.changes, (secs / 900) as u64 * 2);
         } else {
             put_uvar(&mut out.changes, secs as u64 * 2 + 1);
         }
         out.changes.push(ty as u8);
-        prev_day = day;
         before = ty;
     }
     out

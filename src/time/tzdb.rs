@@ -25,9 +25,10 @@
 //! # Blob layout
 //!
 //! Integers are LEB128 varints (`u`) or zigzag varints (`i`); `u8` is one byte. A table's
-//! parts are spread over four sections (every table's header, then every table's rule,
-//! days, and times and types), each holding the tables in the same order: like data sits
-//! together, which compresses better (the wasm is served gzipped).
+//! parts are spread over four sections (headers, yearly rules, days, and times and types),
+//! each holding the tables in the same order: like data sits together, which compresses
+//! better (the wasm is served gzipped). The blob avoids runs of zero bytes: wasm-opt
+//! splits a data segment at them, and the segment headers compress badly.
 //!
 //! ```text
 //! "TZDB2"
@@ -36,13 +37,14 @@
 //!      u  type count, then per type: u offset (zigzag of offset_secs / 900, shifted left
 //!         one bit, or zigzag of offset_secs shifted left one bit + 1), u8 abbreviation index;
 //!         the first type is the one in force before any change
-//!      u  change count
-//! per table: u8 0 (no rule) | 1, then u first year of the rule, then twice: u8 month,
-//!      u8 day (0 = last), u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
-//! per table, per change: days from the previous change's local day (the first: from
-//!      1800-01-01), each read in the offset in force before that change: below 224 one
-//!      byte; below 224 + 31 * 256 two, 224 + (days - 224) / 256 and (days - 224) % 256;
-//!      else 255 and u days
+//!      u  change count << 1 | 1 if the table has a yearly rule
+//! per table with a rule: u first year of the rule, then twice: u8 month, u8 day (0 = last),
+//!      u8 weekday (0 = Sunday), i secs after local midnight, u type switched to
+//! per table, per change: its local day (read in the offset in force before it) as a
+//!      code: 1..=8 = 363 + code days after the day of the change two before (a yearly
+//!      rule); else 9 + days since the previous change's day (the first: since
+//!      1800-01-01); never 0. A code below 224 is one byte; below 224 + 31 * 256 two
+//!      bytes, 224 + (code - 224) / 256 and (code - 224) % 256; else 255 and u code
 //! per table, per change: u time of day of the change, read in the offset before it:
 //!      (secs / 900) << 1, or secs << 1 | 1; u8 the type changed to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name, the further
@@ -328,11 +330,12 @@ impl Reader {
         let mut counts = Vec::with_capacity(n);
         for _ in 0..n {
             let header = self.at;
-            counts.push(self.header()?.1);
-            places.push(TablePlace { header, rule: 0, days: 0, changes: 0 });
+            let (_, count, has_rule) = self.header()?;
+            counts.push(count);
+            places.push(TablePlace { header, rule: has_rule.then_some(0), days: 0, changes: 0 });
         }
-        for place in places.iter_mut() {
-            place.rule = self.at;
+        for rule in places.iter_mut().filter_map(|place| place.rule.as_mut()) {
+            *rule = self.at;
             self.rule(usize::MAX)?;
         }
         for (place, &count) in places.iter_mut().zip(&counts) {
@@ -378,8 +381,9 @@ impl Reader {
         Some(Db { abbrs, places, names, tables })
     }
 
-    /// A table's header: its types `(offset_secs, abbreviation index)` and change count.
-    fn header(&mut self) -> Option<(Vec<(i32, u16)>, usize)> {
+    /// A table's header: its types `(offset_secs, abbreviation index)`, change count and
+    /// whether it has a yearly rule.
+    fn header(&mut self) -> Option<(Vec<(i32, u16)>, usize, bool)> {
         let n = self.uvar()? as usize;
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
@@ -388,14 +392,12 @@ impl Reader {
             let offset = if code & 1 == 0 { offset * 900 } else { offset };
             types.push((i32::try_from(offset).ok()?, u16::from(self.byte()?)));
         }
-        (n > 0).then_some((types, self.uvar()? as usize))
+        let code = self.uvar()?;
+        (n > 0).then_some((types, (code >> 1) as usize, code & 1 == 1))
     }
 
-    /// A table's yearly rule and its first year, if it has one, with types below `types`.
-    fn rule(&mut self, types: usize) -> Option<Option<(i64, [RuleChange; 2])>> {
-        if self.byte()? == 0 {
-            return Some(None);
-        }
+    /// A table's yearly rule and its first year, with types below `types`.
+    fn rule(&mut self, types: usize) -> Option<(i64, [RuleChange; 2])> {
         let year = i64::try_from(self.uvar()?).ok()?;
         let mut change = || -> Option<RuleChange> {
             let (month, day, weekday) = (self.byte()?, self.byte()?, self.byte()?);
@@ -404,19 +406,27 @@ impl Reader {
             let valid = (1..=12).contains(&month) && day <= 31 && weekday < 7 && usize::from(to_type) < types;
             valid.then_some(RuleChange { month, day, weekday, secs, to_type })
         };
-        Some(Some((year, [change()?, change()?])))
+        Some((year, [change()?, change()?]))
     }
 
     /// Decodes the table at `place` (see the module docs).
     fn table(place: &TablePlace) -> Option<Table> {
-        let (types, count) = Reader { at: place.header }.header()?;
-        let rule = Reader { at: place.rule }.rule(types.len())?;
+        let (types, count, _) = Reader { at: place.header }.header()?;
+        let rule = match place.rule {
+            Some(at) => Some(Reader { at }.rule(types.len())?),
+            None => None,
+        };
         let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| t.0);
         let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.changes });
         let mut changes = Vec::with_capacity(count);
-        let (mut day, mut before) = (EPOCH_1800 / DAY, 0);
+        let (mut day, mut two_back, mut before) = (EPOCH_1800 / DAY, None, 0);
         for _ in 0..count {
-            day = day.checked_add(i64::try_from(days.days()?).ok()?)?;
+            let code = i64::try_from(days.days()?).ok()?;
+            let next = match two_back {
+                Some(two_back) if code < 9 => two_back + 363 + code,
+                _ => day.checked_add(code.checked_sub(9)?)?,
+            };
+            (day, two_back) = (next, Some(day));
             let code = times.uvar()?;
             let secs = if code & 1 == 0 { (code >> 1) * 900 } else { code >> 1 };
             let ty = times.byte()?;
@@ -462,7 +472,8 @@ impl Reader {
 /// Where a table's parts start in the blob's sections.
 struct TablePlace {
     header: usize,
-    rule: usize,
+    /// `None` for a table without a yearly rule.
+    rule: Option<usize>,
     days: usize,
     changes: usize,
 }

@@ -5,7 +5,6 @@
 //! keeps applying a zone's POSIX rule (APScheduler fire times in the year 2999 still
 //! observe DST), so the segments need no special case for the far future.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::time::{resolve_wall_secs, Timestamp, Transitions, Zone};
@@ -23,20 +22,22 @@ pub(crate) struct CronZone {
 impl CronZone {
     /// The offsets of `zone`, computed once per zone and shared by every trigger in it.
     pub fn shared(zone: Zone) -> Arc<CronZone> {
-        static CACHE: OnceLock<Mutex<HashMap<Zone, Arc<CronZone>>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        // A list, not a hash map: a program uses a handful of zones, a scan of them is as
+        // fast as hashing, and the wasm carries no hasher and table code for this cache.
+        static CACHE: OnceLock<Mutex<Vec<(Zone, Arc<CronZone>)>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
         let mut guard = match cache.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        guard
-            .entry(zone)
-            .or_insert_with(|| {
-                let transitions = zone.transitions();
-                let (min_offset, max_offset) = transitions.offset_range();
-                Arc::new(CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 })
-            })
-            .clone()
+        if let Some((_, shared)) = guard.iter().find(|(z, _)| *z == zone) {
+            return shared.clone();
+        }
+        let transitions = zone.transitions();
+        let (min_offset, max_offset) = transitions.offset_range();
+        let shared = Arc::new(CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 });
+        guard.push((zone, shared.clone()));
+        shared
     }
 
     /// The smallest UTC offset the zone ever has (seconds).

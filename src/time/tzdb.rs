@@ -330,7 +330,7 @@ impl Reader {
         let mut counts = Vec::with_capacity(n);
         for _ in 0..n {
             let header = self.at;
-            let (_, count, has_rule) = self.header()?;
+            let Header { count, has_rule, .. } = self.header()?;
             counts.push(count);
             places.push(TablePlace { header, rule: has_rule.then_some(0), days: 0, changes: 0 });
         }
@@ -374,16 +374,16 @@ impl Reader {
             names.push((name.clone().into_boxed_str(), table));
             prev = name;
         }
-        if names.len() > usize::from(u16::MAX) || !names.windows(2).all(|w| w[0].0 < w[1].0) {
+        // Every section was found where the previous one ends: the names end the blob.
+        if self.at != BLOB.len() || names.len() > usize::from(u16::MAX) || !names.windows(2).all(|w| w[0].0 < w[1].0) {
             return None;
         }
         let tables = (0..places.len()).map(|_| OnceLock::new()).collect();
         Some(Db { abbrs, places, names, tables })
     }
 
-    /// A table's header: its types `(offset_secs, abbreviation index)`, change count and
-    /// whether it has a yearly rule.
-    fn header(&mut self) -> Option<(Vec<(i32, u16)>, usize, bool)> {
+    /// A table's header.
+    fn header(&mut self) -> Option<Header> {
         let n = self.uvar()? as usize;
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
@@ -393,7 +393,7 @@ impl Reader {
             types.push((i32::try_from(offset).ok()?, u16::from(self.byte()?)));
         }
         let code = self.uvar()?;
-        (n > 0).then_some((types, (code >> 1) as usize, code & 1 == 1))
+        (n > 0).then_some(Header { types, count: (code >> 1) as usize, has_rule: code & 1 == 1 })
     }
 
     /// A table's yearly rule and its first year, with types below `types`.
@@ -411,7 +411,7 @@ impl Reader {
 
     /// Decodes the table at `place` (see the module docs).
     fn table(place: &TablePlace) -> Option<Table> {
-        let (types, count, _) = Reader { at: place.header }.header()?;
+        let Header { types, count, .. } = Reader { at: place.header }.header()?;
         let rule = match place.rule {
             Some(at) => Some(Reader { at }.rule(types.len())?),
             None => None,
@@ -469,6 +469,15 @@ impl Reader {
     }
 }
 
+/// A table's header as stored.
+struct Header {
+    /// `(offset_secs, abbreviation index)`; the first is in force before any change.
+    types: Vec<(i32, u16)>,
+    /// The number of explicit changes.
+    count: usize,
+    has_rule: bool,
+}
+
 /// Where a table's parts start in the blob's sections.
 struct TablePlace {
     header: usize,
@@ -491,5 +500,12 @@ mod tests {
             assert!(!table.types.is_empty(), "{}", id.name());
             assert!(table.changes.windows(2).all(|w| w[0].0 < w[1].0), "{}", id.name());
         }
+    }
+
+    #[test]
+    fn the_blob_has_no_long_runs_of_zero_bytes() {
+        // wasm-opt would split the data segment there (see the module docs).
+        let longest = BLOB.split(|&b| b != 0).map(<[u8]>::len).max().unwrap_or(0);
+        assert!(longest < 4, "a run of {longest} zero bytes");
     }
 }

@@ -384,17 +384,19 @@ fn put_uvar(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-/// A day count: below 224 one byte; below 224 + 31 * 256 two (`224 + high`, low); else
-/// 255 and a varint. (Most counts are half a year: one byte, where a varint takes two.)
-fn put_days(out: &mut Vec<u8>, days: u64) {
-    if days < 224 {
-        out.push(days as u8);
-    } else if days < 224 + 31 * 256 {
-        out.push((224 + (days - 224) / 256) as u8);
-        out.push(((days - 224) % 256) as u8);
+/// A day code: below 224 one byte; below 224 + 28 * 256 two (`224 + high`, low); else
+/// three (`252 + high`, middle, low) above that. (Most codes are about half a year: one
+/// byte, where a varint takes two.)
+fn put_days(out: &mut Vec<u8>, code: u64) {
+    const TWO: u64 = 224 + 28 * 256;
+    if code < 224 {
+        out.push(code as u8);
+    } else if code < TWO {
+        out.extend([224 + ((code - 224) >> 8) as u8, (code - 224) as u8]);
     } else {
-        out.push(255);
-        put_uvar(out, days);
+        let x = code - TWO;
+        assert!(x < 4 << 16, "day code {code} too large");
+        out.extend([252 + (x >> 16) as u8, (x >> 8) as u8, x as u8]);
     }
 }
 

@@ -43,8 +43,9 @@
 //! per table, per change: its local day (read in the offset in force before it) as a
 //!      code: 1..=8 = 363 + code days after the day of the change two before (a yearly
 //!      rule); else 9 + days since the previous change's day (the first: since
-//!      1800-01-01); never 0. A code below 224 is one byte; below 224 + 31 * 256 two
-//!      bytes, 224 + (code - 224) / 256 and (code - 224) % 256; else 255 and u code
+//!      1800-01-01); never 0. A code below 224 is one byte; below 224 + 28 * 256 two
+//!      bytes, big-endian 224 * 256 + (code - 224); else three, big-endian 252 * 65536 +
+//!      (code - 224 - 28 * 256)
 //! per table, per change: u time of day of the change, read in the offset before it:
 //!      (secs / 900) << 1, or secs << 1 | 1; u8 the type changed to
 //! u  name count, then per name (sorted): u8 bytes shared with the previous name, the further
@@ -302,12 +303,12 @@ impl Reader {
         Some((u >> 1) as i64 ^ -((u & 1) as i64))
     }
 
-    /// A day count (see the module docs).
+    /// A day code (see the module docs).
     fn days(&mut self) -> Option<u64> {
         Some(match self.byte()? {
             b @ 0..224 => u64::from(b),
-            255 => self.uvar()?,
-            b => 224 + (u64::from(b - 224) << 8 | u64::from(self.byte()?)),
+            b @ 224..252 => 224 + (u64::from(b - 224) << 8 | u64::from(self.byte()?)),
+            b => 224 + 28 * 256 + (u64::from(b - 252) << 16 | u64::from(self.byte()?) << 8 | u64::from(self.byte()?)),
         })
     }
 

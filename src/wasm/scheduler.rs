@@ -329,8 +329,24 @@ impl SchedulerCore {
         let job_id = required_string("job_id", &job_id)?;
         let now = instant("now", now_ms)?;
         let store = optional_string("jobstore", &jobstore)?;
-        let mut json = to_json("changes", &changes)?;
-        let trigger = match json.as_object_mut().and_then(|m| m.remove("trigger")) {
+        // `trigger` is built here (it needs the scheduler's zone and `now`); the other keys
+        // are the core's job changes. (Split by moving the entries: removing from the map
+        // would link B-tree removal code for this one key.)
+        let (json, trigger) = match to_json("changes", &changes)? {
+            Value::Object(map) => {
+                let (mut rest, mut trigger) = (Map::new(), None);
+                for (key, value) in map {
+                    if key == "trigger" {
+                        trigger = Some(value);
+                    } else {
+                        rest.insert(key, value);
+                    }
+                }
+                (Value::Object(rest), trigger)
+            }
+            other => (other, None),
+        };
+        let trigger = match trigger {
             Some(spec) if !spec.is_null() => Some(self.build_trigger(spec, now)?),
             _ => None,
         };

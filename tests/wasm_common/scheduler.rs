@@ -46,14 +46,9 @@ fn one_interval_job_through_the_run_loop() {
     core.finish_run(run_id).expect("finished");
     assert_eq!(core.next_wakeup(), Some(T0 + 120_000.0));
 
-    let mut names = Vec::new();
-    loop {
-        let e = core.poll_event().expect("event");
-        if e.is_undefined() {
-            break;
-        }
-        names.push(get(&e, "name").as_string().unwrap_or_default());
-    }
+    let events = js_sys::Array::from(&core.drain_events().expect("events"));
+    let names: Vec<String> = events.iter().map(|e| get(&e, "name").as_string().unwrap_or_default()).collect();
+    assert!(js_sys::Array::from(&core.drain_events().expect("events")).length() == 0, "drained");
     assert!(names.contains(&"EVENT_JOB_SUBMITTED".to_string()), "{names:?}");
     assert!(names.contains(&"EVENT_JOB_EXECUTED".to_string()), "{names:?}");
 

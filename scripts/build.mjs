@@ -58,7 +58,7 @@ if (args.has('--no-opt')) {
   // The features rustc's wasm32 target enables by default; wasm-opt must accept them.
   const features = ['--enable-bulk-memory', '--enable-mutable-globals', '--enable-sign-ext',
     '--enable-nontrapping-float-to-int', '--enable-reference-types', '--enable-multivalue'];
-  run(bin('wasm-opt'), ['-Oz', ...features, '--strip-debug', '--strip-producers', boundWasm, '-o', finalWasm]);
+  run(bin('wasm-opt'), ['-Oz', ...features, '--strip-debug', '--strip-producers', '--strip-target-features', boundWasm, '-o', finalWasm]);
   rmSync(boundWasm);
 }
 cpSync(join(stage, 'tickwerk_core.d.ts'), join(core, 'tickwerk_core.d.ts'));

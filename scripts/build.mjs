@@ -76,8 +76,26 @@ const esm = {
   sourcesContent: true,
   logLevel: 'warning',
 };
-const modules = readdirSync(join(root, 'js')).filter((n) => n.endsWith('.js') && n !== 'node-cjs.js');
+//    The Scheduler's private modules (only scheduler.js imports them) are bundled into
+//    dist/scheduler.js: whoever loads one loads all, and one file compresses better than
+//    seven (a browser without a bundler fetches and gunzips each file on its own). The
+//    modules shared with the triggers stay separate, so a trigger-only app still skips
+//    the Scheduler.
+const schedulerParts = ['scheduler-config.js', 'scheduler-driver.js', 'scheduler-events.js',
+  'scheduler-executors.js', 'scheduler-jobs.js', 'stores.js'];
+const modules = readdirSync(join(root, 'js'))
+  .filter((n) => n.endsWith('.js') && n !== 'node-cjs.js' && n !== 'scheduler.js' && !schedulerParts.includes(n));
 await build({ ...esm, entryPoints: modules.map((n) => join(root, 'js', n)), outdir: dist, outbase: join(root, 'js') });
+const sharedModules = {
+  name: 'shared-modules',
+  setup(b) {
+    // Every relative import that is not one of the Scheduler's parts stays an import.
+    b.onResolve({ filter: /^\.\// }, (a) =>
+      (schedulerParts.includes(a.path.slice(2)) ? undefined : { path: a.path, external: true }));
+  },
+};
+await build({ ...esm, bundle: true, platform: 'neutral', entryPoints: [join(root, 'js', 'scheduler.js')],
+  outdir: dist, outbase: join(root, 'js'), plugins: [sharedModules] });
 await build({ ...esm, entryPoints: [glue], outdir: core, outbase: stage });
 for (const name of readdirSync(join(root, 'js'))) {
   if (name.endsWith('.d.ts')) cpSync(join(root, 'js', name), join(dist, name));

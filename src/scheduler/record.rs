@@ -104,8 +104,8 @@ impl JobRecord {
                 misfire_grace_time: fields.optional("misfire_grace_time", Value::as_u64)?.map(u32::try_from).transpose().map_err(|_| fields.wrong("misfire_grace_time", "a 32-bit count"))?,
                 coalesce: fields.required("coalesce", Value::as_bool, "a boolean")?,
                 max_instances: u32::try_from(fields.required("max_instances", Value::as_u64, "a whole number")?).map_err(|_| fields.wrong("max_instances", "a 32-bit count"))?,
-                next_run_time: fields.optional("next_run_time", Value::as_i64)?.map(Timestamp::from_micros),
-                run_at: fields.optional("run_at", Value::as_i64)?.map(Timestamp::from_micros),
+                next_run_time: fields.optional("next_run_time", instant)?,
+                run_at: fields.optional("run_at", instant)?,
             })
         })();
         record.map_err(corrupt)
@@ -176,6 +176,23 @@ const FIELDS: [&str; 13] = [
     "misfire_grace_time", "coalesce", "max_instances", "next_run_time", "run_at",
 ];
 
+/// A stored instant (epoch µs) within [`Timestamp::MIN`]..=[`Timestamp::MAX`]. Whole numbers
+/// written as floats count: JS reads integers above 2^53 (µs after mid-2255) back from JSON
+/// text as floats, and whole-second instants stay exact as floats up to year 9999.
+fn instant(value: &Value) -> Option<Timestamp> {
+    let micros = match value.as_i64() {
+        Some(m) => m,
+        None => {
+            let f = value.as_f64()?;
+            if f.fract() != 0.0 || f.abs() > 1e18 {
+                return None;
+            }
+            f as i64
+        }
+    };
+    (Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros()).contains(&micros).then(|| Timestamp::from_micros(micros))
+}
+
 /// Typed reads of a record's fields; errors are the reason text of a corrupt record.
 struct Fields<'a>(&'a Map<String, Value>);
 
@@ -197,7 +214,7 @@ impl Fields<'_> {
     fn optional<T>(&self, name: &str, read: impl Fn(&Value) -> Option<T>) -> std::result::Result<Option<T>, String> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(name, "a whole number or null")),
+            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(name, "an instant in epoch µs (years 1–9999) or null")),
         }
     }
 
@@ -244,6 +261,19 @@ mod tests {
     }
 
     #[test]
+    fn far_future_instants_read_back_from_js_floats() {
+        // 2300-01-01T00:00:00Z in µs is above 2^53: JSON.parse hands it back as a float.
+        let t = 10_413_792_000_000_000_i64;
+        let mut v = sample();
+        let m = v.as_object_mut().unwrap();
+        m.insert("next_run_time".into(), json!(t as f64));
+        m.insert("run_at".into(), json!(t as f64));
+        let record = JobRecord::decode("key", &v).unwrap();
+        assert_eq!(record.next_run_time, Some(Timestamp::from_micros(t)));
+        assert_eq!(record.run_at, Some(Timestamp::from_micros(t)));
+    }
+
+    #[test]
     fn absent_or_null_optional_fields_read_as_none() {
         let mut v = sample();
         let m = v.as_object_mut().unwrap();
@@ -272,7 +302,9 @@ mod tests {
         assert_eq!(reason(&with("coalesce", json!("yes"))), "field `coalesce`: expected a boolean, got a string");
         assert_eq!(reason(&with("max_instances", json!(-1))), "field `max_instances`: expected a whole number, got a number");
         assert_eq!(reason(&with("max_instances", json!(1u64 << 40))), "field `max_instances`: expected a 32-bit count, got a number");
-        assert_eq!(reason(&with("next_run_time", json!(1.5))), "field `next_run_time`: expected a whole number or null, got a number");
+        assert_eq!(reason(&with("next_run_time", json!(1.5))), "field `next_run_time`: expected an instant in epoch µs (years 1–9999) or null, got a number");
+        assert_eq!(reason(&with("run_at", json!(i64::MAX))), "field `run_at`: expected an instant in epoch µs (years 1–9999) or null, got a number");
+        assert!(reason(&with("next_run_time", json!(Timestamp::MIN.as_micros() - 1))).starts_with("field `next_run_time`"));
         assert_eq!(reason(&with("version", json!(2))), "unknown record version 2");
         assert_eq!(reason(&without("version")), "missing record version");
         assert_eq!(reason(&json!([1])), "expected a JSON object");

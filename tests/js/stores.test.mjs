@@ -287,3 +287,18 @@ test('start() refused for a pending id taken by a stored job leaves nothing load
   assert.deepEqual(s2.getJobs().map((j) => `${j.id} ${String(j.trigger)}`), ['taken interval[0:01:00]']);
   await s2.shutdown();
 });
+
+test('a job due after 2255 (µs above 2^53) reloads from a persistent store', async () => {
+  const storage = new MemoryStorage();
+  const clock = new FakeClock(T0);
+  const functions = { later() {} };
+  const s1 = scheduler(clock, { type: 'localstorage', storage }, { functions });
+  await s1.start();
+  s1.addJob('later', 'date', { runDate: '2300-01-01 00:00:00', id: 'later' });
+  await s1.shutdown();
+  const s2 = scheduler(clock, { type: 'localstorage', storage }, { functions });
+  await s2.start();
+  assert.deepEqual(s2.loadErrors ?? [], []);
+  assert.deepEqual(s2.getJobs().map((j) => [j.id, j.nextRunTime.toISOString()]), [['later', '2300-01-01T00:00:00.000Z']]);
+  await s2.shutdown();
+});

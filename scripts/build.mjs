@@ -48,6 +48,16 @@ const core = join(dist, 'core');
 mkdirSync(core, { recursive: true });
 run('wasm-bindgen', ['--weak-refs', '--target', 'web', '--out-name', 'tickwerk_core', '--out-dir', stage, rawWasm]);
 const glue = join(stage, 'tickwerk_core.js');
+// The glue's default `init()` names `tickwerk_core_bg.wasm` beside itself, which does not ship
+// (the module ships as dist/tickwerk_bg.wasm). Our loaders always pass the URL, but bundlers
+// that collect `new URL('…', import.meta.url)` assets (webpack 5, Vite) would fail on the
+// missing file: point it at the real one.
+{
+  const text = readFileSync(glue, 'utf8');
+  const fixed = text.replace("new URL('tickwerk_core_bg.wasm', import.meta.url)", "new URL('../tickwerk_bg.wasm', import.meta.url)");
+  if (fixed === text) throw new Error('wasm-bindgen glue: default wasm URL not found (did the glue change?)');
+  writeFileSync(glue, fixed);
+}
 
 // 3. Optimise the module and move it next to the entry points.
 const boundWasm = join(stage, 'tickwerk_core_bg.wasm');
@@ -83,6 +93,13 @@ const esm = {
 //    the Scheduler.
 const schedulerParts = ['scheduler-config.js', 'scheduler-driver.js', 'scheduler-events.js',
   'scheduler-executors.js', 'scheduler-jobs.js', 'stores.js'];
+for (const name of readdirSync(join(root, 'js'))) {
+  // Only scheduler.js may import the parts (they ship inside it, not as files).
+  if (name === 'scheduler.js' || !name.endsWith('.js') || name === 'node-cjs.js') continue;
+  const imports = [...readFileSync(join(root, 'js', name), 'utf8').matchAll(/from\s+'\.\/([\w.-]+)'/g)].map((m) => m[1]);
+  const part = imports.find((i) => schedulerParts.includes(i));
+  if (part) throw new Error(`js/${name} imports ${part}, which ships only inside dist/scheduler.js`);
+}
 const modules = readdirSync(join(root, 'js'))
   .filter((n) => n.endsWith('.js') && n !== 'node-cjs.js' && n !== 'scheduler.js' && !schedulerParts.includes(n));
 await build({ ...esm, entryPoints: modules.map((n) => join(root, 'js', n)), outdir: dist, outbase: join(root, 'js') });

@@ -78,3 +78,14 @@ try { CronTrigger.fromCrontab(42); } catch (e) { console.log(e.stack); }`;
     assert.match(stack, /at (Function\.)?fromCrontab /, `${flag}: the frame is not named fromCrontab:\n${stack}`);
   }
 });
+
+test('every `new URL(…, import.meta.url)` in the shipped modules names a file that ships', () => {
+  // Bundlers (webpack 5, Vite) copy such assets and fail on a missing one.
+  for (const file of shippedScripts().filter((f) => f.endsWith('.js'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, spec] of text.matchAll(/new URL\(\s*["']([^"']+)["']\s*,\s*import\.meta\.url\s*\)/g)) {
+      const target = join(file, '..', spec);
+      assert.ok(existsSync(target), `${relative(dist, file)}: new URL('${spec}') -> missing ${relative(dist, target)}`);
+    }
+  }
+});

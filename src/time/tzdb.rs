@@ -318,6 +318,12 @@ impl Reader {
         })
     }
 
+    /// A count of items that each take at least one byte of the blob: larger counts are
+    /// malformed (and would make `Vec::with_capacity` abort instead of failing softly).
+    fn count(&mut self) -> Option<usize> {
+        usize::try_from(self.uvar()?).ok().filter(|&n| n <= BLOB.len())
+    }
+
     fn small(&mut self) -> Option<u8> {
         u8::try_from(self.uvar()?).ok()
     }
@@ -326,13 +332,13 @@ impl Reader {
         if self.bytes(5)? != b"TZDB2" {
             return None;
         }
-        let n = self.uvar()? as usize;
+        let n = self.count()?;
         let mut abbrs = Vec::with_capacity(n);
         for _ in 0..n {
             let len = self.byte()? as usize;
             abbrs.push(std::str::from_utf8(self.bytes(len)?).ok()?);
         }
-        let n = self.uvar()? as usize;
+        let n = self.count()?;
         let mut places = Vec::with_capacity(n);
         let mut counts = Vec::with_capacity(n);
         for _ in 0..n {
@@ -358,7 +364,7 @@ impl Reader {
                 self.byte()?;
             }
         }
-        let n = self.uvar()? as usize;
+        let n = self.count()?;
         let mut names: Vec<(Box<str>, usize)> = Vec::with_capacity(n);
         let mut prev = String::new();
         let mut named = 0;
@@ -391,7 +397,7 @@ impl Reader {
 
     /// A table's header.
     fn header(&mut self) -> Option<Header> {
-        let n = self.uvar()? as usize;
+        let n = self.count()?;
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
             let code = self.uvar()?;
@@ -425,7 +431,7 @@ impl Reader {
         };
         let offset_of = |ty: u8| types.get(usize::from(ty)).map(|t| t.0);
         let (mut days, mut times) = (Reader { at: place.days }, Reader { at: place.changes });
-        let mut changes = Vec::with_capacity(count);
+        let mut changes = Vec::with_capacity(count.min(BLOB.len()));
         let (mut day, mut two_back, mut before) = (EPOCH_1800 / DAY, None, 0);
         for _ in 0..count {
             let code = i64::try_from(days.days()?).ok()?;

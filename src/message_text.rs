@@ -36,45 +36,6 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
-/// `x` as Python's `repr(float)` lays out its shortest round-trip digits, for texts that
-/// mirror APScheduler's (`jitter=…` in trigger reprs): integral values below 10^16 as
-/// integers (APScheduler users pass `jitter=5`), others in fixed notation for decimal
-/// exponents -4..=15 (`0.0001`, `2.5`) and in exponent notation otherwise, with a sign and
-/// at least two exponent digits (`1e-05`, `1.5e+16`).
-pub fn python_float_text(x: f64) -> String {
-    let text = number_text(x);
-    if !x.is_finite() || (x.fract() == 0.0 && x.abs() < INTEGER_LIMIT) {
-        return text;
-    }
-    // Digits and decimal exponent of `text` (`d.ddd × 10^exp`), whatever layout it has.
-    let (sign, body) = text.strip_prefix('-').map_or(("", text.as_str()), |b| ("-", b));
-    let (mantissa, exp_part) = body.split_once(['e', 'E']).unwrap_or((body, "0"));
-    let exp_part: i32 = exp_part.trim_start_matches('+').parse().unwrap_or(0);
-    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all: String = format!("{int_part}{frac_part}");
-    let leading = all.len() - all.trim_start_matches('0').len();
-    let digits = all.trim_matches('0');
-    if digits.is_empty() {
-        return "0.0".to_string();
-    }
-    let exp = int_part.len() as i32 - 1 - leading as i32 + exp_part;
-    if (-4..16).contains(&exp) {
-        let point = exp + 1;
-        let fixed = if point <= 0 {
-            format!("0.{}{digits}", "0".repeat((-point) as usize))
-        } else if point as usize >= digits.len() {
-            format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
-        } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
-        };
-        format!("{sign}{fixed}")
-    } else {
-        let rest = if digits.len() > 1 { format!(".{}", &digits[1..]) } else { String::new() };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{}{rest}e{esign}{:02}", &digits[..1], exp.abs())
-    }
-}
-
 /// `s` double-quoted as a JSON string literal, for naming a value in a message: `"` and `\`
 /// are escaped, control characters written as `\n`, `\t`, … or `\u00XX`.
 pub fn quoted(s: &str) -> String {
@@ -141,20 +102,6 @@ display_value_text!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, Number, 
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn python_float_text_lays_out_digits_as_python_repr_does() {
-        // Expected texts are CPython's repr() of the same floats (integral ones as ints).
-        for (x, want) in [
-            (5.0, "5"), (0.5, "0.5"), (2.5, "2.5"), (-2.5, "-2.5"), (0.0001, "0.0001"),
-            (0.000123, "0.000123"), (1e-5, "1e-05"), (1e-6, "1e-06"), (1.25e-7, "1.25e-07"),
-            (123_456_789_012_345.6, "123456789012345.6"), (1e16, "1e+16"), (1.5e16, "1.5e+16"),
-            (1e22, "1e+22"), (1.5e300, "1.5e+300"), (5e-324, "5e-324"), (0.1, "0.1"),
-            (1.0 / 3.0, "0.3333333333333333"), (-1e-5, "-1e-05"),
-        ] {
-            assert_eq!(python_float_text(x), want, "{x}");
-        }
-    }
 
     #[test]
     fn integral_numbers_print_as_integers() {

@@ -228,10 +228,11 @@ pub(crate) fn python_zone_str(zone: Zone) -> String {
     }
 }
 
-/// A jitter as a `repr()` shows it: `5`, `2.5`, `1e-05` — Python's `str()` of the number
-/// given (integral jitters as the ints APScheduler users pass).
+/// A jitter as a `repr()` shows it: `5`, `2.5`, by [`number_text`]. Like Python's `str()`
+/// of the number given, except that fractions below 0.0001 are written differently (`1e-6`
+/// where Python writes `1e-06`).
 pub(crate) fn format_jitter(j: f64) -> String {
-    crate::message_text::python_float_text(j)
+    number_text(j)
 }
 
 /// The jitter rule shared by every trigger (APScheduler's `_apply_jitter`, on instants):

@@ -221,3 +221,17 @@ fn str_forms_match_apscheduler() {
         assert_eq!(build(input.clone()).unwrap().to_string(), want, "{input}");
     }
 }
+
+#[test]
+fn jitter_in_reprs_is_written_as_the_number_given() {
+    // Python's str() of the number for the jitters people use (fractions of 0.0001 and up).
+    let cases = [
+        (json!({"type": "interval", "seconds": 5, "jitter": 0.25}), "jitter=0.25"),
+        (json!({"type": "cron", "hour": "1", "jitter": 2.5}), "jitter=2.5"),
+        (json!({"type": "or", "triggers": [{"type": "cron", "hour": "1"}], "jitter": 5}), "jitter=5"),
+    ];
+    for (spec, want) in cases {
+        let repr = build(spec.clone()).unwrap().repr();
+        assert!(repr.contains(want), "{spec}: {repr}");
+    }
+}

@@ -82,21 +82,22 @@ test('browser bundle (platform browser, ESM): the wasm loader is kept, unused mo
   }
 });
 
-test('Node bundle (platform node, ESM) runs: the loader instantiates the wasm and fire times compute', async () => {
-  const { outdir, file, warnings } = await bundle('esm.js', { platform: 'node', format: 'esm', target: 'node20' });
-  // The bundle reads `new URL('./tickwerk_bg.wasm', import.meta.url)`: ship the asset beside it.
+/** Bundles `entry` for Node in `format`, runs it beside the wasm, and checks what it prints. */
+async function runNodeBundle(entry, format) {
+  const { outdir, file, warnings } = await bundle(entry, { platform: 'node', format, target: 'node20' });
+  // The bundle reads `new URL('./tickwerk_bg.wasm', import.meta.url)` (ESM) or
+  // `__dirname/tickwerk_bg.wasm` (CJS): ship the asset beside it.
   copyFileSync(wasm, join(outdir, 'tickwerk_bg.wasm'));
-  writeFileSync(join(outdir, 'package.json'), '{"type":"module"}');
+  writeFileSync(join(outdir, 'package.json'), JSON.stringify({ type: format === 'esm' ? 'module' : 'commonjs' }));
   const out = execFileSync(process.execPath, [file], { cwd: outdir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.deepEqual(JSON.parse(out), WANT);
   assert.deepEqual(warnings, [], 'esbuild warned (a dropped side-effect import?)');
+}
+
+test('Node bundle (platform node, ESM) runs: the loader instantiates the wasm and fire times compute', async () => {
+  await runNodeBundle('esm.js', 'esm');
 });
 
 test('Node bundle (platform node, CommonJS `require`) runs', async () => {
-  const { outdir, file, warnings } = await bundle('cjs.js', { platform: 'node', format: 'cjs', target: 'node20' });
-  copyFileSync(wasm, join(outdir, 'tickwerk_bg.wasm'));
-  writeFileSync(join(outdir, 'package.json'), '{"type":"commonjs"}');
-  const out = execFileSync(process.execPath, [file], { cwd: outdir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  assert.deepEqual(JSON.parse(out), WANT);
-  assert.deepEqual(warnings, []);
+  await runNodeBundle('cjs.js', 'cjs');
 });

@@ -73,9 +73,14 @@ if (args.has('--no-opt')) {
 }
 cpSync(join(stage, 'tickwerk_core.d.ts'), join(core, 'tickwerk_core.d.ts'));
 
-// 4. The JS layer, module by module (no bundling: imports stay `./x.js`, `./core/…`, `node:fs`,
-//    and `./tickwerk_bg.wasm` for workerd). Source maps name the sources by their repository
-//    paths (`../js/scheduler.js`, `../target/npm-stage/tickwerk_core.js`) and carry their text.
+// 4. The JS layer: every module minified on its own (imports stay `./x.js`, `./core/…`,
+//    `node:fs`, and `./tickwerk_bg.wasm` for workerd), except that the Scheduler's private
+//    modules (only scheduler.js imports them) are bundled into dist/scheduler.js: whoever
+//    loads one loads all, and one file compresses better than seven (a browser without a
+//    bundler fetches and gunzips each file on its own). The modules shared with the triggers
+//    stay separate, so a trigger-only app still skips the Scheduler. Source maps name the
+//    sources by their repository paths (`../js/scheduler.js`,
+//    `../target/npm-stage/tickwerk_core.js`) and carry their text.
 const esm = {
   bundle: false,
   format: 'esm',
@@ -86,23 +91,18 @@ const esm = {
   sourcesContent: true,
   logLevel: 'warning',
 };
-//    The Scheduler's private modules (only scheduler.js imports them) are bundled into
-//    dist/scheduler.js: whoever loads one loads all, and one file compresses better than
-//    seven (a browser without a bundler fetches and gunzips each file on its own). The
-//    modules shared with the triggers stay separate, so a trigger-only app still skips
-//    the Scheduler.
+const jsDir = join(root, 'js');
+const scripts = readdirSync(jsDir).filter((n) => n.endsWith('.js') && n !== 'node-cjs.js');
 const schedulerParts = ['scheduler-config.js', 'scheduler-driver.js', 'scheduler-events.js',
   'scheduler-executors.js', 'scheduler-jobs.js', 'stores.js'];
-for (const name of readdirSync(join(root, 'js'))) {
+const modules = scripts.filter((n) => n !== 'scheduler.js' && !schedulerParts.includes(n));
+for (const name of scripts.filter((n) => n !== 'scheduler.js')) {
   // Only scheduler.js may import the parts (they ship inside it, not as files).
-  if (name === 'scheduler.js' || !name.endsWith('.js') || name === 'node-cjs.js') continue;
-  const imports = [...readFileSync(join(root, 'js', name), 'utf8').matchAll(/from\s+'\.\/([\w.-]+)'/g)].map((m) => m[1]);
+  const imports = [...readFileSync(join(jsDir, name), 'utf8').matchAll(/from\s+'\.\/([\w.-]+)'/g)].map((m) => m[1]);
   const part = imports.find((i) => schedulerParts.includes(i));
   if (part) throw new Error(`js/${name} imports ${part}, which ships only inside dist/scheduler.js`);
 }
-const modules = readdirSync(join(root, 'js'))
-  .filter((n) => n.endsWith('.js') && n !== 'node-cjs.js' && n !== 'scheduler.js' && !schedulerParts.includes(n));
-await build({ ...esm, entryPoints: modules.map((n) => join(root, 'js', n)), outdir: dist, outbase: join(root, 'js') });
+await build({ ...esm, entryPoints: modules.map((n) => join(jsDir, n)), outdir: dist, outbase: jsDir });
 const sharedModules = {
   name: 'shared-modules',
   setup(b) {
@@ -111,11 +111,11 @@ const sharedModules = {
       (schedulerParts.includes(a.path.slice(2)) ? undefined : { path: a.path, external: true }));
   },
 };
-await build({ ...esm, bundle: true, platform: 'neutral', entryPoints: [join(root, 'js', 'scheduler.js')],
-  outdir: dist, outbase: join(root, 'js'), plugins: [sharedModules] });
+await build({ ...esm, bundle: true, platform: 'neutral', entryPoints: [join(jsDir, 'scheduler.js')],
+  outdir: dist, outbase: jsDir, plugins: [sharedModules] });
 await build({ ...esm, entryPoints: [glue], outdir: core, outbase: stage });
-for (const name of readdirSync(join(root, 'js'))) {
-  if (name.endsWith('.d.ts')) cpSync(join(root, 'js', name), join(dist, name));
+for (const name of readdirSync(jsDir)) {
+  if (name.endsWith('.d.ts')) cpSync(join(jsDir, name), join(dist, name));
 }
 
 // 4b. Types for `require` users: TypeScript reads a .d.ts in a `type: module` package as ESM,
@@ -138,7 +138,7 @@ const stagedGlue = {
 };
 await build({
   ...esm,
-  entryPoints: [join(root, 'js', 'node-cjs.js')],
+  entryPoints: [join(jsDir, 'node-cjs.js')],
   bundle: true,
   format: 'cjs',
   platform: 'node',

@@ -101,11 +101,11 @@ impl JobRecord {
                 kwargs: fields.any("kwargs")?,
                 trigger: fields.any("trigger")?,
                 executor: fields.string("executor")?,
-                misfire_grace_time: fields.optional("misfire_grace_time", Value::as_u64)?.map(u32::try_from).transpose().map_err(|_| fields.wrong("misfire_grace_time", "a 32-bit count"))?,
+                misfire_grace_time: fields.optional("misfire_grace_time", |v| v.as_u64().and_then(|n| u32::try_from(n).ok()), "a whole number of seconds (32-bit) or null")?,
                 coalesce: fields.required("coalesce", Value::as_bool, "a boolean")?,
                 max_instances: u32::try_from(fields.required("max_instances", Value::as_u64, "a whole number")?).map_err(|_| fields.wrong("max_instances", "a 32-bit count"))?,
-                next_run_time: fields.optional("next_run_time", instant)?,
-                run_at: fields.optional("run_at", instant)?,
+                next_run_time: fields.optional("next_run_time", instant, INSTANT)?,
+                run_at: fields.optional("run_at", instant, INSTANT)?,
             })
         })();
         record.map_err(corrupt)
@@ -176,6 +176,9 @@ const FIELDS: [&str; 13] = [
     "misfire_grace_time", "coalesce", "max_instances", "next_run_time", "run_at",
 ];
 
+/// What a stored instant must be, for the reason of a corrupt record.
+const INSTANT: &str = "an instant in epoch µs (years 1–9999) or null";
+
 /// A stored instant (epoch µs) within [`Timestamp::MIN`]..=[`Timestamp::MAX`]. Whole numbers
 /// written as floats count: JS reads integers above 2^53 (µs after mid-2255) back from JSON
 /// text as floats, and whole-second instants stay exact as floats up to year 9999.
@@ -211,10 +214,10 @@ impl Fields<'_> {
     }
 
     /// A field that may be `null` or absent (both read as `None`).
-    fn optional<T>(&self, name: &str, read: impl Fn(&Value) -> Option<T>) -> std::result::Result<Option<T>, String> {
+    fn optional<T>(&self, name: &str, read: impl Fn(&Value) -> Option<T>, expected: &str) -> std::result::Result<Option<T>, String> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(name, "an instant in epoch µs (years 1–9999) or null")),
+            Some(v) => read(v).map(Some).ok_or_else(|| self.wrong(name, expected)),
         }
     }
 
@@ -305,6 +308,7 @@ mod tests {
         assert_eq!(reason(&with("next_run_time", json!(1.5))), "field `next_run_time`: expected an instant in epoch µs (years 1–9999) or null, got a number");
         assert_eq!(reason(&with("run_at", json!(i64::MAX))), "field `run_at`: expected an instant in epoch µs (years 1–9999) or null, got a number");
         assert!(reason(&with("next_run_time", json!(Timestamp::MIN.as_micros() - 1))).starts_with("field `next_run_time`"));
+        assert_eq!(reason(&with("misfire_grace_time", json!("1"))), "field `misfire_grace_time`: expected a whole number of seconds (32-bit) or null, got a string");
         assert_eq!(reason(&with("version", json!(2))), "unknown record version 2");
         assert_eq!(reason(&without("version")), "missing record version");
         assert_eq!(reason(&json!([1])), "expected a JSON object");

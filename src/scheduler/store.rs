@@ -113,8 +113,8 @@ impl JobStore {
     /// Moves a job to a new next run time / due instant in place; returns it.
     pub(crate) fn reschedule(&mut self, id: &str, next: Option<Timestamp>, run_at: Option<Timestamp>) -> Option<&Job> {
         let job = self.jobs.get_mut(id)?;
-        let key = IdKey::new(&job.id);
         if slot(job.run_at) != slot(run_at) {
+            let key = IdKey::new(&job.id);
             self.order.remove(&(slot(job.run_at), key.clone()));
             self.order.insert((slot(run_at), key));
         }

@@ -274,6 +274,11 @@ fn weekday(days: i64) -> i64 {
     i64::from((civil::weekday(days) + 1) % 7)
 }
 
+/// The signed number a zigzag code stands for (0, -1, 1, -2, … for 0, 1, 2, 3, …).
+fn zigzag(u: u64) -> i64 {
+    (u >> 1) as i64 ^ -((u & 1) as i64)
+}
+
 /// Reads the blob.
 struct Reader {
     at: usize,
@@ -305,8 +310,7 @@ impl Reader {
     }
 
     fn ivar(&mut self) -> Option<i64> {
-        let u = self.uvar()?;
-        Some((u >> 1) as i64 ^ -((u & 1) as i64))
+        self.uvar().map(zigzag)
     }
 
     /// A day code (see the module docs).
@@ -401,7 +405,7 @@ impl Reader {
         let mut types = Vec::with_capacity(n);
         for _ in 0..n {
             let code = self.uvar()?;
-            let offset = (code >> 2) as i64 ^ -((code >> 1 & 1) as i64);
+            let offset = zigzag(code >> 1);
             let offset = if code & 1 == 0 { offset * 900 } else { offset };
             types.push((i32::try_from(offset).ok()?, u16::from(self.byte()?)));
         }
@@ -453,9 +457,7 @@ impl Reader {
             // The rule's years up to the cutoff become explicit changes: lookups in the
             // present are then a binary search, with no date arithmetic.
             while year <= i64::from(EXPLICIT_UNTIL_YEAR) {
-                for change in rule_changes(&types, &pair, year) {
-                    changes.push(change);
-                }
+                changes.extend(rule_changes(&types, &pair, year));
                 year += 1;
             }
             rule_start = rule_changes(&types, &pair, year)[0].0;

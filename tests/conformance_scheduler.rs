@@ -1,29 +1,24 @@
-//! Replays every scenario of `../shared/conformance/scheduler.jsonl` (APScheduler 3.11.3
+//! Replays every scenario of `tests/conformance/scheduler.jsonl` (APScheduler 3.11.3
 //! driven with a fake clock) through the core, with the README's executor model:
 //! submissions are checked for `max_instances` at tick time; each run time is started (and
 //! misfire-checked) at the tick's `at`; instances of jobs added with `hold` finish on a
 //! `finish` step, every other instance at the end of its step, oldest first.
 //!
-//! The data directory is `$TICKWERK_CONFORMANCE_DIR`, or `../shared/conformance` next to the
-//! crate. A missing file is a failure. Scenarios tagged `early-conflict` or `no-skip` are
+//! The data directory is `$TICKWERK_CONFORMANCE_DIR`, or the repository's copy
+//! `tests/conformance/`. A missing file is a failure. Scenarios tagged `early-conflict` or `no-skip` are
 //! skipped (they record APScheduler's state past a deliberate deviation).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 
+mod common;
+
+use common::read_conformance;
 use serde_json::{json, Value};
 use tickwerk::scheduler::{
     Event, JobChanges, JobDefaults, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
 };
 use tickwerk::time::DateInput;
 use tickwerk::{Timestamp, Zone};
-
-fn data_dir() -> PathBuf {
-    match std::env::var_os("TICKWERK_CONFORMANCE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
-    }
-}
 
 fn ts(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339("at", text).unwrap_or_else(|e| panic!("bad time in vectors {text}: {e}"))
@@ -318,8 +313,7 @@ const UNTAGGED_DEVIATIONS: &[(&str, &str)] = &[(
 
 #[test]
 fn scheduler_scenarios_match_apscheduler() {
-    let path = data_dir().join("scheduler.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = read_conformance("scheduler.jsonl");
     let (mut checked, mut skipped, mut steps) = (0, 0, 0);
     let mut failures: Vec<String> = Vec::new();
     let mut failed_scenarios = 0;
@@ -348,7 +342,7 @@ fn scheduler_scenarios_match_apscheduler() {
     for f in failures.iter().take(40) {
         println!("  {f}");
     }
-    assert!(checked > 0, "no scenarios found in {}", path.display());
+    assert!(checked > 0, "no scenarios found in scheduler.jsonl");
     assert_eq!(failed_scenarios, 0, "{failed_scenarios} scenarios differ from APScheduler");
 }
 
@@ -358,8 +352,7 @@ fn scheduler_scenarios_match_apscheduler() {
 /// replaces the pending job at once), and `start` then adds each id once and succeeds.
 #[test]
 fn early_conflict_scenarios_follow_our_rule() {
-    let path = data_dir().join("scheduler.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = read_conformance("scheduler.jsonl");
     let mut checked = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let scenario: Value = serde_json::from_str(line).expect("scenario JSON");

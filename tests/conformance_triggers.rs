@@ -6,8 +6,8 @@
 //! through the public API: [`TriggerSpec::from_json`] → [`TriggerSpec::build`] →
 //! [`Trigger::next_fire_time`] (and `str()`, `repr()`, jitter, attributes).
 //!
-//! The data is read from `$TICKWERK_CONFORMANCE_DIR`, else from
-//! `<crate>/../shared/conformance`. Missing data fails the test; it is never skipped.
+//! The data is read from `$TICKWERK_CONFORMANCE_DIR`, else from the repository's copy
+//! `tests/conformance/`. Missing data fails the test; it is never skipped.
 //!
 //! Instants are compared to the microsecond. Errors are compared as "a rejection
 //! corresponds to a rejection". Cases tagged with a deliberate deviation are checked
@@ -30,8 +30,10 @@
 //!   of length zero (deviation `interval-positive`, untagged there).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 
+mod common;
+
+use common::read_conformance;
 use serde_json::{json, Value};
 use tickwerk::time::parse_date_text;
 use tickwerk::trigger::spec::{BuildContext, TriggerSpec};
@@ -41,25 +43,9 @@ use tickwerk::{DateInput, Timestamp, Zone};
 // ---------------------------------------------------------------------------------------
 // Data and bookkeeping
 
-fn data_dir() -> PathBuf {
-    match std::env::var_os("TICKWERK_CONFORMANCE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join("conformance"),
-    }
-}
-
-fn read_data(name: &str) -> String {
-    let path = data_dir().join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "conformance data {} cannot be read ({e}); set TICKWERK_CONFORMANCE_DIR to the directory holding {name}",
-            path.display()
-        )
-    })
-}
 
 fn jsonl_cases() -> Vec<Value> {
-    let text = read_data("triggers.jsonl");
+    let text = read_conformance("triggers.jsonl");
     let cases: Vec<Value> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -71,7 +57,7 @@ fn jsonl_cases() -> Vec<Value> {
 }
 
 fn apscheduler_cases() -> Vec<Value> {
-    let text = read_data("apscheduler-tests.json");
+    let text = read_conformance("apscheduler-tests.json");
     let cases: Vec<Value> = serde_json::from_str(&text).expect("apscheduler-tests.json is a JSON array");
     assert_eq!(cases.len(), 161, "apscheduler-tests.json should hold 161 cases");
     cases

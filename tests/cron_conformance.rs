@@ -1,4 +1,4 @@
-//! Replays the `cron` / `crontab` cases of the shared conformance vectors against
+//! Replays the `cron` / `crontab` cases of the conformance vectors (`tests/conformance/`) against
 //! `CronTrigger` alone (the full harness with every trigger type is
 //! `tests/conformance_triggers.rs`).
 //!
@@ -7,8 +7,9 @@
 //! * `apscheduler-tests.json`: `next_fire_time`, `repr`/`str`, `construct_error` and
 //!   `jitter_bounds` cases of `cron` and `cron_from_crontab`.
 
-use std::path::PathBuf;
+mod common;
 
+use common::read_conformance;
 use serde_json::Value;
 use tickwerk::time::DateInput;
 use tickwerk::trigger::cron::CronFields;
@@ -18,10 +19,6 @@ use tickwerk::{Timestamp, Zone};
 /// Cases where the crontab rules (6 fields with seconds, `@` macros) deliberately
 /// accept a line APScheduler rejected, but the vector carries no deviation tag.
 const UNTAGGED_CRONTAB_EXTENSIONS: [&str; 2] = ["t7-00289", "t7-00521"];
-
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-}
 
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339("t", s).unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -73,7 +70,7 @@ fn build(t: &Value, default_zone: &str, iana_only: bool) -> Result<CronTrigger, 
 
 #[test]
 fn triggers_jsonl_cron_and_crontab_cases() {
-    let data = std::fs::read_to_string(shared().join("triggers.jsonl")).expect("shared conformance vectors");
+    let data = read_conformance("triggers.jsonl");
     let (mut checked, mut failures) = (0, Vec::new());
     for line in data.lines() {
         let case: Value = serde_json::from_str(line).unwrap();
@@ -137,7 +134,7 @@ fn triggers_jsonl_cron_and_crontab_cases() {
 
 #[test]
 fn apscheduler_tests_json_cron_cases() {
-    let data = std::fs::read_to_string(shared().join("apscheduler-tests.json")).expect("shared vectors");
+    let data = read_conformance("apscheduler-tests.json");
     let cases: Vec<Value> = serde_json::from_str(&data).unwrap();
     let (mut checked, mut failures) = (0, Vec::new());
     for case in &cases {

@@ -1,4 +1,4 @@
-// Replays ../shared/conformance/triggers.jsonl through the public JS API: every case's
+// Replays tests/conformance/triggers.jsonl through the public JS API: every case's
 // trigger is built with `triggerFromSpec` (the case's scheduler zone as default, its `now`),
 // then walked as APScheduler's scheduler walks it:
 //   t1 = next(previous = none, now), t(k+1) = next(previous = t(k), now = t(k)).
@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TickwerkError, triggerFromSpec } from 'tickwerk';
-import { isoToMs, micros, readJsonl, sharedPath } from './support.mjs';
+import { isoToMs, micros, readJsonl, conformancePath } from './support.mjs';
 
-const cases = readJsonl(sharedPath('conformance/triggers.jsonl'));
+const cases = readJsonl(conformancePath('triggers.jsonl'));
 
 // Python exception name -> tickwerk code.
 const CODE = { ValueError: 'INVALID_ARGUMENT', TypeError: 'INVALID_ARGUMENT', ZoneInfoNotFoundError: 'UNKNOWN_TIMEZONE' };

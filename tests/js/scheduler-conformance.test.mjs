@@ -1,4 +1,4 @@
-// Replays ../shared/conformance/scheduler.jsonl (APScheduler 3.11 driven with a fake clock)
+// Replays tests/conformance/scheduler.jsonl (APScheduler 3.11 driven with a fake clock)
 // through the low-level `SchedulerCore` export, exactly as tests/conformance_scheduler.rs
 // replays it through the Rust core — so the binding is proven, not assumed. The README's
 // executor model: submissions are checked for max_instances at tick time; each run time is
@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchedulerCore, TickwerkError } from 'tickwerk';
-import { isoToMs, micros, readJsonl, sharedPath } from './support.mjs';
+import { isoToMs, micros, readJsonl, conformancePath } from './support.mjs';
 
 // Untagged scenarios that fall under a deliberate deviation all the same (the Rust replay,
 // tests/conformance_scheduler.rs, lists the same ones with the full reason).
@@ -16,7 +16,7 @@ const UNTAGGED_DEVIATIONS = {
   's7-0035': "no-skip (or rule): APScheduler's OrTrigger min() compares wall clocks in New York's fall-back hour and skips child times",
 };
 
-const scenarios = readJsonl(sharedPath('conformance/scheduler.jsonl'));
+const scenarios = readJsonl(conformancePath('scheduler.jsonl'));
 
 const ERROR_CODE = { JobLookupError: 'JOB_NOT_FOUND', ConflictingIdError: 'CONFLICTING_ID', TypeError: 'INVALID_ARGUMENT', ValueError: 'INVALID_ARGUMENT' };
 

@@ -3,11 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
-/** The shared folder beside the repository (`../shared`), or $TICKWERK_SHARED. */
-export function sharedPath(rel) {
-  const base = process.env.TICKWERK_SHARED ?? fileURLToPath(new URL('../../../shared/', import.meta.url));
-  const path = `${base.replace(/\/$/, '')}/${rel}`;
-  if (!existsSync(path)) throw new Error(`missing ${path}: the tests need ../shared beside the repository`);
+/**
+ * A conformance vector file: the repository's copy (`tests/conformance/`), or the one in
+ * $TICKWERK_CONFORMANCE_DIR (the Rust tests read the same variable).
+ */
+export function conformancePath(name) {
+  const base = process.env.TICKWERK_CONFORMANCE_DIR ?? fileURLToPath(new URL('../conformance/', import.meta.url));
+  const path = `${base.replace(/\/$/, '')}/${name}`;
+  if (!existsSync(path)) throw new Error(`missing conformance data ${path}`);
   return path;
 }
 

@@ -1,6 +1,8 @@
 // TickwerkError: the one error class of the package. The wasm bindings construct it too
 // (the loaders register it with `registerErrorClass`), so `instanceof TickwerkError` and
-// `err.code` work for every error tickwerk throws.
+// `err.code` work for every error tickwerk throws. Also here: reading caller input without
+// letting a hostile value (a revoked Proxy, a throwing getter) throw anything but a
+// TickwerkError, and the short texts of values that messages quote.
 
 /** An error thrown by tickwerk, with a stable `code` to switch on. */
 export class TickwerkError extends Error {
@@ -18,14 +20,47 @@ export class TickwerkError extends Error {
   }
 }
 
-/** A short text form of any value for messages (`"abc"`, `12`, `null`, `object`). */
+/** The longest piece of a caller's text a message quotes (the rest is counted, not copied). */
+export const QUOTE_LIMIT = 64;
+
+/** `text`, or its first QUOTE_LIMIT characters and `…` when it is longer. */
+export function preview(text) {
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}
+
+/** A short text form of any value for messages (`"abc"`, `12`, `null`, `object`); never throws. */
 export function show(value) {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value === null || value === undefined) return String(value);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (Array.isArray(value)) return 'array';
+  try {
+    if (typeof value === 'string') return preview(value);
+    if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+    if (value === null || value === undefined) return String(value);
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    if (Array.isArray(value)) return 'array';
+  } catch {
+    // A revoked Proxy answers `instanceof` and `Array.isArray` with a TypeError.
+  }
   return typeof value;
+}
+
+/**
+ * The text of anything a job or a callback threw, for events and logs: `Name: message` for
+ * errors, `String(value)` otherwise, and a fallback when even that throws (an object whose
+ * `toString` throws, `Object.create(null)`, a revoked Proxy). Never throws; at most 4,000
+ * characters.
+ */
+export function errorText(thrown) {
+  let text;
+  try {
+    text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    try {
+      text = Object.prototype.toString.call(thrown);
+    } catch {
+      text = `a thrown ${typeof thrown}`;
+    }
+  }
+  if (typeof text !== 'string') text = `a thrown ${typeof thrown}`;
+  return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
 
 /** An `INVALID_ARGUMENT` error in the core's message format. */
@@ -35,4 +70,75 @@ export function invalid(field, value, reason) {
     field,
     value: text,
   });
+}
+
+/** The most keys an options object may have (a guard against huge hostile objects). */
+const MAX_KEYS = 10_000;
+
+/**
+ * The own enumerable `[key, value]` pairs of the options object `value` (`field` names it
+ * in errors), read once: a Proxy trap or getter that throws, or more than 10,000 keys,
+ * is an `INVALID_ARGUMENT` naming the field, never a TypeError.
+ */
+export function ownEntries(field, value) {
+  let keys;
+  try {
+    keys = Object.keys(value);
+  } catch (e) {
+    throw invalid(field, value, `cannot be read (${errorText(e)})`);
+  }
+  if (keys.length > MAX_KEYS) throw invalid(field, value, `has ${keys.length} keys (at most ${MAX_KEYS})`);
+  return keys.map((k) => {
+    try {
+      return [k, value[k]];
+    } catch (e) {
+      throw invalid(`${field}.${k}`, undefined, `cannot be read (${errorText(e)})`);
+    }
+  });
+}
+
+/** Keys that would reach an object's prototype if used as a property name. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses `__proto__`, `constructor` and `prototype` as option keys or aliases. */
+export function checkSafeKey(field, key) {
+  if (PROTOTYPE_KEYS.has(key)) throw invalid(field, key, 'not allowed as a key (it names the object prototype)');
+}
+
+/** Edit distance of two short strings (for "did you mean"). */
+function distance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/**
+ * An `INVALID_ARGUMENT` for the unknown key `key` of `field`, listing `known` and naming the
+ * nearest one ("did you mean …?") when it is a likely typo or a case slip.
+ */
+export function unknownKey(field, key, known, what = 'option') {
+  const lower = key.toLowerCase();
+  let best;
+  let bestScore = Infinity;
+  for (const k of known) {
+    const score = k.toLowerCase() === lower ? 0 : distance(lower.slice(0, 40), k.toLowerCase());
+    if (score < bestScore) [best, bestScore] = [k, score];
+  }
+  const hint = best !== undefined && bestScore <= Math.max(1, Math.floor(best.length / 4)) ? `did you mean ${JSON.stringify(best)}? ` : '';
+  return invalid(field, key, `unknown ${what} (${hint}known: ${known.join(', ')})`);
+}
+
+/** `object[key]`, read once; a getter or Proxy trap that throws is an `INVALID_ARGUMENT` naming `field`. */
+export function member(field, object, key) {
+  try {
+    return object[key];
+  } catch (e) {
+    throw invalid(field, undefined, `cannot be read (${errorText(e)})`);
+  }
 }

@@ -1,14 +1,20 @@
 // The driver: one timer per scheduler, armed for the core's `nextWakeup()`.
 //
-// * Delays are capped below setTimeout's limit (2^31 − 1 ms, beyond which timers fire at
-//   once) and simply re-armed when the capped timer fires early.
+// * Delays are capped at MAX_TIMER_DELAY (30 s) and simply re-armed when the capped timer
+//   fires early: the wall clock is compared at least that often. Node's, Deno's and Bun's
+//   timers do not count time the machine spent suspended, and no runtime's timers follow
+//   a wall-clock jump, so without the cap a job due during a laptop's sleep could wait for
+//   a timer armed days earlier; with it, a suspend or a clock jump is noticed within 30 s.
 // * A timer that fires late (laptop asleep, background tab throttled, event loop blocked)
 //   makes the scheduler tick with the real time, so the misfire and coalesce rules apply.
+// * Nothing a timer callback throws escapes it: it is logged and the timer re-armed.
 // * In browsers, `visibilitychange` (tab visible again) and `online` re-check at once.
 // * The clock is injectable — `{ now, setTimer, clearTimer }` — so tests run on fake time.
 
-/** The longest delay handed to a timer (setTimeout overflows above 2^31 − 1 ms). */
-export const MAX_TIMER_DELAY = 2_147_483_000;
+/** The longest delay handed to a timer: the wall clock is re-read at least this often, so
+ *  a suspend or clock jump is noticed within it (setTimeout itself overflows above
+ *  2^31 − 1 ms). */
+export const MAX_TIMER_DELAY = 30_000;
 
 /** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock = Object.freeze({
@@ -20,7 +26,8 @@ export const systemClock = Object.freeze({
 export class Driver {
   /**
    * @param {{ now(): number, setTimer(fn: () => void, ms: number): unknown, clearTimer(h: unknown): void }} clock
-   * @param {{ wakeup(): number | undefined, active(): boolean, due(): void, keepAlive: boolean, log: (msg: string) => void }} host
+   * @param {{ wakeup(): number | undefined, active(): boolean, due(): void, keepAlive: boolean,
+   *   log: (msg: string) => void, fail: (error: unknown) => void }} host
    */
   constructor(clock, host) {
     this.clock = clock;
@@ -29,9 +36,9 @@ export class Driver {
     this.armedFor = undefined;
     this.onVisible = () => {
       const hidden = globalThis.document?.visibilityState === 'hidden';
-      if (!hidden) this.check('the page became visible');
+      if (!hidden) this.safeCheck('the page became visible');
     };
-    this.onOnline = () => this.check('the network came back');
+    this.onOnline = () => this.safeCheck('the network came back');
     this.listening = false;
   }
 
@@ -88,9 +95,34 @@ export class Driver {
     );
     this.handle = this.clock.setTimer(() => {
       this.handle = undefined;
-      this.check('timer fired');
+      this.safeCheck('timer fired');
     }, delay);
     if (!this.host.keepAlive && this.handle && typeof this.handle.unref === 'function') this.handle.unref();
+  }
+
+  /**
+   * `check` for callbacks nobody awaits (timers, browser events): whatever it throws is
+   * logged and the timer re-armed for MAX_TIMER_DELAY, so the scheduler keeps running.
+   */
+  safeCheck(reason) {
+    try {
+      this.check(reason);
+    } catch (e) {
+      this.host.fail(e);
+      let active = true;
+      try {
+        active = this.host.active();
+      } catch {
+        // Keep retrying: the failure is logged on every attempt.
+      }
+      if (this.handle === undefined && active) {
+        this.handle = this.clock.setTimer(() => {
+          this.handle = undefined;
+          this.safeCheck('retry after a failed check');
+        }, MAX_TIMER_DELAY);
+        if (!this.host.keepAlive && typeof this.handle?.unref === 'function') this.handle.unref();
+      }
+    }
   }
 
   /** Ticks if the next wakeup has come (using the real current time), else re-arms. */

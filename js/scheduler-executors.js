@@ -5,6 +5,12 @@
 // function is called.
 
 import { invalid, TickwerkError } from './errors.js';
+import { readSpec } from './stores.js';
+
+/** The most workers an executor may have (a guard against a careless huge number). */
+export const MAX_WORKERS = 10_000;
+
+const isWorkerCount = (n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS;
 
 /** The `default` executor: calls the function in this thread (sync or async), at most
  *  `maxWorkers` instances at once (APScheduler's ThreadPoolExecutor default: 10). */
@@ -12,7 +18,7 @@ export class DefaultExecutor {
   /** @param {{ maxWorkers?: number }} [options] */
   constructor(options = {}) {
     const max = options.maxWorkers ?? 10;
-    if (!Number.isInteger(max) || max < 1) throw invalid('maxWorkers', max, 'must be a positive integer');
+    if (!isWorkerCount(max)) throw invalid('maxWorkers', max, `must be an integer from 1 to ${MAX_WORKERS}`);
     this.maxWorkers = max;
     this.type = 'default';
     this._active = 0;
@@ -227,14 +233,24 @@ const TYPES = { default: DefaultExecutor, threadpool: DefaultExecutor, asyncio: 
  * object (anything with `submit`, `call` and `shutdown`).
  */
 export function createExecutor(field, spec) {
-  if (spec && typeof spec === 'object' && typeof spec.submit === 'function' && typeof spec.call === 'function') return spec;
-  const opts = typeof spec === 'string' ? { type: spec } : spec;
-  if (!opts || typeof opts !== 'object') throw invalid(field, spec, 'an executor is a type name, { type, maxWorkers } or an executor object');
+  if (isExecutor(spec)) return spec;
+  if (typeof spec !== 'string' && (!spec || typeof spec !== 'object' || Array.isArray(spec))) {
+    throw invalid(field, spec, 'an executor is a type name, { type, maxWorkers } or an executor object');
+  }
+  const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, () => ['type', 'maxWorkers']);
   const type = opts.type ?? 'default';
-  const Class = TYPES[type];
+  const Class = typeof type === 'string' && Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;
   if (!Class) throw invalid(`${field}.type`, type, `unknown executor type (known: ${Object.keys(TYPES).join(', ')})`);
-  let max = opts.maxWorkers ?? opts.max_workers;
+  let max = opts.maxWorkers;
   if (typeof max === 'string' && /^\s*\d+\s*$/.test(max)) max = Number(max);
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw invalid(`${field}.maxWorkers`, max, 'must be a positive integer');
+  if (max !== undefined && !isWorkerCount(max)) throw invalid(`${field}.maxWorkers`, max, `must be an integer from 1 to ${MAX_WORKERS}`);
   return new Class({ maxWorkers: max });
+}
+
+function isExecutor(spec) {
+  try {
+    return Boolean(spec) && typeof spec === 'object' && typeof spec.submit === 'function' && typeof spec.call === 'function';
+  } catch {
+    return false;
+  }
 }

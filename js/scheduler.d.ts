@@ -213,7 +213,9 @@ export interface JobChanges {
 
 // ----- jobs and the scheduler ---------------------------------------------------------
 
-/** A job (APScheduler's `Job`): a snapshot with methods that act on it. */
+/** A job (APScheduler's `Job`): its properties read the scheduler's current state (after
+ *  `start()`, runs and modifications; a removed job keeps its last state), with methods that
+ *  act on it. */
 export class Job {
   readonly id: string;
   readonly name: string;
@@ -244,6 +246,16 @@ export class Job {
   remove(): void;
   /** APScheduler's `str(job)`. */
   toString(): string;
+  /** The properties as a plain object (`func` is the key). */
+  toJSON(): Record<string, unknown>;
+}
+
+/** `shutdown` options: `wait` (default true) for running jobs, at most `timeout` ms or until
+ *  `signal` aborts. */
+export interface ShutdownOptions {
+  wait?: boolean;
+  timeout?: number;
+  signal?: AbortSignal;
 }
 
 export type Listener = (event: SchedulerEvent) => void;
@@ -255,12 +267,13 @@ export class Scheduler {
   readonly state: SchedulerState;
   readonly running: boolean;
   readonly timezone: string;
-  /** Store failures (`STORE_FAILURE`), oldest first. */
+  /** Store failures (`STORE_FAILURE`), oldest first; the newest 100 are kept. */
   readonly storeErrors: import('./index.js').TickwerkError[];
   /** Records that could not be loaded (left in storage). */
   readonly loadErrors: Array<import('./index.js').TickwerkError & { jobstore: string; key: string }>;
-  start(options?: { paused?: boolean }): Promise<void>;
-  shutdown(options?: { wait?: boolean }): Promise<void>;
+  start(options?: { paused?: boolean } | null): Promise<void>;
+  /** A second call while shutting down resolves with the first. */
+  shutdown(options?: ShutdownOptions | null): Promise<void>;
   pause(): void;
   resume(): void;
   wakeup(): void;
@@ -292,7 +305,7 @@ export class Scheduler {
   addJobstore(store: JobStoreSpec, alias?: string): Promise<void>;
   removeJobstore(alias: string): void;
   addExecutor(executor: ExecutorSpec, alias?: string): void;
-  removeExecutor(alias: string, options?: { wait?: boolean }): Promise<void>;
+  removeExecutor(alias: string, options?: { wait?: boolean } | null): Promise<void>;
 }
 
 export class DefaultExecutor implements Executor {
@@ -329,7 +342,8 @@ export function corruptEntry(key: string, reason: string): CorruptEntry;
 
 /** The real clock (`Date.now`, `setTimeout`). */
 export const systemClock: Clock;
-/** The longest delay handed to one timer (below setTimeout's 2^31 − 1 ms). */
+/** The longest delay handed to one timer (30 s): the wall clock is compared at least this
+ *  often, so a machine suspend or a clock jump is noticed within it. */
 export const MAX_TIMER_DELAY: number;
 
 // ----- the low-level core ------------------------------------------------------------

@@ -9,7 +9,7 @@
 // starts → results reported → events delivered → timer re-armed for nextWakeup().
 
 import { SchedulerCore } from './core/tickwerk_core.js';
-import { invalid, TickwerkError } from './errors.js';
+import { errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
@@ -25,65 +25,132 @@ export { DefaultExecutor, WorkerExecutor } from './scheduler-executors.js';
 export { corruptEntry, IndexedDBJobStore, LocalStorageJobStore } from './stores.js';
 export { MAX_TIMER_DELAY, systemClock } from './scheduler-driver.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const defaultLogger = { debug() {}, info() {}, warn: (...a) => console.warn(...a), error: (...a) => console.error(...a) };
+/** How many store failures `storeErrors` keeps (the newest). */
+const STORE_ERRORS_KEPT = 100;
 const key = (alias, id) => `${alias}\u0000${id}`;
 const toDate = (ms) => (ms === null || ms === undefined ? null : new Date(Math.floor(ms)));
 
-/** A job (APScheduler's `Job`): a snapshot of its state, with methods acting on it. */
+/**
+ * A job (APScheduler's `Job`): its state, kept current — every property re-reads the
+ * scheduler after any change (a run, a modification, `start()`), and keeps the last state
+ * once the job is removed — with methods acting on it.
+ */
 export class Job {
   /** @internal Built by the Scheduler. */
   constructor(scheduler, core, live) {
     this._scheduler = scheduler;
-    this._assign(core, live);
-  }
-
-  _assign(core, live) {
     /** The id, unique within its job store. */
     this.id = core.id;
-    /** Display name (default: the function's name or key). */
-    this.name = core.name;
-    /** The function (memory stores) or its registry key. */
-    this.func = live?.func ?? core.func;
-    /** The function's registry key (what persistent stores keep). */
-    this.funcRef = core.func;
-    /** Positional arguments. */
-    this.args = live?.args ?? core.args;
-    /** Keyword arguments (passed as a last argument object when non-empty). */
-    this.kwargs = live?.kwargs ?? core.kwargs;
-    /** The executor alias. */
-    this.executor = core.executor;
-    /** The job store alias (`null` while pending). */
-    this.jobstore = core.jobstore;
-    /** Seconds a run may start late; `null` = no limit. */
-    this.misfireGraceTime = core.misfireGraceTime;
-    /** Whether a backlog of run times runs once. */
-    this.coalesce = core.coalesce;
-    /** Instances allowed to run at once. */
-    this.maxInstances = core.maxInstances;
-    /** The next run time (`null` = paused, or pending before start). */
-    this.nextRunTime = toDate(core.nextRunTime);
-    /** Whether the job was added before `start()` and is not scheduled yet. */
-    this.pending = core.pending;
-    this._spec = core.trigger;
-    this._triggerText = core.triggerText;
-    this._text = core.text;
     this._alias = core.jobstore ?? live?.alias ?? undefined;
+    this._set(core, live);
+  }
+
+  _set(core, live) {
+    this._state = core;
+    this._live = live;
+    this._seen = this._scheduler._version;
     this._trigger = undefined;
+  }
+
+  /** The job's current core state (re-read when the scheduler changed since the last read). */
+  _current() {
+    if (this._seen !== this._scheduler._version) {
+      this._seen = this._scheduler._version;
+      const fresh = this._scheduler._coreJob(this.id, this._alias);
+      if (fresh) {
+        this._alias = fresh.jobstore ?? this._alias;
+        const live = this._scheduler._live.get(key(this._alias ?? 'default', this.id)) ?? this._live;
+        if (fresh.triggerText !== this._state.triggerText) this._trigger = undefined;
+        this._state = fresh;
+        this._live = live;
+      }
+    }
+    return this._state;
+  }
+
+  /** Display name (default: the function's name or key). */
+  get name() {
+    return this._current().name;
+  }
+
+  /** The function (memory stores) or its registry key. */
+  get func() {
+    const state = this._current();
+    return this._live?.func ?? state.func;
+  }
+
+  /** The function's registry key (what persistent stores keep). */
+  get funcRef() {
+    return this._current().func;
+  }
+
+  /** Positional arguments. */
+  get args() {
+    const state = this._current();
+    return this._live?.args ?? state.args;
+  }
+
+  /** Keyword arguments (passed as a last argument object when non-empty). */
+  get kwargs() {
+    const state = this._current();
+    return this._live?.kwargs ?? state.kwargs;
+  }
+
+  /** The executor alias. */
+  get executor() {
+    return this._current().executor;
+  }
+
+  /** The job store alias (`null` while pending). */
+  get jobstore() {
+    return this._current().jobstore;
+  }
+
+  /** Seconds a run may start late; `null` = no limit. */
+  get misfireGraceTime() {
+    return this._current().misfireGraceTime;
+  }
+
+  /** Whether a backlog of run times runs once. */
+  get coalesce() {
+    return this._current().coalesce;
+  }
+
+  /** Instances allowed to run at once. */
+  get maxInstances() {
+    return this._current().maxInstances;
+  }
+
+  /** The next run time (`null` = paused, or pending before start). */
+  get nextRunTime() {
+    return toDate(this._current().nextRunTime);
+  }
+
+  /** Whether the job was added before `start()` and is not scheduled yet. */
+  get pending() {
+    return this._current().pending;
   }
 
   /** The job's trigger (rebuilt from its spec; `toString()` is APScheduler's `str(trigger)`). */
   get trigger() {
+    const state = this._current();
     if (this._trigger === undefined) {
-      this._trigger = triggerFromSpec(this._spec, { timezone: this._scheduler.timezone, now: this._scheduler._now() });
+      this._trigger = triggerFromSpec(state.trigger, { timezone: this._scheduler.timezone, now: this._scheduler._now() });
     }
     return this._trigger;
   }
 
   _refresh() {
-    const fresh = this._scheduler._coreJob(this.id, this._alias);
-    if (fresh) this._assign(fresh, this._scheduler._live.get(key(fresh.jobstore ?? this._alias, fresh.id)));
+    this._seen = -1;
+    this._current();
     return this;
+  }
+
+  /** The job's properties as a plain object (for `JSON.stringify` and logs). */
+  toJSON() {
+    const { name, funcRef, executor, jobstore, misfireGraceTime, coalesce, maxInstances, nextRunTime, pending } = this;
+    return { id: this.id, name, func: funcRef, executor, jobstore, misfireGraceTime, coalesce, maxInstances, nextRunTime, pending };
   }
 
   /** `modifyJob` on this job; returns this job, updated. */
@@ -117,7 +184,7 @@ export class Job {
 
   /** APScheduler's `str(job)`: `name (trigger: …, next run at: …)`. */
   toString() {
-    return this._text;
+    return this._current().text;
   }
 }
 
@@ -129,6 +196,8 @@ export class Scheduler {
   /** @param {object} [options] see `configure` */
   constructor(options) {
     this._listeners = [];
+    /** Counts changes, so Job objects know when to re-read their state. */
+    this._version = 0;
     this._functions = new Map();
     this._live = new Map();
     this._adapters = new Map();
@@ -140,7 +209,7 @@ export class Scheduler {
     this._starting = false;
     this._pending = new Map();
     this._storeKinds = new Map();
-    /** Store failures (`STORE_FAILURE` errors), oldest first. */
+    /** Store failures (`STORE_FAILURE` errors), oldest first: the newest 100 are kept. */
     this.storeErrors = [];
     /** Stored records that could not be loaded (`CORRUPT_RECORD` / `CONFLICTING_ID` errors with
      *  `jobstore` and `key`); they are left untouched in storage. */
@@ -165,6 +234,7 @@ export class Scheduler {
         return self._keepAlive;
       },
       log: (msg) => self._logger.debug?.(`tickwerk: ${msg}`),
+      fail: (e) => self._logger.error?.(`tickwerk: the timer's check failed (retrying): ${errorText(e)}`),
     };
   }
 
@@ -187,7 +257,7 @@ export class Scheduler {
     const { host, core } = readOptions(options);
     const adapters = new Map();
     const coreStores = {};
-    for (const [alias, spec] of Object.entries(host.jobstores)) {
+    for (const [alias, spec] of host.jobstores) {
       const { kind, adapter } = createStore(`jobstores.${alias}`, alias, spec);
       coreStores[alias] = { type: adapter ? kind || 'custom' : 'memory' };
       if (adapter) adapters.set(alias, adapter);
@@ -195,7 +265,7 @@ export class Scheduler {
     }
     const executors = new Map();
     const coreExecutors = {};
-    for (const [alias, spec] of Object.entries(host.executors)) {
+    for (const [alias, spec] of host.executors) {
       const ex = createExecutor(`executors.${alias}`, spec);
       executors.set(alias, ex);
       coreExecutors[alias] = { type: ex.type ?? 'custom', ...(ex.maxWorkers ? { maxWorkers: ex.maxWorkers } : {}) };
@@ -203,13 +273,13 @@ export class Scheduler {
     this._core.configure({ ...core, jobstores: coreStores, executors: coreExecutors });
     this._adapters = adapters;
     this._executors = executors;
-    if (host.logger !== undefined) this._logger = { ...silent, ...bindAll(host.logger) };
+    if (host.logger !== undefined) this._logger = host.logger;
     if (host.clock !== undefined) {
       this._clock = host.clock;
       this._driver = new Driver(this._clock, this._driverHost());
     }
     if (host.keepAlive !== undefined) this._keepAlive = host.keepAlive;
-    if (host.functions) for (const [name, fn] of Object.entries(host.functions)) this._functions.set(name, fn);
+    if (host.functions) for (const [name, fn] of host.functions) this._functions.set(name, fn);
     this._flush();
   }
 
@@ -249,7 +319,8 @@ export class Scheduler {
    * and left in place), schedules the pending jobs and arms the timer. Resolves when
    * running. `{ paused: true }` starts paused.
    */
-  async start({ paused = false } = {}) {
+  async start(options) {
+    const paused = flag('paused', optionsOf('options', options, ['paused']).paused, false);
     if (this._core.state !== 'stopped' || this._starting) {
       throw new TickwerkError('SCHEDULER_ALREADY_RUNNING', 'the scheduler is already running');
     }
@@ -301,7 +372,7 @@ export class Scheduler {
     try {
       entries = await adapter.load();
     } catch (e) {
-      throw e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${e?.message ?? e}`, { cause: e });
+      throw e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${errorText(e)}`, { cause: e });
     }
     if (!Array.isArray(entries)) throw new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)}: load() must resolve to an array of records`);
     return entries;
@@ -336,17 +407,53 @@ export class Scheduler {
   }
 
   /**
-   * Shuts down: no more runs are started; `{ wait: true }` (the default) resolves once the
-   * running jobs have finished. Memory stores are emptied (APScheduler); persistent stores
-   * keep their records for the next start.
+   * Shuts down: no more runs are started. `{ wait: true }` (the default) resolves once the
+   * running jobs have finished — or after `timeout` ms, or when `signal` (an AbortSignal)
+   * aborts, whichever comes first (jobs still running then are left to finish on their
+   * own, and a warning is logged). Memory stores are emptied (APScheduler); persistent
+   * stores keep their records for the next start. A second call while the first is still
+   * shutting down resolves when the first one does; once stopped, `SCHEDULER_NOT_RUNNING`.
    */
-  async shutdown({ wait = true } = {}) {
+  async shutdown(options) {
+    const opts = optionsOf('options', options, ['wait', 'timeout', 'signal']);
+    const wait = flag('wait', opts.wait, true);
+    const { timeout, signal } = opts;
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && timeout <= MAX_SHUTDOWN_TIMEOUT)) {
+      throw invalid('timeout', timeout, `must be milliseconds from 0 to ${MAX_SHUTDOWN_TIMEOUT}`);
+    }
+    if (signal !== undefined && !isAbortSignal(signal)) throw invalid('signal', signal, 'expected an AbortSignal');
+    if (this._stopping) return this._stopping;
     if (this._core.state === 'stopped') throw new TickwerkError('SCHEDULER_NOT_RUNNING', 'the scheduler is not running');
     this._core.shutdown();
     this._driver.stop();
     this._live.clear();
     this._flush();
-    await Promise.all([...this._executors.values()].map((e) => e.shutdown(wait)));
+    this._stopping = this._finishShutdown(wait, timeout, signal).finally(() => {
+      this._stopping = undefined;
+    });
+    return this._stopping;
+  }
+
+  async _finishShutdown(wait, timeout, signal) {
+    const drained = Promise.all([...this._executors.values()].map((e) => e.shutdown(wait)));
+    if (wait && (timeout !== undefined || signal !== undefined)) {
+      let handle;
+      let onAbort;
+      const cut = new Promise((resolve) => {
+        if (timeout !== undefined) handle = this._clock.setTimer(() => resolve('timeout'), timeout);
+        if (signal !== undefined) {
+          onAbort = () => resolve('abort');
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        }
+      });
+      const why = await Promise.race([drained.then(() => undefined), cut]);
+      if (handle !== undefined) this._clock.clearTimer(handle);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      if (why) this._logger.warn?.(`tickwerk: shutdown stopped waiting for running jobs (${why === 'timeout' ? `timeout of ${timeout} ms` : 'aborted'}); they finish on their own`);
+    } else {
+      await drained;
+    }
     await this._persist;
     for (const adapter of this._adapters.values()) adapter.close?.();
     this._releaseLocks();
@@ -647,7 +754,8 @@ export class Scheduler {
 
   /** Removes an executor; jobs naming it are removed when they next fall due (APScheduler).
    *  Resolves when its running jobs finished (`{ wait: false }`: at once). */
-  async removeExecutor(alias, { wait = true } = {}) {
+  async removeExecutor(alias, options) {
+    const wait = flag('wait', optionsOf('options', options, ['wait']).wait, true);
     this._core.removeExecutor(alias);
     const ex = this._executors.get(alias);
     this._executors.delete(alias);
@@ -670,6 +778,7 @@ export class Scheduler {
   /** Drains the core's outputs after any call: store ops into the persist chain, events to
    *  listeners; then re-arms the timer. */
   _flush() {
+    this._version += 1;
     this._queueOps();
     this._dispatch();
     if (!this._processing) this._driver.arm();
@@ -694,14 +803,19 @@ export class Scheduler {
           await adapter.apply(b.ops);
         } catch (e) {
           ok = false;
-          const err = e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${e?.message ?? e}`, { cause: e });
-          this.storeErrors.push(err);
-          this._logger.error?.(`tickwerk: ${err.message}`);
+          this._storeFailed(e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${errorText(e)}`, { cause: e }));
         }
       }
       return ok;
     });
     return this._persist;
+  }
+
+  /** Records a store failure in `storeErrors` (the newest STORE_ERRORS_KEPT) and logs it. */
+  _storeFailed(err) {
+    this.storeErrors.push(err);
+    if (this.storeErrors.length > STORE_ERRORS_KEPT) this.storeErrors.splice(0, this.storeErrors.length - STORE_ERRORS_KEPT);
+    this._logger.error?.(`tickwerk: ${err.message}`);
   }
 
   _dispatch(patch) {
@@ -715,7 +829,7 @@ export class Scheduler {
         try {
           fn(event);
         } catch (e) {
-          this._logger.error?.(`tickwerk: error notifying listener of ${event.name}: ${e?.stack ?? e}`);
+          this._logger.error?.(`tickwerk: error notifying listener of ${event.name}: ${stackOf(e) ?? errorText(e)}`);
         }
       }
     }
@@ -742,14 +856,17 @@ export class Scheduler {
         this._again = false;
         const now = this._now();
         const runs = this._core.tick(now);
+        this._version += 1;
         const prepared = runs.map((run) => this._prepare(run));
         if (runs.length > 0) this._logger.debug?.(`tickwerk: ${runs.length} run(s) due at ${new Date(now).toISOString()}: ${runs.map((r) => r.jobId).join(', ')}`);
         const stored = await this._queueOps();
         this._dispatch();
         for (const p of prepared) {
           if (!stored) {
-            this._logger.error?.(`tickwerk: job ${p.run.jobId} not run: its new next run time could not be stored`);
-            this._core.finishRun(p.run.id);
+            // Not run (its next run time is not recorded, so a restart could run it again):
+            // every run time is reported as EVENT_JOB_ERROR with the STORE_FAILURE.
+            const refused = new TickwerkError('STORE_FAILURE', `job ${JSON.stringify(p.run.jobId)} not run: its job store ${JSON.stringify(p.run.jobstore)} could not record its next run time`, { field: 'jobstore', value: p.run.jobstore });
+            this._runInstance({ call: () => Promise.reject(refused) }, p);
             continue;
           }
           const ex = this._executor(p.run.executor);
@@ -762,7 +879,7 @@ export class Scheduler {
         this._dispatch();
       } while (this._again);
     } catch (e) {
-      this._logger.error?.(`tickwerk: processing failed: ${e?.stack ?? e}`);
+      this._logger.error?.(`tickwerk: processing failed: ${stackOf(e) ?? errorText(e)}`);
     } finally {
       this._processing = false;
       this._driver.arm();
@@ -810,9 +927,10 @@ export class Scheduler {
           failure = e;
         }
         if (failed) {
-          const text = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
-          const stack = failure instanceof Error && typeof failure.stack === 'string' ? failure.stack : undefined;
-          this._core.runFailed(id, t, text, stack);
+          const text = errorText(failure);
+          const stack = stackOf(failure);
+          // The traceback is the stack, or for anything thrown that is not an Error its text.
+          this._core.runFailed(id, t, text, stack ?? text);
           this._logger.error?.(`tickwerk: job ${p.run.jobId} raised an exception: ${stack ?? text}`);
           this._dispatch((ev) => {
             if (ev.code === EVENT_JOB_ERROR && ev.jobId === p.run.jobId) ev.exception = failure;
@@ -836,6 +954,44 @@ function yieldToLoop() {
   return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
+/** The longest `shutdown` timeout (setTimeout's limit). */
+const MAX_SHUTDOWN_TIMEOUT = 2 ** 31 - 1;
+
+/** An options object with only the keys `known` (`undefined` / `null` = no options). */
+function optionsOf(field, options, known) {
+  const opts = optionsObject(field, options);
+  const out = {};
+  for (const [k, v] of ownEntries(field, opts)) {
+    if (!known.includes(k)) throw unknownKey(field, k, known);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** A boolean option (`undefined` = `fallback`); anything else is an INVALID_ARGUMENT. */
+function flag(field, value, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(field, value, 'must be true or false');
+  return value;
+}
+
+function isAbortSignal(signal) {
+  try {
+    return typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** The stack text of a thrown Error (never throws; `undefined` for anything else). */
+function stackOf(thrown) {
+  try {
+    return thrown instanceof Error && typeof thrown.stack === 'string' ? thrown.stack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function jsonOrNull(value) {
   try {
     checkJson('retval', value);
@@ -843,14 +999,6 @@ function jsonOrNull(value) {
   } catch {
     return null;
   }
-}
-
-function bindAll(logger) {
-  const out = {};
-  for (const level of ['debug', 'info', 'warn', 'error']) {
-    if (typeof logger[level] === 'function') out[level] = logger[level].bind(logger);
-  }
-  return out;
 }
 
 /** Takes the Web Lock `name` if free; resolves to its release function, or null if held. */

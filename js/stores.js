@@ -15,7 +15,8 @@
 // and refuses with STORE_FAILURE while another scheduler holds it. Elsewhere (Node, Deno
 // without locks) keeping one scheduler per store is the application's rule.
 
-import { invalid, TickwerkError } from './errors.js';
+import { checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { camel } from './scheduler-config.js';
 
 /** A stored entry an adapter could not parse; reported, never deleted. */
 export class CorruptEntry {
@@ -29,7 +30,7 @@ export class CorruptEntry {
 export const corruptEntry = (key, reason) => new CorruptEntry(key, reason);
 
 function storeFailure(what, cause) {
-  return new TickwerkError('STORE_FAILURE', `job store ${what} failed: ${cause?.message ?? cause}`, { cause });
+  return new TickwerkError('STORE_FAILURE', `job store ${what} failed: ${errorText(cause)}`, { cause });
 }
 
 /** Records in `localStorage` (or any Web Storage object), one key per job:
@@ -198,7 +199,38 @@ export class IndexedDBJobStore {
   }
 }
 
-const isAdapter = (x) => x !== null && typeof x === 'object' && typeof x.load === 'function' && typeof x.apply === 'function';
+const isAdapter = (x) => {
+  try {
+    return x !== null && typeof x === 'object' && typeof x.load === 'function' && typeof x.apply === 'function';
+  } catch {
+    return false;
+  }
+};
+
+/** The option keys of each store type (snake_case spellings are read as these). */
+const STORE_KEYS = {
+  memory: ['type'],
+  localstorage: ['type', 'prefix', 'storage'],
+  indexeddb: ['type', 'dbName', 'indexedDB'],
+  custom: ['type', 'store'],
+};
+
+/**
+ * `{ type, … }` options of a store or executor spec as a plain object with camelCase keys;
+ * `known(type)` lists the keys allowed for its type, and any other key is an error.
+ */
+export function readSpec(field, spec, known) {
+  const opts = {};
+  for (const [key, value] of ownEntries(field, spec)) {
+    checkSafeKey(field, key);
+    opts[camel(key)] = value;
+  }
+  const allowed = known(opts.type);
+  if (allowed) {
+    for (const key of Object.keys(opts)) if (!allowed.includes(key)) throw unknownKey(field, key, allowed);
+  }
+  return opts;
+}
 
 /**
  * The adapter for a job store configuration, or `null` for a memory store. `spec`: a type
@@ -211,9 +243,11 @@ export function createStore(field, alias, spec) {
     spec.bind?.(alias);
     return { kind: 'custom', adapter: spec };
   }
-  const opts = typeof spec === 'string' ? { type: spec } : spec;
-  if (!opts || typeof opts !== 'object') throw invalid(field, spec, 'a job store is a type name, { type, … } or an object with load() and apply()');
-  const type = String(opts.type ?? '').toLowerCase();
+  if (typeof spec !== 'string' && (!spec || typeof spec !== 'object' || Array.isArray(spec))) {
+    throw invalid(field, spec, 'a job store is a type name, { type, … } or an object with load() and apply()');
+  }
+  const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, (t) => STORE_KEYS[typeof t === 'string' ? t.toLowerCase() : '']);
+  const type = typeof opts.type === 'string' ? opts.type.toLowerCase() : '';
   let adapter;
   switch (type) {
     case 'memory':
@@ -229,7 +263,7 @@ export function createStore(field, alias, spec) {
       adapter = opts.store;
       break;
     default:
-      throw invalid(`${field}.type`, opts.type, "unknown job store type (memory, localstorage, indexeddb, custom)");
+      throw invalid(`${field}.type`, opts.type, 'unknown job store type (memory, localstorage, indexeddb, custom)');
   }
   adapter.bind?.(alias);
   return { kind: type, adapter };

@@ -96,8 +96,9 @@ const scripts = readdirSync(jsDir).filter((n) => n.endsWith('.js') && n !== 'nod
 const schedulerParts = ['scheduler-config.js', 'scheduler-driver.js', 'scheduler-events.js',
   'scheduler-executors.js', 'scheduler-jobs.js', 'stores.js'];
 const modules = scripts.filter((n) => n !== 'scheduler.js' && !schedulerParts.includes(n));
-for (const name of scripts.filter((n) => n !== 'scheduler.js')) {
-  // Only scheduler.js may import the parts (they ship inside it, not as files).
+for (const name of modules) {
+  // Only scheduler.js and the parts themselves may import the parts (they ship inside
+  // dist/scheduler.js, not as files).
   const imports = [...readFileSync(join(jsDir, name), 'utf8').matchAll(/from\s+'\.\/([\w.-]+)'/g)].map((m) => m[1]);
   const part = imports.find((i) => schedulerParts.includes(i));
   if (part) throw new Error(`js/${name} imports ${part}, which ships only inside dist/scheduler.js`);

@@ -51,6 +51,15 @@ export class FakeClock {
     await settle();
   }
 
+  /**
+   * A machine suspend as Node, Deno and Bun see it: the wall clock moves on by `ms`, but
+   * timers do not count the suspended time (each one fires `ms` later than armed).
+   */
+  suspend(ms) {
+    this.t += ms;
+    for (const h of this.timers) h.at += ms;
+  }
+
   /** Jumps the clock without firing anything (the host was asleep), then fires what is due. */
   async sleep(ms) {
     this.t += ms;

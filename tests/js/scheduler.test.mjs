@@ -392,10 +392,11 @@ test('pause/resume the scheduler; listeners with masks; removeListener; listener
   assert.ok(all.some((e) => e.name === 'EVENT_SCHEDULER_RESUMED'));
 });
 
-test('driver: long delays are capped below 2^31-1 ms and re-armed', async () => {
+test('driver: long delays are capped at MAX_TIMER_DELAY (30 s) and re-armed', async () => {
   const { clock, scheduler } = make();
   const ran = [];
-  const far = T0 + 60 * 86_400_000; // 60 days: beyond setTimeout's range
+  assert.equal(MAX_TIMER_DELAY, 30_000);
+  const far = T0 + 2 * 3_600_000; // two hours: re-armed 240 times on the way
   scheduler.addJob(() => ran.push(clock.now()), 'date', { runDate: far });
   await scheduler.start();
   assert.ok(clock.armed.every((ms) => ms <= MAX_TIMER_DELAY && ms < 2 ** 31 - 1), `armed ${clock.armed}`);
@@ -403,6 +404,21 @@ test('driver: long delays are capped below 2^31-1 ms and re-armed', async () => 
   await clock.advance(far - T0);
   assert.deepEqual(ran, [far]);
   assert.ok(clock.armed.filter((ms) => ms === MAX_TIMER_DELAY).length >= 2, 'the capped timer was re-armed');
+  await scheduler.shutdown();
+});
+
+test('driver: a job due during a machine suspend runs within MAX_TIMER_DELAY of the resume', async () => {
+  // Node's timers do not count suspended time: a timer armed for 10 minutes before a
+  // 10-minute suspend would fire 10 minutes after the resume. The capped delay makes the
+  // driver compare the wall clock at least every 30 s.
+  const { clock, scheduler } = make({ jobDefaults: { misfireGraceTime: 3600 } });
+  const ran = [];
+  scheduler.addJob(() => ran.push(clock.now()), 'date', { runDate: T0 + 10 * 60_000, id: 'during' });
+  await scheduler.start();
+  clock.suspend(15 * 60_000);
+  await clock.advance(MAX_TIMER_DELAY);
+  assert.equal(ran.length, 1, 'ran within the cap after the resume');
+  assert.ok(ran[0] - (T0 + 15 * 60_000) <= MAX_TIMER_DELAY, `ran ${ran[0] - T0} ms after T0`);
   await scheduler.shutdown();
 });
 
@@ -431,11 +447,11 @@ test('driver: mutations re-arm the timer; wakeup() ticks at once; keepAlive fals
   assert.equal(clock.timers.length, 0, 'idle and keepAlive false: no timer');
   scheduler.addJob(() => {}, 'interval', { hours: 1, id: 'h' });
   assert.equal(clock.timers.length, 1);
-  assert.equal(clock.timers[0].ms, 3_600_000);
+  assert.equal(clock.timers[0].ms, MAX_TIMER_DELAY, 'an hour away: the capped delay');
   assert.equal(clock.timers[0].unrefCalled, true);
-  scheduler.modifyJob('h', { nextRunTime: new Date(T0 + 60_000) });
+  scheduler.modifyJob('h', { nextRunTime: new Date(T0 + 20_000) });
   assert.equal(clock.timers.length, 1);
-  assert.equal(clock.timers[0].ms, 60_000);
+  assert.equal(clock.timers[0].ms, 20_000);
   scheduler.wakeup();
   assert.equal(clock.timers[0].ms, 0);
   await scheduler.shutdown();

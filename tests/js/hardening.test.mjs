@@ -1,0 +1,195 @@
+// Hostile and careless input at the Scheduler's JS surface (issue 8): each test is the
+// regression test of one defect and failed before its fix. The wasm side of the same
+// defects (revoked Proxies inside wasm reads, numeric parameters of SchedulerCore) is
+// tested in tests/wasm_common; the seeded fuzz run of every entry point is fuzz.test.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Scheduler, TickwerkError, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
+} from 'tickwerk';
+import { assertThrowsCode } from './support.mjs';
+import { FakeClock, T0, eventLog, recordingLogger } from './scheduler-harness.mjs';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function make(options = {}) {
+  const clock = new FakeClock(T0);
+  const scheduler = new Scheduler({ timezone: 'UTC', clock, logger: quiet, seed: 7, ...options });
+  return { clock, scheduler };
+}
+
+const throwsCode = (fn, code, field) => assertThrowsCode(fn, code, field, TickwerkError);
+
+async function rejectsCode(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof TickwerkError, `expected a TickwerkError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+function revoked() {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+test('defect 2: flat configuration keys cannot reach Object.prototype', () => {
+  for (const key of [
+    'tickwerk.jobDefaults.__proto__.polluted',
+    'apscheduler.jobstores.__proto__.x',
+    'apscheduler.job_defaults.constructor.prototype.polluted',
+    'tickwerk.executors.prototype',
+  ]) {
+    const e = throwsCode(() => make({ [key]: 'yes' }), 'INVALID_ARGUMENT');
+    assert.match(e.message, /not allowed as a key/, e.message);
+  }
+  // Nested forms too: an alias or key named __proto__ (an own property, via JSON.parse).
+  throwsCode(() => make(JSON.parse('{"jobstores": {"__proto__": {"type": "memory"}}}')), 'INVALID_ARGUMENT');
+  throwsCode(() => make(JSON.parse('{"jobDefaults": {"__proto__": {"polluted": 1}}}')), 'INVALID_ARGUMENT');
+  assert.equal(Object.prototype.polluted, undefined);
+  assert.equal({}.x, undefined);
+});
+
+test('defect 8: unknown option keys are errors at every level, with a "did you mean"', () => {
+  let e = throwsCode(() => make({ timeZone: 'America/New_York' }), 'INVALID_ARGUMENT', 'options');
+  assert.match(e.message, /unknown scheduler option \(did you mean "timezone"\?/);
+  e = throwsCode(() => make({ jobDefaults: { misfireGracetime: 5 } }), 'INVALID_ARGUMENT', 'jobDefaults');
+  assert.match(e.message, /did you mean "misfireGraceTime"\?/);
+  e = throwsCode(() => make({ 'apscheduler.job_defualts.coalesce': 'false' }), 'INVALID_ARGUMENT', 'apscheduler.job_defualts.coalesce');
+  assert.match(e.message, /did you mean "jobDefaults"\?/);
+  e = throwsCode(() => make({ jobstores: { a: { type: 'memory', bogus: 1 } } }), 'INVALID_ARGUMENT', 'jobstores.a');
+  assert.match(e.message, /"bogus": unknown option \(known: type\)/);
+  e = throwsCode(() => make({ executors: { a: { type: 'default', maxWorker: 3 } } }), 'INVALID_ARGUMENT', 'executors.a');
+  assert.match(e.message, /did you mean "maxWorkers"\?/);
+  throwsCode(() => make({ nonsense: 1 }), 'INVALID_ARGUMENT', 'options');
+  // The snake_case spellings APScheduler users write are read, not refused.
+  const { scheduler } = make({ job_defaults: { max_instances: 3 }, keep_alive: false });
+  assert.equal(scheduler.addJob(() => {}, 'interval', { seconds: 1 }).maxInstances, 3);
+  // configure() reads the same way.
+  throwsCode(() => scheduler.configure({ timeZone: 'UTC' }), 'INVALID_ARGUMENT', 'options');
+});
+
+test('defects 1 and 6: hostile option objects and lifecycle arguments give TickwerkErrors', async () => {
+  const { scheduler } = make();
+  throwsCode(() => new Scheduler(revoked()), 'INVALID_ARGUMENT', 'options');
+  const getter = { get timezone() { throw new Error('boom'); } };
+  throwsCode(() => new Scheduler(getter), 'INVALID_ARGUMENT', 'options.timezone');
+  throwsCode(() => make({ logger: { get warn() { throw new Error('no'); } } }), 'INVALID_ARGUMENT', 'logger.warn');
+  throwsCode(() => make({ executors: { default: { type: 'default', maxWorkers: -1 } } }), 'INVALID_ARGUMENT', 'executors.default.maxWorkers');
+  throwsCode(() => scheduler.addExecutor({ type: 'default', maxWorkers: 2 ** 40 }, 'big'), 'INVALID_ARGUMENT', 'executor.maxWorkers');
+  await rejectsCode(scheduler.start('yes'), 'INVALID_ARGUMENT');
+  await rejectsCode(scheduler.start({ paused: 'no' }), 'INVALID_ARGUMENT');
+  await rejectsCode(scheduler.start({ pasued: true }), 'INVALID_ARGUMENT');
+  await scheduler.start(null);
+  await rejectsCode(scheduler.removeExecutor('default', { wait: 1 }), 'INVALID_ARGUMENT');
+  await scheduler.removeExecutor('default', null);
+  await rejectsCode(scheduler.shutdown({ timeout: -1 }), 'INVALID_ARGUMENT');
+  await rejectsCode(scheduler.shutdown({ signal: {} }), 'INVALID_ARGUMENT');
+  await scheduler.shutdown(null);
+  assert.equal(scheduler.state, 'stopped');
+});
+
+test('defect 5: whatever a job throws yields EVENT_JOB_ERROR with a safe text', async () => {
+  const { clock, scheduler } = make({ logger: recordingLogger() });
+  const errors = eventLog(scheduler, EVENT_JOB_ERROR);
+  const nullProto = Object.create(null);
+  const badToString = { toString() { throw new Error('toString refuses'); } };
+  const throwingProxy = new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });
+  const thrown = [nullProto, badToString, revoked(), throwingProxy, Symbol('s'), undefined, 42];
+  thrown.forEach((value, i) => {
+    scheduler.addJob(() => { throw value; }, 'date', { runDate: T0 + 1000, id: `sync${i}` });
+    scheduler.addJob(async () => { throw value; }, 'date', { runDate: T0 + 1000, id: `async${i}` });
+  });
+  await scheduler.start();
+  await clock.advance(1000);
+  assert.equal(errors.length, thrown.length * 2, `errors: ${errors.map((e) => e.jobId)}`);
+  for (const e of errors) {
+    assert.equal(typeof e.traceback, 'string', `${e.jobId}: the traceback is a text`);
+    assert.ok(e.traceback.length > 0);
+  }
+  assert.equal(errors.find((e) => e.jobId === 'sync0').exception, nullProto, 'exception is what was thrown');
+  assert.equal(errors.find((e) => e.jobId === 'sync1').traceback, '[object Object]');
+  await scheduler.shutdown();
+});
+
+test('defect 10: runs not started because the store failed are reported; storeErrors is bounded', async () => {
+  let fail = false;
+  const store = { async load() { return []; }, async apply() { if (fail) throw new Error('disk full'); } };
+  const { clock, scheduler } = make({ jobstores: { default: store }, functions: { work() {} } });
+  const seen = eventLog(scheduler, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+  scheduler.addJob('work', 'interval', { seconds: 1, id: 'w', misfireGraceTime: null });
+  await scheduler.start();
+  fail = true;
+  await clock.advance(150_000);
+  const submitted = seen.filter((e) => e.code === EVENT_JOB_SUBMITTED).length;
+  const refused = seen.filter((e) => e.code === EVENT_JOB_ERROR);
+  assert.ok(submitted >= 100, `${submitted} submitted`);
+  assert.equal(seen.filter((e) => e.code === EVENT_JOB_EXECUTED).length, 0);
+  assert.equal(refused.length, submitted, 'one EVENT_JOB_ERROR per run not started');
+  assert.ok(refused.every((e) => e.exception instanceof TickwerkError && e.exception.code === 'STORE_FAILURE'), String(refused[0]?.exception));
+  assert.equal(scheduler.storeErrors.length, 100, 'the newest 100 store failures are kept');
+  fail = false;
+  await scheduler.shutdown();
+});
+
+test('defect 12: a second shutdown resolves with the first; shutdown has a timeout and a signal', async () => {
+  const { clock, scheduler } = make();
+  let release;
+  const hung = new Promise((resolve) => { release = resolve; });
+  scheduler.addJob(() => hung, 'date', { runDate: T0 + 1000, id: 'hung' });
+  await scheduler.start();
+  await clock.advance(1000);
+  let firstDone = false;
+  const first = scheduler.shutdown().then(() => { firstDone = true; });
+  const second = scheduler.shutdown();
+  await clock.advance(10);
+  assert.equal(firstDone, false, 'waits for the running job');
+  release();
+  await Promise.all([first, second]);
+  await rejectsCode(scheduler.shutdown(), 'SCHEDULER_NOT_RUNNING');
+
+  // timeout: stops waiting for a job that never ends
+  const other = make();
+  other.scheduler.addJob(() => new Promise(() => {}), 'date', { runDate: T0 + 1000, id: 'forever' });
+  await other.scheduler.start();
+  await other.clock.advance(1000);
+  let done = false;
+  const stopping = other.scheduler.shutdown({ timeout: 5000 }).then(() => { done = true; });
+  await other.clock.advance(4000);
+  assert.equal(done, false);
+  await other.clock.advance(1000);
+  await stopping;
+  assert.equal(done, true);
+
+  // signal: an AbortSignal ends the wait
+  const third = make();
+  third.scheduler.addJob(() => new Promise(() => {}), 'date', { runDate: T0 + 1000, id: 'forever' });
+  await third.scheduler.start();
+  await third.clock.advance(1000);
+  const controller = new AbortController();
+  const aborted = third.scheduler.shutdown({ signal: controller.signal });
+  controller.abort();
+  await aborted;
+  assert.equal(third.scheduler.state, 'stopped');
+});
+
+test('defect 12: Job objects stay current (nextRunTime after start, after runs, after modify)', async () => {
+  const { clock, scheduler } = make();
+  const job = scheduler.addJob(() => {}, 'interval', { seconds: 10, id: 'live' });
+  assert.equal(job.nextRunTime, null);
+  assert.equal(job.pending, true);
+  await scheduler.start();
+  assert.equal(job.pending, false);
+  assert.equal(job.nextRunTime.getTime(), T0 + 10_000);
+  await clock.advance(10_000);
+  assert.equal(job.nextRunTime.getTime(), T0 + 20_000);
+  scheduler.modifyJob('live', { maxInstances: 4 });
+  assert.equal(job.maxInstances, 4);
+  scheduler.pauseJob('live');
+  assert.equal(job.nextRunTime, null);
+  assert.deepEqual(JSON.parse(JSON.stringify(job)).id, 'live');
+  scheduler.removeJob('live');
+  assert.equal(job.maxInstances, 4, 'a removed job keeps its last state');
+  await scheduler.shutdown();
+});

@@ -4,7 +4,7 @@
 // when the task may start (a pool of `maxWorkers` slots; the rest wait in order) and how a
 // function is called.
 
-import { invalid, TickwerkError } from './errors.js';
+import { invalid, preview, TickwerkError } from './errors.js';
 import { readSpec } from './stores.js';
 
 /** The most workers an executor may have (a guard against a careless huge number). */
@@ -88,10 +88,15 @@ export class DefaultExecutor {
  * function as `'<module URL>#<export name>'`; arguments and results are structured-cloned.
  */
 export class WorkerExecutor extends DefaultExecutor {
-  /** @param {{ maxWorkers?: number }} [options] */
+  /**
+   * @param {{ maxWorkers?: number, modules?: Array<string | URL> }} [options] `modules`: the
+   *   module URLs (absolute) this executor may import; a job naming any other module fails
+   *   with INVALID_ARGUMENT and nothing is imported (stored records cannot smuggle code in).
+   */
   constructor(options = {}) {
     super(options);
     this.type = 'worker';
+    this._modules = moduleAllowList(options.modules);
     this._idleWorkers = [];
     this._allWorkers = new Set();
     /** How many workers were started (a measure of reuse). */
@@ -104,10 +109,14 @@ export class WorkerExecutor extends DefaultExecutor {
     if (hash <= 0) {
       throw invalid('func', ref, "a worker job names its function as '<module URL>#<export name>'");
     }
+    const module = ref.slice(0, hash);
+    if (!this.allows(ref)) {
+      throw invalid('func', ref, `module ${JSON.stringify(preview(module))} is not in this worker executor's allow-list (its modules option); it was not imported`);
+    }
     const worker = this._idleWorkers.pop() ?? (await this._spawn());
     worker.busy(true);
     try {
-      const value = await worker.run({ module: ref.slice(0, hash), name: ref.slice(hash + 1), args: call.callArgs });
+      const value = await worker.run({ module: normalUrl(module), name: ref.slice(hash + 1), args: call.callArgs });
       worker.busy(false);
       this._idleWorkers.push(worker);
       return value;
@@ -123,6 +132,12 @@ export class WorkerExecutor extends DefaultExecutor {
     }
   }
 
+  /** Whether the reference `'<module URL>#<export>'` names a module on the allow-list. */
+  allows(ref) {
+    const hash = typeof ref === 'string' ? ref.lastIndexOf('#') : -1;
+    return hash > 0 && this._modules.has(normalUrl(ref.slice(0, hash)));
+  }
+
   async _spawn() {
     const worker = await spawnWorker();
     this.workersStarted += 1;
@@ -136,6 +151,26 @@ export class WorkerExecutor extends DefaultExecutor {
     this._allWorkers.clear();
     this._idleWorkers = [];
   }
+}
+
+/** The absolute URL `text` in its normal form, or `undefined` when it is not one. */
+function normalUrl(text) {
+  try {
+    return new URL(text).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `modules` option as a Set of normalised absolute URLs. */
+function moduleAllowList(modules) {
+  if (modules === undefined) return new Set();
+  if (!Array.isArray(modules) || modules.length > 10_000) throw invalid('modules', modules, 'expected an array of module URLs');
+  return new Set(modules.map((m, i) => {
+    const href = typeof m === 'string' || m instanceof URL ? normalUrl(String(m)) : undefined;
+    if (href === undefined) throw invalid(`modules[${i}]`, m, 'expected an absolute module URL (a string or a URL)');
+    return href;
+  }));
 }
 
 // The worker side: a loop answering { id, module, name, args } with { id, ok, value | message, stack }.
@@ -229,22 +264,23 @@ const TYPES = { default: DefaultExecutor, threadpool: DefaultExecutor, asyncio: 
 
 /**
  * An executor from its configuration: a type name, `{ type, maxWorkers }` (also
- * `max_workers`, string values allowed as in APScheduler's flat config), or an executor
- * object (anything with `submit`, `call` and `shutdown`).
+ * `max_workers`, string values allowed as in APScheduler's flat config; worker executors
+ * also take `modules`, their allow-list), or an executor object (anything with `submit`,
+ * `call` and `shutdown`).
  */
 export function createExecutor(field, spec) {
   if (isExecutor(spec)) return spec;
   if (typeof spec !== 'string' && (!spec || typeof spec !== 'object' || Array.isArray(spec))) {
     throw invalid(field, spec, 'an executor is a type name, { type, maxWorkers } or an executor object');
   }
-  const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, () => ['type', 'maxWorkers']);
+  const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, (t) => (TYPES[t] === WorkerExecutor ? ['type', 'maxWorkers', 'modules'] : ['type', 'maxWorkers']));
   const type = opts.type ?? 'default';
   const Class = typeof type === 'string' && Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;
   if (!Class) throw invalid(`${field}.type`, type, `unknown executor type (known: ${Object.keys(TYPES).join(', ')})`);
   let max = opts.maxWorkers;
   if (typeof max === 'string' && /^\s*\d+\s*$/.test(max)) max = Number(max);
   if (max !== undefined && !isWorkerCount(max)) throw invalid(`${field}.maxWorkers`, max, `must be an integer from 1 to ${MAX_WORKERS}`);
-  return new Class({ maxWorkers: max });
+  return new Class({ maxWorkers: max, modules: opts.modules });
 }
 
 function isExecutor(spec) {

@@ -127,7 +127,13 @@ export interface Executor {
 
 export type ExecutorSpec =
   | 'default' | 'threadpool' | 'worker' | 'processpool'
-  | { type?: 'default' | 'threadpool' | 'asyncio' | 'worker' | 'processpool'; maxWorkers?: number | string; max_workers?: number | string }
+  | { type?: 'default' | 'threadpool' | 'asyncio'; maxWorkers?: number | string; max_workers?: number | string }
+  | {
+      type: 'worker' | 'processpool'; maxWorkers?: number | string; max_workers?: number | string;
+      /** The module URLs (absolute) the workers may import: a job naming any other module
+       *  fails with INVALID_ARGUMENT and nothing is imported. */
+      modules?: Array<string | URL>;
+    }
   | Executor;
 
 export interface JobDefaults {
@@ -319,6 +325,10 @@ export class DefaultExecutor implements Executor {
   shutdown(wait?: boolean): Promise<void>;
 }
 export class WorkerExecutor extends DefaultExecutor {
+  /** `modules`: the allow-list of module URLs jobs may name (`'<module URL>#<export>'`). */
+  constructor(options?: { maxWorkers?: number; modules?: Array<string | URL> });
+  /** Whether `ref` (`'<module URL>#<export>'`) names a module on the allow-list. */
+  allows(ref: string): boolean;
   /** How many workers the pool has started (reuse keeps it at most `maxWorkers` unless workers crash). */
   readonly workersStarted: number;
 }

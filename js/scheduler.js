@@ -502,6 +502,17 @@ export class Scheduler {
     return { ref: ref ?? (func.name || 'anonymous'), fn: func };
   }
 
+  /** A `'<module URL>#<export>'` reference must be on its worker executor's allow-list
+   *  (checked again when it runs, for executors added later and for stored records). */
+  _checkModuleRef(ref, executorAlias) {
+    const ex = this._executors.get(executorAlias);
+    if (this._functions.has(ref) || !ex) return;
+    if (typeof ex.allows !== 'function') {
+      throw invalid('func', ref, `no function registered under this name, and executor ${JSON.stringify(executorAlias)} runs registered functions only`);
+    }
+    if (!ex.allows(ref)) throw invalid('func', ref, `the module is not in the allow-list of worker executor ${JSON.stringify(executorAlias)} (its modules option)`);
+  }
+
   _storeAlias(jobstore) {
     if (jobstore === undefined || jobstore === null) return 'default';
     if (typeof jobstore !== 'string') throw invalid('jobstore', jobstore, 'must be a string');
@@ -524,6 +535,7 @@ export class Scheduler {
     const alias = this._storeAlias(job.jobstore);
     const persistent = this._adapters.has(alias);
     const { ref, fn } = this._resolveFunc(func, persistent);
+    if (typeof fn === 'string') this._checkModuleRef(ref, job.executor ?? 'default');
     const spec = triggerSpec(trigger, targs);
     checkArgs(job.args, job.kwargs);
     if (persistent) {

@@ -161,7 +161,7 @@ test('Scheduler in Chromium: IndexedDB persistence across reloads, corrupt recor
     const worker = await page.evaluate(async () => {
       const { Scheduler, EVENT_JOB_EXECUTED, EVENT_JOB_ERROR } = window.tw;
       const mod = `data:text/javascript,${encodeURIComponent('export const triple = (x) => ({ x: x * 3, inWorker: typeof window === "undefined" });')}`;
-      const s = new Scheduler({ timezone: 'UTC', executors: { pool: { type: 'worker', maxWorkers: 2 } }, logger: {} });
+      const s = new Scheduler({ timezone: 'UTC', executors: { pool: { type: 'worker', maxWorkers: 2, modules: [mod] } }, logger: {} });
       const events = [];
       s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
       await s.start();

@@ -29,7 +29,7 @@ function waitFor(events, n, ms = 15_000) {
 }
 
 test('worker executor: module#export jobs run in worker threads', { timeout: 30_000 }, async () => {
-  const s = new Scheduler({ timezone: 'UTC', logger: quiet, executors: { default: 'default', workers: { type: 'worker', maxWorkers: 2 } } });
+  const s = new Scheduler({ timezone: 'UTC', logger: quiet, executors: { default: 'default', workers: { type: 'worker', maxWorkers: 2, modules: [MODULE] } } });
   const events = [];
   s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
   await s.start();
@@ -49,7 +49,7 @@ test('worker executor: module#export jobs run in worker threads', { timeout: 30_
 });
 
 test('worker executor: at most maxWorkers at once; a bad reference is an error at add time or at run time', { timeout: 30_000 }, async () => {
-  const ex = new WorkerExecutor({ maxWorkers: 1 });
+  const ex = new WorkerExecutor({ maxWorkers: 1, modules: [MODULE] });
   assert.equal(ex.maxWorkers, 1);
   const s = new Scheduler({ timezone: 'UTC', logger: quiet });
   s.addExecutor(ex, 'one');
@@ -74,7 +74,7 @@ test('worker executor: at most maxWorkers at once; a bad reference is an error a
 });
 
 test('worker executor: a crashed worker fails its run and is replaced', { timeout: 30_000 }, async () => {
-  const ex = new WorkerExecutor({ maxWorkers: 1 });
+  const ex = new WorkerExecutor({ maxWorkers: 1, modules: [MODULE] });
   const s = new Scheduler({ timezone: 'UTC', logger: quiet, executors: { default: ex } });
   const events = [];
   s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
@@ -117,4 +117,38 @@ test('Node: a running scheduler keeps the process alive; keepAlive: false lets i
   assert.equal(alive.exited, false, 'keepAlive (default): the scheduler holds the process');
   assert.match(free.out, /started/);
   assert.equal(free.exited, true, 'keepAlive: false: the process exits when nothing else runs');
+});
+
+test('worker executor: a stored record naming a module off the allow-list is reported and never imported (issue 8, defect 3)', { timeout: 30_000 }, async () => {
+  const { mkdtempSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const marker = join(mkdtempSync(join(tmpdir(), 'tickwerk-worker-')), 'imported');
+  // What an attacker would store: a module that writes a file as soon as it is imported.
+  const evil = `data:text/javascript,${encodeURIComponent(`import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'x'); export function f() {}`)}`;
+  const record = (id, func) => ({
+    version: 1, id, func, trigger: { type: 'date', run_date: '2026-01-01T00:00:00+00:00', timezone: 'UTC' }, executor: 'workers',
+    args: [], kwargs: {}, name: id, misfire_grace_time: null, coalesce: true, max_instances: 1, next_run_time: 1767225600000000,
+  });
+  const stored = [record('evil', `${evil}#f`), record('good', `${MODULE}#add`)];
+  const store = { async load() { return stored; }, async apply() {} };
+  const s = new Scheduler({
+    timezone: 'UTC', logger: quiet, jobstores: { default: store },
+    executors: { default: 'default', workers: { type: 'worker', modules: [MODULE] } },
+  });
+  const events = [];
+  s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+  await s.start();
+  assert.deepEqual(s.loadErrors, []);
+  await waitFor(events, 2);
+  const evilEvent = events.find((e) => e.jobId === 'evil');
+  assert.equal(evilEvent.code, EVENT_JOB_ERROR);
+  assert.ok(evilEvent.exception instanceof TickwerkError && evilEvent.exception.code === 'INVALID_ARGUMENT', String(evilEvent.exception));
+  assert.match(evilEvent.exception.message, /allow-list/);
+  assert.equal(events.find((e) => e.jobId === 'good').code, EVENT_JOB_EXECUTED);
+  await s.shutdown();
+  assert.equal(existsSync(marker), false, 'the unlisted module was never imported');
+  // Adding such a job is refused up front; an unlisted module on the default executor too.
+  assert.throws(() => s.addJob(`${evil}#f`, { executor: 'workers' }), (e) => e instanceof TickwerkError && e.code === 'INVALID_ARGUMENT' && /allow-list/.test(e.message));
+  assert.throws(() => s.addJob(`${evil}#f`, {}), (e) => e instanceof TickwerkError && e.code === 'INVALID_ARGUMENT' && /registered/.test(e.message));
 });

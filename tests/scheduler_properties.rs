@@ -7,12 +7,15 @@
 //! * No run time is handed out before it is due, and each job's run times strictly increase.
 //! * `next_wakeup()` equals the earliest due instant of an unpaused job.
 //! * Replaying the store outbox into a fresh core reproduces the same jobs.
+//! * Draining a backlog that does not coalesce executes the same run times whether a
+//!   missed stretch of a span is skipped in one step (deviation `missed-span`) or each
+//!   time is checked on its own, and the MISSED events cover exactly the missed times.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 use tickwerk::scheduler::{
-    JobChanges, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput,
+    EventCode, JobChanges, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput,
 };
 use tickwerk::trigger::JitterRng;
 use tickwerk::Timestamp;
@@ -257,6 +260,129 @@ fn outbox_replayed_into_a_fresh_core_reproduces_the_jobs() {
             let probe = at(now + 1000);
             assert_eq!(x.trigger.next_fire_time(x.next_run_time, probe), y.trigger.next_fire_time(y.next_run_time, probe));
         }
+    }
+}
+
+/// A trigger whose backlog over `backlog` fire times after `at(0)` is long, with its
+/// typical spacing in seconds: intervals (some off their grid through an explicit next run
+/// time, some with an end date inside the backlog, some jittered), crons, a daily calendar
+/// interval, an `or` with an interval child (its chain restarts from every fire time) and an
+/// `and`.
+fn backlog_trigger(rng: &mut JitterRng) -> (Value, i64, Option<i64>) {
+    let start = below(rng, 5) as i64;
+    match below(rng, 8) {
+        0 => {
+            let step = 1 + below(rng, 4) as i64;
+            (json!({"type": "interval", "seconds": step, "start_date": iso(start), "end_date": iso(start + step * (900 + below(rng, 3000) as i64))}), step, None)
+        }
+        1 => {
+            let step = 1 + below(rng, 4) as i64;
+            (json!({"type": "interval", "seconds": step, "start_date": iso(start), "jitter": below(rng, 40)}), step, None)
+        }
+        2 => (json!({"type": "interval", "seconds": 3, "start_date": iso(start)}), 3, Some(start + 1 + below(rng, 2) as i64)),
+        3 => {
+            let step = 1 + below(rng, 6) as i64;
+            (json!({"type": "cron", "second": format!("*/{step}")}), step, None)
+        }
+        4 => (json!({"type": "cron", "minute": "*", "second": "0,1,2,30", "jitter": below(rng, 3)}), 15, None),
+        5 => (json!({"type": "calendarinterval", "days": 1, "hour": 1 + below(rng, 5), "start_date": "2026-01-01"}), 86_400, None),
+        6 => (json!({"type": "or", "triggers": [
+                {"type": "interval", "seconds": 3 + below(rng, 3), "start_date": iso(start)},
+                {"type": "cron", "second": "*/7"}]}), 3, None),
+        _ => (json!({"type": "and", "triggers": [
+                {"type": "interval", "seconds": 2, "start_date": iso(0)},
+                {"type": "cron", "second": "*/3"}]}), 6, None),
+    }
+}
+
+#[test]
+fn skipping_missed_stretches_executes_the_same_run_times_as_checking_each() {
+    for seed in 1..=120u64 {
+        let mut rng = JitterRng::new(seed.wrapping_mul(0x9E37_79B9));
+        let (trigger, spacing, explicit_next) = backlog_trigger(&mut rng);
+        let mut s = Scheduler::new(config(seed, false));
+        s.start(at(0), false).unwrap();
+        let grace = match below(&mut rng, 6) {
+            0 => None,
+            1 => Some(1),
+            _ => Some(1 + below(&mut rng, 40 * spacing as u64) as i64),
+        };
+        let mut job = NewJob::new("f", TriggerInput::Json(trigger.clone())).id("j");
+        job.coalesce = Some(false);
+        job.misfire_grace_time = Some(grace);
+        job.next_run_time = explicit_next.map(|n| Some(tickwerk::DateInput::Text(iso(n))));
+        s.add_job(job, at(0)).unwrap();
+        let chain_trigger = s.get_job("j", None).unwrap().trigger.clone();
+        // Mostly spans (over 1024 run times), sometimes a listed backlog.
+        let times = if below(&mut rng, 5) == 0 { 2 + below(&mut rng, 1000) } else { 1100 + below(&mut rng, 4000) };
+        let now = at(spacing * times as i64 + below(&mut rng, spacing as u64) as i64);
+        while s.poll_event().is_some() {}
+        let runs = s.tick(now);
+        while s.poll_event().is_some() {}
+        let case = format!("seed {seed}: {trigger} grace {grace:?}, tick at +{}s", now.secs_floor() - T0);
+        assert_eq!(runs.len(), 1, "{case}");
+        let run = &runs[0];
+        let is_span = matches!(run.run_times, RunTimes::Span { .. });
+        // The chain the run covers, as `start_run_time` would hand it out time by time.
+        let (first, last) = (run.run_times.first().unwrap(), run.run_times.last().unwrap());
+        let mut chain = vec![first];
+        while let Some(n) = chain_trigger.next_fire_time(chain.last().copied(), now).filter(|n| *n > chain[chain.len() - 1] && *n <= last) {
+            chain.push(n);
+        }
+        if let RunTimes::List(v) = &run.run_times {
+            assert_eq!(v, &chain, "{case}");
+        }
+        // The host's clock: each execution takes a random while (so later times can miss
+        // again); a missed time costs nothing.
+        let work: Vec<i64> = (0..chain.len()).map(|_| below(&mut rng, 3 * spacing as u64 * 1_000_000) as i64).collect();
+        let grace_us = grace.map(|g| g * 1_000_000);
+
+        // Reference: every time checked on its own, with the same clock.
+        let (mut clock, mut executed, mut missed) = (now.as_micros(), Vec::new(), Vec::new());
+        for t in &chain {
+            let late = clock - t.as_micros().max(run.run_at.as_micros());
+            if grace_us.is_some_and(|g| late > g) {
+                missed.push(*t);
+            } else {
+                clock += work[executed.len()];
+                executed.push(*t);
+            }
+        }
+
+        // The core.
+        let (mut clock, mut got_executed, mut stretches, mut after_missed) = (now.as_micros(), Vec::new(), Vec::new(), false);
+        while let Some(start) = s.start_run_time(run.id, Timestamp::from_micros(clock)).unwrap() {
+            match start {
+                RunStart::Execute(t) => {
+                    got_executed.push(t);
+                    clock += work[got_executed.len() - 1];
+                    after_missed = false;
+                }
+                RunStart::Missed(t) => {
+                    if is_span {
+                        assert!(!after_missed, "{case}: two MISSED in a row at one instant for a span");
+                    }
+                    after_missed = true;
+                    let e = s.poll_event().unwrap();
+                    assert_eq!((e.code, e.scheduled_run_time), (EventCode::JobMissed, Some(t)), "{case}");
+                    let last_missed = match e.scheduled_run_times {
+                        None => t,
+                        Some(RunTimes::Span { first, last }) => {
+                            assert!(is_span && first == t && last > t, "{case}: {e:?}");
+                            last
+                        }
+                        Some(other) => panic!("{case}: {other:?}"),
+                    };
+                    stretches.push((t, last_missed));
+                }
+            }
+            while s.poll_event().is_some() {}
+            assert!(got_executed.len() + stretches.len() <= chain.len(), "{case}: more answers than run times");
+        }
+        s.finish_run(run.id).unwrap();
+        assert_eq!(got_executed, executed, "{case}: executed run times differ");
+        let covered: Vec<Timestamp> = stretches.iter().flat_map(|(a, b)| chain.iter().copied().filter(move |t| a <= t && t <= b)).collect();
+        assert_eq!(covered, missed, "{case}: the MISSED events do not cover exactly the missed times");
     }
 }
 

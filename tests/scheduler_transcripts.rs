@@ -9,13 +9,23 @@ use serde_json::json;
 use tickwerk::scheduler::{Event, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, SchedulerState};
 use tickwerk::Timestamp;
 
-/// `12:00:10` on 2026-01-05 (UTC) → the instant.
+/// `12:00:10` on 2026-01-05 (UTC) → the instant; another day is written in full
+/// (`2027-01-05 12:00:10`).
 fn t(hms: &str) -> Timestamp {
-    Timestamp::parse_rfc3339("t", &format!("2026-01-05T{hms}Z")).unwrap()
+    match hms.split_once(' ') {
+        Some((day, time)) => Timestamp::parse_rfc3339("t", &format!("{day}T{time}Z")).unwrap(),
+        None => Timestamp::parse_rfc3339("t", &format!("2026-01-05T{hms}Z")).unwrap(),
+    }
 }
 
+/// The time of day on 2026-01-05, else the date and time.
 fn hms(ts: Timestamp) -> String {
-    ts.to_utc_naive().format("%H:%M:%S").to_string()
+    let naive = ts.to_utc_naive();
+    if naive.format("%Y-%m-%d").to_string() == "2026-01-05" {
+        naive.format("%H:%M:%S").to_string()
+    } else {
+        naive.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
 }
 
 fn times(r: &RunTimes) -> String {
@@ -236,15 +246,92 @@ fn host_asleep_for_hours() {
         ]),
     ]);
     // Asleep for three hours: the coalescing job runs once (its latest time); the other
-    // gets a lazily drained span of 10 800 run times, all but the last two missed.
-    let (_, runs, events) = d.step("15:00:00", "tick");
-    assert_eq!(runs, ["c [15:00:00]", "n [12:00:01..15:00:00]"]);
-    assert_eq!(events[..3], ["SUBMITTED c [15:00:00]", "SUBMITTED n [12:00:01..15:00:00]", "EXECUTED c 15:00:00"]);
-    assert_eq!(events[3], "MISSED n 12:00:01");
-    assert_eq!(events.iter().filter(|e| e.starts_with("MISSED n")).count(), 10_798);
-    assert_eq!(events[events.len() - 2..], ["EXECUTED n 14:59:59", "EXECUTED n 15:00:00"]);
-    assert_eq!(d.missed_counted, 10_798);
+    // gets a span of 10 800 run times. All but the last two are missed at 15:00:00 (1 s
+    // grace): one MISSED event covers them (deviation `missed-span`), then the two run.
+    d.play(&[
+        ("15:00:00", "tick", &["c [15:00:00]", "n [12:00:01..15:00:00]"], &[
+            "SUBMITTED c [15:00:00]",
+            "SUBMITTED n [12:00:01..15:00:00]",
+            "EXECUTED c 15:00:00",
+            "MISSED n [12:00:01..14:59:58] 12:00:01",
+            "EXECUTED n 14:59:59",
+            "EXECUTED n 15:00:00",
+        ]),
+    ]);
+    assert_eq!(d.missed_counted, 1);
     assert_eq!(d.s.next_wakeup(), Some(t("15:00:01")));
+}
+
+/// Issue 8 defect 13: a per-second job that does not coalesce, after the host slept a
+/// year. The tick hands out a span of 31 536 000 run times; draining it costs one MISSED
+/// event and a few trigger queries, not one event and one trigger step per second.
+#[test]
+fn host_asleep_for_a_year_drains_a_span_in_one_missed_event() {
+    for (trigger, grace) in [
+        (json!({"type": "interval", "seconds": 1, "start_date": "2026-01-05T12:00:00+00:00"}), 1),
+        (json!({"type": "cron", "second": "*"}), 1),
+        (json!({"type": "interval", "seconds": 1, "start_date": "2026-01-05T12:00:00+00:00"}), 30),
+    ] {
+        let mut d = Driver::new(json!({"coalesce": false, "misfire_grace_time": grace}));
+        d.add("n", trigger.clone(), json!({}), "12:00:00");
+        d.play(&[("12:00:00", "tick", &["n [12:00:00]"], &["SUBMITTED n [12:00:00]", "EXECUTED n 12:00:00"])]);
+
+        let now = t("2027-01-05 12:00:00");
+        let started = std::time::Instant::now();
+        let runs = d.s.tick(now);
+        assert_eq!(runs.len(), 1);
+        let run = &runs[0];
+        assert_eq!(times(&run.run_times), "[12:00:01..2027-01-05 12:00:00]", "{trigger}");
+        // The host drains the run at `now`, as a real host whose calls return at once. A
+        // bounded loop: a regression must fail here, not queue 31 million events.
+        let mut starts = Vec::new();
+        while let Some(start) = d.s.start_run_time(run.id, now).unwrap() {
+            starts.push(start);
+            if let RunStart::Execute(x) = start {
+                d.s.run_succeeded(run.id, x, json!(null)).unwrap();
+            }
+            assert!(starts.len() <= 100, "{trigger}: the span is drained time by time");
+        }
+        d.s.finish_run(run.id).unwrap();
+        let elapsed = started.elapsed();
+        let mut events = Vec::new();
+        while let Some(e) = d.s.poll_event() {
+            events.push(event(&e));
+        }
+        assert!(elapsed < std::time::Duration::from_millis(500), "{trigger}: drained in {elapsed:?}");
+
+        // Missed: every time before now − grace; the rest run.
+        let last_missed = hms(Timestamp::from_secs(now.secs_floor() - grace - 1));
+        let mut expected = vec![
+            "SUBMITTED n [12:00:01..2027-01-05 12:00:00]".to_string(),
+            format!("MISSED n [12:00:01..{last_missed}] 12:00:01"),
+        ];
+        for k in (0..=grace).rev() {
+            expected.push(format!("EXECUTED n {}", hms(Timestamp::from_secs(now.secs_floor() - k))));
+        }
+        assert_eq!(events, expected, "{trigger}");
+        assert_eq!(starts.len() as i64, 1 + grace + 1, "{trigger}: one Missed, then the runs");
+        assert_eq!(starts[0], RunStart::Missed(t("12:00:01")));
+        assert_eq!(d.s.next_wakeup(), Some(t("2027-01-05 12:00:01")), "{trigger}");
+    }
+}
+
+/// A backlog short enough to list keeps APScheduler's per-time events: one MISSED each.
+#[test]
+fn a_listed_backlog_still_reports_each_missed_time() {
+    let mut d = Driver::new(json!({"coalesce": false}));
+    d.add("n", json!({"type": "interval", "seconds": 1, "start_date": "2026-01-05T12:00:00+00:00"}), json!({}), "11:59:59");
+    d.play(&[("12:00:00", "tick", &["n [12:00:00]"], &["SUBMITTED n [12:00:00]", "EXECUTED n 12:00:00"])]);
+    // 12:17:04 is 1024 s later: exactly LIST_LIMIT run times, listed.
+    let (_, runs, events) = d.step("12:17:04", "tick");
+    assert_eq!(runs.len(), 1);
+    assert!(runs[0].starts_with("n [12:00:01 12:00:02 "), "{}", runs[0]);
+    assert_eq!(events.len(), 1 + 1022 + 2);
+    assert_eq!(events[1], "MISSED n 12:00:01");
+    assert_eq!(events[1022], "MISSED n 12:17:02");
+    assert!(events[1..1023].iter().all(|e| e.starts_with("MISSED n ") && !e.contains('[')));
+    assert_eq!(events[1023..], ["EXECUTED n 12:17:03", "EXECUTED n 12:17:04"]);
+    assert_eq!(d.missed_counted, 1022);
 }
 
 #[test]

@@ -128,8 +128,39 @@ impl Scheduler {
     /// `EVENT_JOB_MISSED` is queued), or `None` when every run time was handed out.
     /// Lateness is `now` minus the run time, or minus the instant the job became due when
     /// that is later (a jittered run is not late for its jitter).
+    ///
+    /// **Listed run times** ([`RunTimes::List`], and single ones) are checked one at a time,
+    /// one `EVENT_JOB_MISSED` per missed time, as in APScheduler.
+    ///
+    /// **A span** ([`RunTimes::Span`], backlogs over [`LIST_LIMIT`]; deviation
+    /// `missed-span`): when its next time is already missed at `now`, every time of the
+    /// span missed at `now` — all those before `now − misfire_grace_time` — is skipped in
+    /// one step: one `EVENT_JOB_MISSED` with `scheduled_run_time` = the first skipped time
+    /// and, when two or more were skipped, `scheduled_run_times` =
+    /// [`RunTimes::Span`]` { first, last }` with `last` the last skipped fire time (exact).
+    /// The call returns `Missed(first)`; the next call hands out the first time after the
+    /// stretch, which is not missed at this `now`. The cost is a few trigger queries for
+    /// interval and cron triggers, however long the stretch (see [`run`] for the rule and
+    /// the other triggers). The run times executed are the same as if each time had been
+    /// checked at this `now`.
     pub fn start_run_time(&mut self, run: RunId, now: Timestamp) -> Result<Option<RunStart>> {
         let flight = self.runs.get_mut(&run).ok_or_else(|| unknown_run(run))?;
+        if let Some(grace) = flight.misfire_grace_time {
+            // A time is missed when max(time, due_at) is before `now − grace`, i.e. at or
+            // before `bound`. Only a span skips a stretch; other cursors return None here.
+            let bound = now.as_micros().saturating_sub(grace as i64 * crate::time::MICROS_PER_SEC).saturating_sub(1);
+            if flight.due_at.as_micros() <= bound {
+                if let Some(skipped) = flight.cursor.skip_through(Timestamp::from_micros(bound)) {
+                    let mut ev = Event::job(EventCode::JobMissed, flight.job_id.clone(), Some(flight.jobstore.clone()));
+                    ev.scheduled_run_time = Some(skipped.first);
+                    if skipped.last > skipped.first {
+                        ev.scheduled_run_times = Some(RunTimes::Span { first: skipped.first, last: skipped.last });
+                    }
+                    self.events.push_back(ev);
+                    return Ok(Some(RunStart::Missed(skipped.first)));
+                }
+            }
+        }
         let Some(t) = flight.cursor.advance() else { return Ok(None) };
         if let Some(grace) = flight.misfire_grace_time {
             let late = now.as_micros().saturating_sub(t.max(flight.due_at).as_micros());

@@ -47,7 +47,10 @@ pub enum EventCode {
     JobExecuted = 4096,
     /// `EVENT_JOB_ERROR` (8192): one scheduled run time raised (`exception`, `traceback`).
     JobError = 8192,
-    /// `EVENT_JOB_MISSED` (16384): one scheduled run time started later than its grace.
+    /// `EVENT_JOB_MISSED` (16384): one scheduled run time started later than its grace —
+    /// or, for a long backlog ([`RunTimes::Span`]), a whole stretch of them skipped at once
+    /// (`scheduled_run_times` = the stretch; deviation `missed-span`, see
+    /// [`Scheduler::start_run_time`](super::Scheduler::start_run_time)).
     JobMissed = 16384,
     /// `EVENT_JOB_SUBMITTED` (32768): a run was handed to the host (`scheduled_run_times`).
     JobSubmitted = 32768,
@@ -136,6 +139,10 @@ impl fmt::Display for EventCode {
 /// | submitted, max instances | `JobSubmissionEvent` | + `scheduled_run_times` |
 /// | executed, error, missed | `JobExecutionEvent` | + `scheduled_run_time`, `retval`, `exception`, `traceback` |
 ///
+/// One addition (deviation `missed-span`): an `EVENT_JOB_MISSED` for a stretch of two or
+/// more run times of a long backlog skipped at once also sets `scheduled_run_times` to
+/// [`RunTimes::Span`]` { first, last }`, with `scheduled_run_time = first`.
+///
 /// `jobstore` is `None` for a job that is still pending (the scheduler has not started).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
@@ -148,7 +155,8 @@ pub struct Event {
     pub job_id: Option<Arc<str>>,
     /// The job's store alias (job events; `None` while the job is pending).
     pub jobstore: Option<Arc<str>>,
-    /// The run times of a submission (submitted / max-instances events).
+    /// The run times of a submission (submitted / max-instances events), or the stretch
+    /// of a long backlog missed at once (missed events; deviation `missed-span`).
     pub scheduled_run_times: Option<RunTimes>,
     /// The one run time an execution event is about.
     pub scheduled_run_time: Option<Timestamp>,

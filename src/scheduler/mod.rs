@@ -66,7 +66,8 @@
 //! * A backlog (host asleep, clock jumped) never enumerates millions of run times: a
 //!   coalescing job jumps straight to its last due time ([`Trigger::catch_up`]); a job that
 //!   does not coalesce gets a [`RunTimes::Span`] drained lazily through
-//!   [`Scheduler::start_run_time`] (see [`run`]).
+//!   [`Scheduler::start_run_time`], which skips a stretch of it that is already missed in
+//!   one step with one `EVENT_JOB_MISSED` (deviation `missed-span`, see [`run`]).
 //!
 //! # Scale
 //!
@@ -129,6 +130,10 @@
 //!   A run's lateness (the misfire check) counts from when it became due, so a jittered
 //!   run is not "missed" because of its own jitter.
 //! * The default zone is UTC (the core cannot read the machine's zone).
+//! * `missed-span`: a backlog too long to list ([`RunTimes::Span`]) reports a stretch of
+//!   run times already missed when the host starts them with **one** `EVENT_JOB_MISSED`
+//!   (its `scheduled_run_times` the stretch) instead of one per time; the run times
+//!   executed are the same ([`Scheduler::start_run_time`], [`run`]).
 
 pub mod config;
 pub mod event;

@@ -10,14 +10,49 @@
 //!
 //! ## Bounded memory for long backlogs
 //!
-//! A job that does not coalesce keeps APScheduler's per-run-time semantics: after a host
-//! sleep every missed fire time is checked (and usually reported missed) one by one. The
-//! core never materialises such a backlog. Up to [`LIST_LIMIT`] run times are listed
+//! A job that does not coalesce is handed every fire time of its backlog (APScheduler's
+//! `run_times`), but the core never materialises a long one. Up to [`LIST_LIMIT`] run times are listed
 //! ([`RunTimes::List`]); a longer backlog is described by its first and last time
 //! ([`RunTimes::Span`]) and the in-flight run keeps a *cursor* (the next time to hand out and
-//! a shared handle on the trigger). `start_run_time` advances the cursor one fire time at a
-//! time, so memory stays constant whatever the backlog's length; time is linear in the
-//! number of run times the host actually drains.
+//! a shared handle on the trigger). Memory stays constant whatever the backlog's length.
+//!
+//! ## Missed stretches of a span (deviation `missed-span`)
+//!
+//! A listed backlog is checked one run time at a time, one `EVENT_JOB_MISSED` per missed
+//! time, exactly as APScheduler does. A span is not: when the next time of a span is
+//! already missed at the `now` the host passes to
+//! [`start_run_time`](super::Scheduler::start_run_time), every time of the span that is
+//! missed at that `now` is skipped in one step and reported by **one** `EVENT_JOB_MISSED`
+//! (a year of a per-second job is one event, not 31 million).
+//!
+//! * **Which times.** With grace `g`, a run time `t` is missed at `now` when
+//!   `now − max(t, due) > g` (`due`: when the run became due, its first time plus jitter).
+//!   The times missed at `now` are therefore exactly the span's times before
+//!   `now − g` (none at all when `due` is not before `now − g`): a prefix of what is left.
+//!   The stretch runs from the time that was next (`first`) to `last`, the **last fire time
+//!   of the chain that is still missed** (at or before `now − g − 1 µs`, and at or before
+//!   the span's own last time) — exact, not a bound. The time after `last` on the same
+//!   chain (`next_fire_time(Some(last), …)`) is the next one handed out; it is not missed at
+//!   that `now`.
+//! * **The event.** `scheduled_run_time = first`; when the stretch holds two or more times,
+//!   `scheduled_run_times = RunTimes::Span { first, last }` (every fire time of the chain
+//!   from `first` to `last` inclusive was missed). A stretch of one time is APScheduler's
+//!   plain event (`scheduled_run_times` unset). `start_run_time` returns
+//!   [`RunStart::Missed`]`(first)`; the host just asks again.
+//! * **Same outcome.** Lateness only grows with `now`, so a host that drains a span time by
+//!   time, passing the same `now` while the answers are "missed", executes exactly the run
+//!   times it executes with the skip; only the MISSED events are merged.
+//! * **Cost.** The last missed time is found with [`Trigger::last_fire_time_at_or_before`],
+//!   the same search `tick` used to find the span's last time: interval triggers by
+//!   arithmetic on the chain (`first + k·interval`, an end date by bisection), cron
+//!   triggers by probing their fixed set of fire times backwards — a handful of trigger
+//!   queries whatever the stretch's length. Calendar-interval, `and` and `or` triggers
+//!   (whose chain can depend on the previous fire time: an interval child of an `or`
+//!   restarts from whichever child fired last, a date child never fires again) are stepped
+//!   through, as `tick` already stepped them to build the span: no more trigger queries
+//!   than the tick made, and still one event.
+//! * **Jitter** never moves a run time (only `due`), so it changes nothing above but the
+//!   `max(t, due)`.
 
 use std::sync::Arc;
 
@@ -39,7 +74,9 @@ pub enum RunTimes {
     /// Every run time, oldest first (at most [`LIST_LIMIT`]).
     List(Vec<Timestamp>),
     /// A long backlog: every fire time of the job's trigger from `first` to `last`
-    /// inclusive. Drain it with `start_run_time`.
+    /// inclusive (the chain `next_fire_time(Some(t), …)` from `first`). Drain it with
+    /// `start_run_time`. An `EVENT_JOB_MISSED` uses it for a stretch of a span skipped at
+    /// once (see "Missed stretches of a span" in the [module docs](self)).
     Span {
         /// The oldest run time.
         first: Timestamp,
@@ -106,7 +143,10 @@ pub enum RunStart {
     /// Call the function now for this scheduled time, then report its result.
     Execute(Timestamp),
     /// This scheduled time started more than `misfire_grace_time` late: skip it
-    /// (`EVENT_JOB_MISSED` has been queued).
+    /// (`EVENT_JOB_MISSED` has been queued). For a [`RunTimes::Span`] this may be the first
+    /// of a whole stretch of missed times skipped at once, reported by one event (see
+    /// "Missed stretches of a span" in the [module docs](self)); the next call hands out
+    /// the first time after the stretch.
     Missed(Timestamp),
 }
 
@@ -120,6 +160,14 @@ pub(crate) enum Cursor {
     /// A lazily enumerated span: `next` is the next time, `last` the final one; each
     /// following time is `trigger.next_fire_time(Some(t), now)` with the submission's `now`.
     Span { next: Option<Timestamp>, last: Timestamp, now: Timestamp, trigger: Arc<Trigger> },
+}
+
+/// A stretch of a span's run times skipped at once by [`Cursor::skip_through`]: every fire
+/// time of the chain from `first` to `last` inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Skipped {
+    pub(crate) first: Timestamp,
+    pub(crate) last: Timestamp,
 }
 
 impl Cursor {
@@ -142,6 +190,27 @@ impl Cursor {
                 Some(t)
             }
         }
+    }
+
+    /// For a span whose next time is at or before `bound`: hands out, in one step, every
+    /// time of the span at or before `bound` and returns that stretch; the cursor then
+    /// stands at the first time after `bound` (or is exhausted). `None`, and no change, for
+    /// other cursors or when the next time is after `bound`.
+    ///
+    /// The stretch's last time is [`Trigger::last_fire_time_at_or_before`] from the next
+    /// time (arithmetic for intervals, a backward probe for crons, stepping for the
+    /// others); the time after it is the chain's own next fire time, so the cursor stays
+    /// on the chain `advance` would have walked.
+    pub(crate) fn skip_through(&mut self, bound: Timestamp) -> Option<Skipped> {
+        let Cursor::Span { next, last, now, trigger } = self else { return None };
+        let first = (*next).filter(|t| *t <= bound)?;
+        let through = trigger.last_fire_time_at_or_before(first, bound.min(*last)).max(first);
+        *next = if through >= *last {
+            None
+        } else {
+            trigger.next_fire_time(Some(through), *now).filter(|n| *n > through && *n <= *last)
+        };
+        Some(Skipped { first, last: through })
     }
 }
 

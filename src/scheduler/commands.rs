@@ -18,6 +18,12 @@ impl Scheduler {
     /// trigger at `now` (or taken from `next_run_time`; `Some(None)` adds it paused), and
     /// `EVENT_JOB_ADDED` is emitted. A duplicate id fails with [`Error::ConflictingId`]
     /// unless `replace_existing` — also while stopped (deviation `early-conflict`).
+    ///
+    /// An id held by an unreadable stored record of the target store
+    /// ([`unreadable_ids`](Self::unreadable_ids)) is a duplicate too: without
+    /// `replace_existing` the add fails with [`Error::ConflictingId`], so the record is
+    /// never overwritten by accident; with it the job's `Put` replaces the record and the
+    /// id is no longer held.
     pub fn add_job(&mut self, new: NewJob, now: Timestamp) -> Result<Arc<str>> {
         let trigger = self.build_trigger(new.trigger, now)?;
         if new.func.is_empty() {
@@ -85,7 +91,7 @@ impl Scheduler {
                 }
                 *existing = job;
             } else {
-                if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.contains(&id)) {
+                if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.id_taken(&id)) {
                     return Err(Error::ConflictingId { id: id.to_string() });
                 }
                 self.pending.push(job, new.jobstore);
@@ -163,15 +169,26 @@ impl Scheduler {
 
     /// Removes every job of `jobstore` (or of all stores; pending ones while stopped).
     /// Emits `EVENT_ALL_JOBS_REMOVED` with `alias = jobstore`.
+    ///
+    /// A persistent store gets one [`StoreOp::Clear`], or, when it holds ids of unreadable
+    /// records ([`unreadable_ids`](Self::unreadable_ids)), one [`StoreOp::Remove`] per job
+    /// it had (in `get_jobs` order) instead: `Clear` would delete those records too, and
+    /// unreadable records are never deleted. They stay held.
     pub fn remove_all_jobs(&mut self, jobstore: Option<&str>) -> Result<()> {
         if self.state == SchedulerState::Stopped {
             self.pending.retain(|a| jobstore.is_some_and(|x| x != a));
         } else {
             for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
-                s.clear();
                 if s.is_persistent() {
-                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
+                    if s.unreadable_ids().next().is_some() {
+                        for job in s.ordered() {
+                            self.outbox.push_back(StoreOp::Remove { jobstore: s.alias.to_string(), job_id: job.id.to_string() });
+                        }
+                    } else {
+                        self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
+                    }
                 }
+                s.clear();
             }
         }
         self.events.push_back(Event::scheduler(EventCode::AllJobsRemoved, jobstore.map(str::to_string)));
@@ -191,7 +208,8 @@ impl Scheduler {
     }
 
     /// Removes a job store and its jobs from the core (`EVENT_JOBSTORE_REMOVED`). A
-    /// persistent store's records are not touched.
+    /// persistent store's records are not touched; the ids of its unreadable records are
+    /// forgotten with it (a store added again under the alias starts with none).
     pub fn remove_jobstore(&mut self, alias: &str) -> Result<()> {
         let i = self
             .stores
@@ -230,6 +248,13 @@ impl Scheduler {
     /// APScheduler's `import_jobs`). `now` is the build context of the triggers. Returns
     /// the records that could not be loaded ([`Error::CorruptRecord`] with id and reason,
     /// or [`Error::ConflictingId`]); they are left untouched in storage.
+    ///
+    /// A record that cannot be loaded but is a JSON object with a string `id` holds that
+    /// id in the store ([`unreadable_ids`](Self::unreadable_ids)): adding a job with it
+    /// needs `replace_existing` (see [`add_job`](Self::add_job)). A record without a
+    /// readable id holds nothing; the host can hold the id it knows from the storage key
+    /// with [`hold_unreadable_id`](Self::hold_unreadable_id). A record that loads releases
+    /// its id (it was fixed in storage since an earlier load).
     pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
         let zone = self.timezone;
         let store = self
@@ -246,12 +271,41 @@ impl Scheduler {
             match job {
                 Ok(job) if store.contains(&job.id) => problems.push(Error::ConflictingId { id: job.id.to_string() }),
                 Ok(job) => {
+                    store.release_unreadable(&job.id);
                     store.put(job);
                 }
-                Err(e) => problems.push(e),
+                Err(e) => {
+                    if let Some(id) = value.get("id").and_then(Value::as_str) {
+                        store.hold_unreadable(id);
+                    }
+                    problems.push(e)
+                }
             }
         }
         Ok(problems)
+    }
+
+    /// Holds `id` in persistent store `jobstore` for a stored record the host could not
+    /// even parse (so `load_jobs` never saw it) but whose id it knows, e.g. from the
+    /// storage key. Until a job replaces it, adding a job with this id to this store needs
+    /// `replace_existing` ([`add_job`](Self::add_job)), and `remove_all_jobs` removes the
+    /// store's jobs one by one instead of clearing it. Holding an id twice is harmless.
+    /// Errors: [`Error::UnknownAlias`] for an unknown store, [`Error::InvalidArgument`]
+    /// for a memory store or an empty id.
+    pub fn hold_unreadable_id(&mut self, jobstore: &str, id: &str) -> Result<()> {
+        let store = self
+            .stores
+            .iter_mut()
+            .find(|s| &*s.alias == jobstore)
+            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: jobstore.to_string() })?;
+        if !store.is_persistent() {
+            return Err(Error::invalid("jobstore", jobstore, "only persistent stores keep records"));
+        }
+        if id.is_empty() {
+            return Err(Error::invalid("id", "", "must not be empty"));
+        }
+        store.hold_unreadable(id);
+        Ok(())
     }
 
 }

@@ -85,7 +85,7 @@ impl Scheduler {
     pub(super) fn generate_id(&mut self) -> Arc<str> {
         loop {
             let id = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
-            let taken = self.pending.contains_id(&id) || self.stores.iter().any(|s| s.contains(&id));
+            let taken = self.pending.contains_id(&id) || self.stores.iter().any(|s| s.id_taken(&id));
             if !taken {
                 return Arc::from(id.as_str());
             }
@@ -96,20 +96,22 @@ impl Scheduler {
         self.get_job(job_id, jobstore).ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })
     }
 
-    /// Stores a new (non-pending) job: conflict check, trigger JSON for persistent stores,
-    /// store op, `EVENT_JOB_ADDED`.
+    /// Stores a new (non-pending) job: conflict check (jobs and unreadable records),
+    /// trigger JSON for persistent stores, store op, `EVENT_JOB_ADDED`. A replacing job
+    /// releases the id of an unreadable record: its `Put` overwrites the record.
     pub(super) fn store_new_job(&mut self, mut job: Job, alias: &str, replace: bool) -> Result<()> {
         let si = self
             .stores
             .iter()
             .position(|s| *s.alias == *alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
-        if self.stores[si].contains(&job.id) && !replace {
+        if self.stores[si].id_taken(&job.id) && !replace {
             return Err(Error::ConflictingId { id: job.id.to_string() });
         }
         if self.stores[si].is_persistent() {
             job.trigger_json = Some(Arc::new(trigger_json::to_json(&job.trigger)?));
         }
+        self.stores[si].release_unreadable(&job.id);
         job.jobstore = Some(self.stores[si].alias.clone());
         job.pending = None;
         let id = job.id.clone();

@@ -84,7 +84,7 @@
 //! * **Getters**: [`state`](Scheduler::state), [`get_job`](Scheduler::get_job),
 //!   [`get_jobs`](Scheduler::get_jobs), [`print_jobs`](Scheduler::print_jobs),
 //!   [`running_instances`](Scheduler::running_instances),
-//!   [`next_wakeup`](Scheduler::next_wakeup).
+//!   [`next_wakeup`](Scheduler::next_wakeup), [`unreadable_ids`](Scheduler::unreadable_ids).
 //! * **Lifecycle**: [`configure`](Scheduler::configure), [`start`](Scheduler::start),
 //!   [`shutdown`](Scheduler::shutdown), [`pause`](Scheduler::pause),
 //!   [`resume`](Scheduler::resume), [`wakeup`](Scheduler::wakeup).
@@ -94,6 +94,7 @@
 //!   [`remove_all_jobs`](Scheduler::remove_all_jobs).
 //! * **Stores and executors**: [`add_jobstore`](Scheduler::add_jobstore),
 //!   [`remove_jobstore`](Scheduler::remove_jobstore), [`load_jobs`](Scheduler::load_jobs),
+//!   [`hold_unreadable_id`](Scheduler::hold_unreadable_id),
 //!   [`add_executor`](Scheduler::add_executor), [`remove_executor`](Scheduler::remove_executor).
 //! * **Inputs (`handle_*` in quinn's terms)**: [`tick`](Scheduler::tick),
 //!   [`start_run_time`](Scheduler::start_run_time), [`run_succeeded`](Scheduler::run_succeeded),
@@ -113,6 +114,16 @@
 //! records are [`JobRecord`]s (versioned JSON). A record that cannot be decoded is reported
 //! by `load_jobs` with its id and reason and left untouched in storage (APScheduler deletes
 //! such jobs; we don't).
+//!
+//! **Unreadable records keep their ids.** The store remembers the id of every record it
+//! could not load (read from the record's `id` field by `load_jobs`, or given by the host
+//! with [`Scheduler::hold_unreadable_id`] for an entry it could not even parse; listed by
+//! [`Scheduler::unreadable_ids`]). Such an id counts as taken: `add_job` — also a pending
+//! job at `start` — needs `replace_existing` to use it (then its `Put` replaces the
+//! record and the id is released), and `remove_all_jobs` removes the store's jobs one by
+//! one instead of emitting `Clear`, so the record is never deleted or overwritten by
+//! accident. The ids survive `shutdown` (the records are still stored) and are forgotten
+//! when the store is removed (or re-created by `configure`).
 //!
 //! **Shutdown** empties the in-memory side of every store, as APScheduler's
 //! `MemoryJobStore.shutdown()` does: a memory store's jobs are gone, so a restart starts
@@ -289,6 +300,14 @@ impl Scheduler {
         self.instances.iter().filter(|((_, j), _)| &**j == job_id).map(|(_, n)| *n).sum()
     }
 
+    /// The ids held by stored records of `jobstore` that could not be loaded: those that
+    /// [`load_jobs`](Self::load_jobs) found with a readable `id`, and those given to
+    /// [`hold_unreadable_id`](Self::hold_unreadable_id). In no particular order; empty for
+    /// an unknown or memory store. Such an id is taken: see [`add_job`](Self::add_job).
+    pub fn unreadable_ids(&self, jobstore: &str) -> Vec<&str> {
+        self.stores.iter().filter(|s| &*s.alias == jobstore).flat_map(|s| s.unreadable_ids()).collect()
+    }
+
     /// Number of jobs in all stores (not counting pending ones).
     pub fn job_count(&self) -> usize {
         self.stores.iter().map(JobStore::len).sum()
@@ -377,7 +396,10 @@ impl Scheduler {
     /// Starts the scheduler at `now`: adds the `default` executor and memory store if
     /// missing, schedules the pending jobs in order (first run time from the trigger at
     /// `now`, or their explicit `next_run_time`), then emits `EVENT_SCHEDULER_STARTED`.
-    /// Checks every pending job first, so it fails without changing anything.
+    /// Checks every pending job first, so it fails without changing anything: a pending
+    /// job whose id a loaded job or an unreadable record of its store
+    /// ([`unreadable_ids`](Self::unreadable_ids)) already has fails with
+    /// [`Error::ConflictingId`] unless it was added with `replace_existing`.
     pub fn start(&mut self, now: Timestamp, paused: bool) -> Result<()> {
         if self.state != SchedulerState::Stopped {
             return Err(Error::SchedulerAlreadyRunning);
@@ -390,7 +412,7 @@ impl Scheduler {
                 None if !(alias == "default" && default_store_missing) => {
                     return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
                 }
-                Some(s) if s.contains(&job.id) && !job.pending.as_ref().is_some_and(|p| p.replace_existing) => {
+                Some(s) if s.id_taken(&job.id) && !job.pending.as_ref().is_some_and(|p| p.replace_existing) => {
                     return Err(Error::ConflictingId { id: job.id.to_string() })
                 }
                 Some(s) if s.is_persistent() => {

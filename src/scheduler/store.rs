@@ -9,7 +9,7 @@
 //! ordering rarely has to read the id string itself. No operation scans all jobs except
 //! the ones that list them all.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -38,7 +38,9 @@ pub enum StoreOp {
         /// The job id.
         job_id: String,
     },
-    /// Delete every record of the store.
+    /// Delete every record of the store. Never emitted for a store that holds ids of
+    /// unreadable records ([`Scheduler::unreadable_ids`](super::Scheduler::unreadable_ids)):
+    /// `remove_all_jobs` then removes its jobs one by one, so those records stay.
     Clear {
         /// The store alias.
         jobstore: String,
@@ -54,6 +56,10 @@ pub(crate) struct JobStore {
     jobs: HashMap<Arc<str>, Box<Job>, BuildHasherDefault<Fnv>>,
     /// Every job by due instant (paused jobs under `PAUSED`), then id.
     order: BTreeSet<(Timestamp, IdKey)>,
+    /// Ids of stored records this store could not load (persistent stores only): they stay
+    /// in storage, so the ids are taken until a job replaces the record explicitly. Kept
+    /// through `clear` (shutdown, `remove_all_jobs`): the records are still stored.
+    unreadable: HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
 }
 
 /// Where paused jobs (no due instant) sort in the index: after every real instant
@@ -68,7 +74,34 @@ fn slot(run_at: Option<Timestamp>) -> Timestamp {
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), order: BTreeSet::new() }
+        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), order: BTreeSet::new(), unreadable: HashSet::default() }
+    }
+
+    /// Takes `id` for an unreadable stored record.
+    pub(crate) fn hold_unreadable(&mut self, id: &str) {
+        if !self.unreadable.contains(id) {
+            self.unreadable.insert(Arc::from(id));
+        }
+    }
+
+    /// Whether `id` belongs to an unreadable stored record.
+    pub(crate) fn holds_unreadable(&self, id: &str) -> bool {
+        self.unreadable.contains(id)
+    }
+
+    /// Forgets `id` as unreadable (its record was replaced, or loaded after all).
+    pub(crate) fn release_unreadable(&mut self, id: &str) {
+        self.unreadable.remove(id);
+    }
+
+    /// The ids of unreadable stored records, in no particular order.
+    pub(crate) fn unreadable_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.unreadable.iter().map(|id| &**id)
+    }
+
+    /// Whether a new job with this id would clash with a job or an unreadable record.
+    pub(crate) fn id_taken(&self, id: &str) -> bool {
+        self.contains(id) || self.holds_unreadable(id)
     }
 
     /// Whether the store persists its jobs through the outbox.

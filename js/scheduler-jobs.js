@@ -1,10 +1,10 @@
 // Job options at the JS boundary: splitting `addJob`'s one options object into the job's
 // options and the trigger's arguments (API-CONVENTIONS: every key that is not a job option
-// belongs to the trigger), trigger specs from aliases and instances, and the JSON check
-// persistent stores need.
+// belongs to the trigger), trigger specs from aliases and instances, job arguments read
+// once into copies, and the JSON check persistent stores need.
 
-import { invalid, show, TickwerkError } from './errors.js';
-import { BaseTrigger } from './triggers.js';
+import { checkSafeKey, errorText, invalid, ownEntries, show, TickwerkError } from './errors.js';
+import { isTrigger } from './triggers.js';
 import { toSpecDate } from './time.js';
 
 /** Job option names (camelCase; the snake_case spellings are accepted for porting). */
@@ -21,13 +21,22 @@ export const TRIGGER_ALIASES = ['date', 'interval', 'cron', 'calendarinterval', 
 
 const CRON_FIELDS = new Set(['year', 'month', 'day', 'week', 'dayOfWeek', 'day_of_week', 'hour', 'minute', 'second']);
 
-/** Checks that `options` is a plain options object (or undefined). */
+/** Whether `value` is an options object: not an array, Date or trigger (never throws). */
+export function isOptionsObject(value) {
+  try {
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !isTrigger(value);
+  } catch {
+    return false;
+  }
+}
+
+/** A copy of the options object `options` (`undefined` / `null`: `{}`), read once. */
 export function optionsObject(field, options) {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options) || options instanceof Date || options instanceof BaseTrigger) {
-    throw invalid(field, options, 'expected an options object');
-  }
-  return options;
+  if (!isOptionsObject(options)) throw invalid(field, options, 'expected an options object');
+  const entries = ownEntries(field, options);
+  for (const [key] of entries) checkSafeKey(field, key);
+  return Object.fromEntries(entries);
 }
 
 /** Splits one options object into `{ job, trigger }` (undefined values dropped). */
@@ -57,7 +66,7 @@ export function triggerSpec(trigger, args) {
     if (extra.length > 0) throw invalid(extra[0], args[extra[0]], 'unknown job option (no trigger was given)');
     return undefined;
   }
-  if (trigger instanceof BaseTrigger) {
+  if (isTrigger(trigger)) {
     if (extra.length > 0) throw invalid(extra[0], args[extra[0]], 'unknown job option (trigger options go to the trigger instance)');
     return trigger.toSpec();
   }
@@ -88,7 +97,16 @@ export function unserializable(field, reason) {
  * finite numbers, booleans, null) — what a persistent store can keep. Throws
  * `UNSERIALIZABLE` naming the exact path (`args[1].when`).
  */
-export function checkJson(field, value, seen = new Set()) {
+export function checkJson(field, value) {
+  try {
+    checkJsonValue(field, value, new Set());
+  } catch (e) {
+    if (e instanceof TickwerkError) throw e;
+    throw unserializable(field, `cannot be read (${errorText(e)})`);
+  }
+}
+
+function checkJsonValue(field, value, seen) {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -110,22 +128,73 @@ export function checkJson(field, value, seen = new Set()) {
   if (seen.has(value)) throw unserializable(field, 'the value is cyclic');
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(`${field}[${i}]`, v, seen));
+    value.forEach((v, i) => checkJsonValue(`${field}[${i}]`, v, seen));
   } else {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
       throw unserializable(field, `a ${value?.constructor?.name ?? 'non-plain'} object is not plain JSON data`);
     }
-    for (const key of Object.keys(value)) checkJson(`${field}.${key}`, value[key], seen);
+    for (const key of Object.keys(value)) checkJsonValue(`${field}.${key}`, value[key], seen);
   }
   seen.delete(value);
 }
 
-/** `args` must be an array, `kwargs` a plain object (either may be omitted). */
-export function checkArgs(args, kwargs) {
-  if (args !== undefined && args !== null && !Array.isArray(args)) throw invalid('args', args, 'must be an array');
-  if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs))) {
-    throw invalid('kwargs', kwargs, 'must be an object');
+/** The most positional arguments a job may have. */
+const MAX_ARGS = 10_000;
+
+/**
+ * A copy of a job's positional arguments (`undefined` / `null`: `[]`), read once; the
+ * elements themselves are kept as they are (APScheduler keeps a tuple of its own).
+ */
+export function readArgs(field, args) {
+  if (args === undefined || args === null) return [];
+  let length;
+  try {
+    length = Array.isArray(args) ? args.length : undefined;
+  } catch {
+    length = undefined;
+  }
+  if (length === undefined) throw invalid(field, args, 'must be an array');
+  if (length > MAX_ARGS) throw invalid(field, args, `has ${length} elements (at most ${MAX_ARGS})`);
+  const copy = [];
+  for (let i = 0; i < length; i += 1) {
+    try {
+      copy.push(args[i]);
+    } catch (e) {
+      throw invalid(`${field}[${i}]`, undefined, `cannot be read (${errorText(e)})`);
+    }
+  }
+  return copy;
+}
+
+/** A copy of a job's keyword arguments (`undefined` / `null`: `{}`), read once. */
+export function readKwargs(field, kwargs) {
+  if (kwargs === undefined || kwargs === null) return {};
+  if (!isOptionsObject(kwargs)) throw invalid(field, kwargs, 'must be an object');
+  const entries = ownEntries(field, kwargs);
+  for (const [key] of entries) checkSafeKey(field, key);
+  return Object.fromEntries(entries);
+}
+
+/**
+ * `value` as plain JSON data for a persistent store: checked (`checkJson`), then copied
+ * through JSON so nothing of the caller's objects (getters, Proxies) reaches the store.
+ */
+export function jsonCopy(field, value) {
+  checkJson(field, value);
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch (e) {
+    throw unserializable(field, `cannot be read (${errorText(e)})`);
+  }
+}
+
+/** `Array.isArray`, with `undefined` for a value that cannot be inspected (a revoked Proxy). */
+function isArray(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,14 +10,15 @@
 
 import { SchedulerCore } from './core/tickwerk_core.js';
 import { errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
-import { triggerFromSpec } from './triggers.js';
+import { isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
 import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
 import { readOptions } from './scheduler-config.js';
 import {
-  checkArgs, checkJson, dateOption, describeFunc, optionsObject, splitOptions, triggerSpec, unserializable,
+  checkJson, dateOption, describeFunc, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
+  unserializable,
 } from './scheduler-jobs.js';
 
 export * from './scheduler-events.js';
@@ -527,7 +528,7 @@ export class Scheduler {
    * and an unknown one is an error. Before `start()` the job is pending. Returns the Job.
    */
   addJob(func, trigger, options) {
-    if (options === undefined && trigger !== null && typeof trigger === 'object' && !(trigger?.toSpec)) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger)) {
       options = trigger;
       trigger = undefined;
     }
@@ -537,16 +538,13 @@ export class Scheduler {
     const { ref, fn } = this._resolveFunc(func, persistent);
     if (typeof fn === 'string') this._checkModuleRef(ref, job.executor ?? 'default');
     const spec = triggerSpec(trigger, targs);
-    checkArgs(job.args, job.kwargs);
-    if (persistent) {
-      checkJson('args', job.args ?? []);
-      checkJson('kwargs', job.kwargs ?? {});
-    }
+    const args = readArgs('args', job.args);
+    const kwargs = readKwargs('kwargs', job.kwargs);
     const coreOpts = {
       func: ref,
       trigger: spec,
-      args: persistent ? job.args : [],
-      kwargs: persistent ? job.kwargs : {},
+      args: persistent ? jsonCopy('args', args) : [],
+      kwargs: persistent ? jsonCopy('kwargs', kwargs) : {},
       id: job.id,
       name: job.name,
       misfireGraceTime: job.misfireGraceTime,
@@ -561,7 +559,7 @@ export class Scheduler {
     const id = this._core.addJob(coreOpts, this._now());
     // Memory store: the function and arguments stay JS values (copied, as APScheduler keeps a
     // tuple and a dict of its own).
-    if (!persistent) this._live.set(key(alias, id), { func: fn, args: [...(job.args ?? [])], kwargs: { ...job.kwargs }, alias });
+    if (!persistent) this._live.set(key(alias, id), { func: fn, args, kwargs, alias });
     if (!this.running) this._pending.set(id, alias);
     this._logger.debug?.(`tickwerk: added job ${id} (${describeFunc(func)}) to ${alias}${this.running ? '' : ' (pending until start)'}`);
     this._flush();
@@ -611,19 +609,16 @@ export class Scheduler {
     const persistent = this._adapters.has(alias);
     const core = {};
     const live = { ...(this._live.get(key(alias, jobId)) ?? { alias }) };
-    for (const [k, v] of Object.entries(rest)) {
+    for (const [k, v] of ownEntries('changes', rest)) {
       if (v === undefined) continue;
       if (k === 'func') {
         const { ref, fn } = this._resolveFunc(v, persistent);
         core.func = ref;
         live.func = fn;
       } else if (k === 'args' || k === 'kwargs') {
-        checkArgs(k === 'args' ? v : undefined, k === 'kwargs' ? v : undefined);
-        if (persistent) {
-          checkJson(k, v);
-          core[k] = v;
-        }
-        live[k] = Array.isArray(v) ? [...v] : { ...v };
+        const copy = k === 'args' ? readArgs(k, v) : readKwargs(k, v);
+        if (persistent) core[k] = jsonCopy(k, copy);
+        live[k] = copy;
       } else if (k === 'trigger') {
         core.trigger = triggerSpec(v, {});
       } else if (k === 'nextRunTime' || k === 'next_run_time') {
@@ -643,7 +638,7 @@ export class Scheduler {
    * next run time from it. `options.jobstore` selects the store. Returns the Job.
    */
   rescheduleJob(jobId, trigger, options) {
-    if (options === undefined && trigger !== null && typeof trigger === 'object' && !(trigger?.toSpec)) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger)) {
       options = trigger;
       trigger = undefined;
     }

@@ -37,12 +37,21 @@ export function dateOf(ms, scheduled = ms) {
   return date;
 }
 
+/** Whether `value` is a Date (never throws, even for a revoked Proxy). */
+export function isDate(value) {
+  try {
+    return value instanceof Date;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Epoch milliseconds for a Date, a number or APScheduler's date text (read in `zone`).
  * A Date tickwerk returned gives back its exact scheduled instant.
  */
 export function toMillis(field, value, zone) {
-  if (value instanceof Date) {
+  if (isDate(value)) {
     const t = value.getTime();
     if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
     if (!anyExact) return t;
@@ -60,7 +69,7 @@ export function toMillis(field, value, zone) {
 /** A date option for a trigger spec: Dates become epoch milliseconds, text stays text. */
 export function toSpecDate(field, value) {
   if (value === undefined || value === null || typeof value === 'string') return value;
-  if (value instanceof Date) {
+  if (isDate(value)) {
     const t = value.getTime();
     if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
     return t;

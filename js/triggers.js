@@ -2,7 +2,7 @@
 // (see API-CONVENTIONS.md). Each one is a thin wrapper over a `WasmTrigger` built from the
 // trigger's JSON spec; all rules (cron parsing, DST, intervals, AND search) live in Rust.
 import { WasmTrigger } from './core/tickwerk_core.js';
-import { invalid } from './errors.js';
+import { invalid, ownEntries } from './errors.js';
 import { dateOf, hostTimezone, toMillis, toSpecDate } from './time.js';
 
 const CRON_FIELDS = ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second'];
@@ -20,18 +20,29 @@ function hasJitter(spec) {
   return (typeof spec.jitter === 'number' && spec.jitter > 0) || (Array.isArray(spec.triggers) && spec.triggers.some(hasJitter));
 }
 
+/** The most child triggers an `AndTrigger` / `OrTrigger` takes. */
+const MAX_CHILDREN = 1000;
+
+/** The own `[key, value]` pairs of an options object (`undefined` = none), read once. */
 function checkOptions(field, options) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options) || options instanceof Date) {
-    throw invalid(field, options, 'expected an options object');
+  if (options === undefined) return [];
+  let plain;
+  try {
+    plain = options !== null && typeof options === 'object' && !Array.isArray(options) && !(options instanceof Date);
+  } catch {
+    plain = false;
   }
-  return options;
+  if (!plain) throw invalid(field, options, 'expected an options object');
+  return ownEntries(field, options);
 }
 
+/** The value of `key` among options entries. */
+const option = (entries, key) => entries.find(([k]) => k === key)?.[1];
+
 /** The spec object for `type` from user options: undefined keys dropped, Dates as ms. */
-function specFrom(type, options) {
+function specFrom(type, entries) {
   const spec = { type };
-  for (const [key, value] of Object.entries(options)) {
+  for (const [key, value] of entries) {
     if (value === undefined) continue;
     if (DATE_OPTIONS.includes(key)) spec[key] = toSpecDate(key, value);
     else if (type === 'cron' && CRON_FIELDS.includes(key) && typeof value === 'number') spec[key] = String(value);
@@ -46,13 +57,25 @@ function specFrom(type, options) {
  * omitted); `now` (Date or epoch ms) is the current time, used by an interval without a
  * start date and a date trigger without a run date.
  */
-export function triggerFromSpec(spec, { timezone, now } = {}) {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw invalid('trigger', spec, 'expected a trigger spec object');
-  }
+export function triggerFromSpec(spec, context) {
+  const entries = checkOptions('trigger', spec);
+  const ctx = checkOptions('context', context ?? undefined);
   const trigger = Object.create(BaseTrigger.prototype);
-  trigger._init(spec, timezone, now);
+  trigger._init(Object.fromEntries(entries), option(ctx, 'timezone'), option(ctx, 'now'));
   return trigger;
+}
+
+// Transient triggers (a cron text validated per keystroke or per request) would otherwise
+// hold wasm memory until the garbage collector happens to run: the JS wrapper is small, so
+// the engine sees no pressure while the wasm heap grows. The newest LIVE_LIMIT triggers keep
+// their wasm object; building one more frees the oldest, which is rebuilt from its spec (a
+// few µs) if it is used again. Memory stays flat however many triggers an app creates.
+const LIVE_LIMIT = 512;
+const live = new Set();
+
+function keepLive(trigger) {
+  live.add(trigger);
+  if (live.size > LIVE_LIMIT) live.values().next().value.free();
 }
 
 /** What every trigger can do. Not constructed directly. */
@@ -62,12 +85,38 @@ export class BaseTrigger {
     const zone = timezone === undefined ? hostTimezone() : timezone;
     if (typeof zone !== 'string') throw invalid('timezone', zone, 'expected a time zone name');
     const nowMs = now === undefined ? Date.now() : toMillis('now', now, zone);
-    const seed = jitterSeed();
-    this._core = new WasmTrigger(spec, zone, nowMs, seed[0], seed[1]);
-    this._zone = this._core.timezone ?? zone;
+    this._build(spec, zone, nowMs);
+    this._zone = this._wasm.timezone ?? zone;
+    /** The complete spec (start dates resolved): what a freed trigger is rebuilt from. */
+    this._spec = this._wasm.toSpec();
+    this._built = [zone, nowMs];
     // Without jitter anywhere in the trigger, the run time is the fire time: one call into
     // wasm per query instead of two.
-    this._jitter = hasJitter(this._core.toSpec());
+    this._jitter = hasJitter(this._spec);
+  }
+
+  _build(spec, zone, nowMs) {
+    const seed = jitterSeed();
+    this._wasm = new WasmTrigger(spec, zone, nowMs, seed[0], seed[1]);
+    keepLive(this);
+    return this._wasm;
+  }
+
+  /** @internal The wasm trigger, rebuilt from the spec if it was freed. */
+  get _core() {
+    return this._wasm ?? this._build(this._spec, ...this._built);
+  }
+
+  /**
+   * Frees the trigger's wasm memory now (also `[Symbol.dispose]`, for `using`). Optional:
+   * tickwerk frees the oldest of many live triggers by itself. A freed trigger still
+   * works; its next query rebuilds it.
+   */
+  free() {
+    if (this._wasm === undefined) return;
+    live.delete(this);
+    this._wasm.free();
+    this._wasm = undefined;
   }
 
   /**
@@ -102,7 +151,7 @@ export class BaseTrigger {
 
   /** The trigger's JSON spec, complete enough to rebuild it with `triggerFromSpec`. */
   toSpec() {
-    return this._core.toSpec();
+    return structuredClone(this._spec);
   }
 
   /** The zone the trigger reads wall-clock times in (the default zone for `and`/`or`). */
@@ -116,13 +165,15 @@ export class BaseTrigger {
   }
 }
 
+if (typeof Symbol.dispose === 'symbol') BaseTrigger.prototype[Symbol.dispose] = BaseTrigger.prototype.free;
+
 /** Runs once, at `runDate`. */
 export class DateTrigger extends BaseTrigger {
   /** @param {{ runDate?: Date | number | string, timezone?: string }} [options] */
   constructor(options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('date', opts), opts.timezone, undefined);
+    this._init(specFrom('date', opts), option(opts, 'timezone'), undefined);
   }
 }
 
@@ -136,7 +187,7 @@ export class IntervalTrigger extends BaseTrigger {
   constructor(options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('interval', opts), opts.timezone, undefined);
+    this._init(specFrom('interval', opts), option(opts, 'timezone'), undefined);
   }
 }
 
@@ -151,7 +202,7 @@ export class CronTrigger extends BaseTrigger {
   constructor(options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('cron', opts), opts.timezone, undefined);
+    this._init(specFrom('cron', opts), option(opts, 'timezone'), undefined);
   }
 
   /**
@@ -164,7 +215,7 @@ export class CronTrigger extends BaseTrigger {
     if (typeof expr !== 'string') throw invalid('expr', expr, 'expected a crontab line');
     const opts = checkOptions('options', options);
     const trigger = Object.create(CronTrigger.prototype);
-    trigger._init(specFrom('crontab', { ...opts, expr }), opts.timezone, undefined);
+    trigger._init(specFrom('crontab', [...opts, ['expr', expr]]), option(opts, 'timezone'), undefined);
     return trigger;
   }
 }
@@ -182,18 +233,40 @@ export class CalendarIntervalTrigger extends BaseTrigger {
   constructor(options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('calendarinterval', opts), opts.timezone, undefined);
+    this._init(specFrom('calendarinterval', opts), option(opts, 'timezone'), undefined);
   }
 }
 
 function childSpecs(triggers) {
-  if (!Array.isArray(triggers) || triggers.length === 0) {
-    throw invalid('triggers', triggers, 'expected a non-empty array of triggers');
+  let length;
+  try {
+    length = Array.isArray(triggers) ? triggers.length : undefined;
+  } catch {
+    length = undefined;
   }
-  return triggers.map((t, i) => {
-    if (!(t instanceof BaseTrigger)) throw invalid(`triggers[${i}]`, t, 'expected a trigger');
-    return t.toSpec();
-  });
+  if (length === undefined || length === 0) throw invalid('triggers', triggers, 'expected a non-empty array of triggers');
+  if (length > MAX_CHILDREN) throw invalid('triggers', triggers, `has ${length} triggers (at most ${MAX_CHILDREN})`);
+  const specs = [];
+  for (let i = 0; i < length; i += 1) {
+    let t;
+    try {
+      t = triggers[i];
+    } catch {
+      t = undefined;
+    }
+    if (!isTrigger(t)) throw invalid(`triggers[${i}]`, t, 'expected a trigger');
+    specs.push(t.toSpec());
+  }
+  return specs;
+}
+
+/** Whether `value` is a tickwerk trigger (never throws, even for a revoked Proxy). */
+export function isTrigger(value) {
+  try {
+    return value instanceof BaseTrigger;
+  } catch {
+    return false;
+  }
 }
 
 /** Fires when every child trigger agrees on a time (a bounded search; never hangs). */
@@ -202,7 +275,7 @@ export class AndTrigger extends BaseTrigger {
   constructor(triggers, options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('and', { ...opts, triggers: childSpecs(triggers) }), undefined, undefined);
+    this._init(specFrom('and', [...opts, ['triggers', childSpecs(triggers)]]), undefined, undefined);
   }
 }
 
@@ -212,6 +285,6 @@ export class OrTrigger extends BaseTrigger {
   constructor(triggers, options) {
     super();
     const opts = checkOptions('options', options);
-    this._init(specFrom('or', { ...opts, triggers: childSpecs(triggers) }), undefined, undefined);
+    this._init(specFrom('or', [...opts, ['triggers', childSpecs(triggers)]]), undefined, undefined);
   }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::message_text::{quoted, ValueText};
+use crate::message_text::{quoted, shortened, ValueText};
 
 /// Everything that can go wrong in the core.
 #[non_exhaustive]
@@ -86,11 +86,13 @@ impl Error {
 }
 
 impl fmt::Display for Error {
-    /// Values are double-quoted with JSON escapes ([`quoted`]).
+    /// Values are double-quoted with JSON escapes ([`quoted`]); values and field names longer
+    /// than [`SHOWN_CHARS`](crate::message_text::SHOWN_CHARS) characters are [`shortened`]
+    /// (a field can be a user's unknown key), so every message stays short.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument { field, value, reason } => {
-                write!(f, "invalid {field} {}: {reason}", quoted(value))
+                write!(f, "invalid {} {}: {reason}", shortened(field), quoted(value))
             }
             Error::UnknownTimezone { name } => write!(f, "unknown time zone {}", quoted(name)),
             Error::ConflictingId { id } => write!(f, "a job with id {} already exists", quoted(id)),
@@ -99,7 +101,7 @@ impl fmt::Display for Error {
             Error::SchedulerNotRunning => write!(f, "the scheduler is not running"),
             Error::UnknownAlias { kind, alias } => write!(f, "no {kind} with alias {}", quoted(alias)),
             Error::Unserializable { field, reason } => {
-                write!(f, "{field} cannot be stored as JSON: {reason}")
+                write!(f, "{} cannot be stored as JSON: {reason}", shortened(field))
             }
             Error::CorruptRecord { id, reason } => {
                 write!(f, "stored job record {} cannot be decoded: {reason}", quoted(id))
@@ -130,5 +132,17 @@ mod tests {
         assert_eq!(e.to_string(), r#"unknown time zone "Mars/Olympus\t""#);
         let e = Error::CorruptRecord { id: "r1".into(), reason: "missing field `id`".into() };
         assert_eq!(e.to_string(), r#"stored job record "r1" cannot be decoded: missing field `id`"#);
+    }
+
+    #[test]
+    fn long_values_and_fields_are_shortened() {
+        let long = "x".repeat(1_000_000);
+        let e = Error::invalid(&long, long.as_str(), "unknown key");
+        let x64 = "x".repeat(64);
+        assert_eq!(e.to_string(), format!(r#"invalid {x64}… "{x64}…" (1000000 characters): unknown key"#));
+        let e = Error::JobNotFound { id: long.clone() };
+        assert_eq!(e.to_string(), format!(r#"no job by the id of "{x64}…" (1000000 characters) was found"#));
+        let e = Error::Unserializable { field: long, reason: "a cycle".into() };
+        assert_eq!(e.to_string(), format!("{x64}… cannot be stored as JSON: a cycle"));
     }
 }

@@ -9,6 +9,8 @@
 //! [`ValueText`] is what [`crate::Error::invalid`] accepts as the offending value, so a
 //! float or a JSON value given there is shown by these writers too.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde_json::{Number, Value};
 
@@ -36,11 +38,37 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
+/// The most characters (Unicode scalar values) of a value or field name a message shows:
+/// longer text is cut to this many and followed by `…` ([`shortened`], [`quoted`]), so a
+/// message about a 1,000,000-character field stays short.
+pub const SHOWN_CHARS: usize = 64;
+
+/// `s` as messages and error properties show it: unchanged up to [`SHOWN_CHARS`]
+/// characters, otherwise its first [`SHOWN_CHARS`] characters followed by `…`.
+pub fn shortened(s: &str) -> Cow<'_, str> {
+    shortened_to(s, SHOWN_CHARS)
+}
+
+/// `s` unchanged up to `max` characters, otherwise its first `max` characters and `…`.
+pub fn shortened_to(s: &str, max: usize) -> Cow<'_, str> {
+    // `get`, not `&s[..end]`: indexing links the slice-error panic and its Debug formatting.
+    match s.char_indices().nth(max).and_then(|(end, _)| s.get(..end)) {
+        None => Cow::Borrowed(s),
+        Some(head) => Cow::Owned(head.to_string() + "…"),
+    }
+}
+
 /// `s` double-quoted as a JSON string literal, for naming a value in a message: `"` and `\`
-/// are escaped, control characters written as `\n`, `\t`, … or `\u00XX`.
+/// are escaped, control characters written as `\n`, `\t`, … or `\u00XX`. Text longer than
+/// [`SHOWN_CHARS`] characters is [`shortened`] and its length follows the closing quote:
+/// `"aaaa…" (1000000 characters)`.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    write_string(&mut out, s);
+    let shown = shortened(s);
+    let mut out = String::with_capacity(shown.len() + 2);
+    write_string(&mut out, &shown);
+    if let Cow::Owned(_) = shown {
+        out.push_str(&format!(" ({} characters)", s.chars().count()));
+    }
     out
 }
 
@@ -151,6 +179,17 @@ mod tests {
         assert_eq!(quoted("a\nb\tc\r"), r#""a\nb\tc\r""#);
         assert_eq!(quoted("\u{1}\u{1f}"), r#""\u0001\u001f""#);
         assert_eq!(quoted("Zürich ✓"), "\"Zürich ✓\"");
+    }
+
+    #[test]
+    fn long_values_are_shortened_with_their_length() {
+        let exact = "ä".repeat(SHOWN_CHARS);
+        assert_eq!(shortened(&exact), exact.as_str());
+        assert_eq!(quoted(&exact), format!("\"{exact}\""));
+        let long = "ä".repeat(1_000_000);
+        assert_eq!(shortened(&long), format!("{exact}…"));
+        assert_eq!(quoted(&long), format!("\"{exact}…\" (1000000 characters)"));
+        assert_eq!(quoted(&format!("{exact}\n")), format!("\"{exact}…\" (65 characters)"));
     }
 
     #[test]

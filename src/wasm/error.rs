@@ -13,10 +13,12 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::message_text::number_text;
+use super::convert::MAX_STRING_LEN;
+use crate::message_text::{number_text, shortened, shortened_to};
 use crate::Error;
 
 thread_local! {
@@ -30,9 +32,12 @@ pub fn register_error_class(class: Function) {
     ERROR_CLASS.with(|slot| *slot.borrow_mut() = Some(class));
 }
 
-/// The JS value to throw for a core error.
+/// The JS value to throw for a core error. Its `field` and `value` are [`shortened`] as in
+/// the message (at most [`SHOWN_CHARS`](crate::message_text::SHOWN_CHARS) characters and `…`).
 pub fn to_js(err: &Error) -> JsValue {
     let (field, value) = field_and_value(err);
+    let field = field.as_deref().map(shortened);
+    let value = value.as_deref().map(shortened);
     js_error(err.code(), &err.to_string(), field.as_deref(), value.as_deref())
 }
 
@@ -62,9 +67,42 @@ pub fn invalid(field: &str, value: &JsValue, reason: &str) -> JsValue {
     to_js(&Error::invalid(field, describe(value), reason))
 }
 
-/// A short text form of any JS value for error messages (`undefined`, `"abc"`, `12`, …).
+/// An `INVALID_ARGUMENT` error for a value at `field` that cannot be read: reading it threw
+/// `exception` (a revoked Proxy, a throwing getter or trap). `value` is what is shown.
+pub fn unreadable(field: &str, value: &JsValue, exception: &JsValue) -> JsValue {
+    invalid(field, value, &format!("cannot be read ({})", exception_text(exception)))
+}
+
+/// The most characters of a JS exception's text quoted in a message.
+const EXCEPTION_CHARS: usize = 200;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`, with what it throws returned (a thrown Proxy, a throwing `toString`).
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The text of a thrown JS value as `String()` gives it (`TypeError: boom` for an error),
+/// [`shortened_to`] 200 characters; `an exception without text` when even `String()` throws.
+pub fn exception_text(exception: &JsValue) -> String {
+    js_string(exception)
+        .ok()
+        .and_then(|text| bounded_text(&text))
+        .map_or_else(|| "an exception without text".into(), |text| shortened_to(&text, EXCEPTION_CHARS).into_owned())
+}
+
+/// The text of a JS string of at most [`MAX_STRING_LEN`] UTF-16 units (checked before it is
+/// copied into wasm memory); `None` for a longer string or a non-string.
+pub fn bounded_text(value: &JsValue) -> Option<String> {
+    value.dyn_ref::<JsString>().filter(|s| s.length() <= MAX_STRING_LEN).and_then(|s| s.as_string())
+}
+
+/// A short text form of any JS value for error messages (`undefined`, `"abc"`, `12`, …); a
+/// string longer than [`MAX_STRING_LEN`] is not copied and shows as `string`, as objects show
+/// as `object`.
 pub fn describe(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
+    if let Some(s) = bounded_text(value) {
         return s;
     }
     if let Some(n) = value.as_f64() {

@@ -17,6 +17,20 @@
 //! * **No panics from input.** Every JS value is checked and turned into a typed error
 //!   before it reaches the core; nothing here unwraps user input. (Release builds use
 //!   `panic = "abort"`, so a panic would be an `unreachable` trap: a bug, never a path.)
+//! * **No JS exception crosses wasm.** Every parameter is taken as a `JsValue` and checked
+//!   here: a number, boolean or time parameter of another type (a BigInt, a string, `null`
+//!   where it is not optional) is an `INVALID_ARGUMENT` naming the parameter as JS spells it
+//!   (`nowMs`, `paused`, `maxWorkers`), never coerced; time parameters also take a `Date`.
+//!   Objects are read ([`convert::from_js`]) only through imports marked `catch`, so a
+//!   revoked Proxy or a throwing getter or trap is an `INVALID_ARGUMENT` naming the path of
+//!   the value (`job.args[2].x`, "cannot be read (TypeError: …)"), never an exception
+//!   unwinding through a `&mut self` method (which would leave the object borrowed for good).
+//!   Data is bounded before it is copied or allocated for (100,000 elements or keys per
+//!   array or object, 1,000,000 values and 16 Mi characters per call, 1 Mi characters per
+//!   string, 64 levels: the `MAX_*` constants of [`convert`]).
+//! * **Short messages.** A value or field longer than 64 characters is shown by its first 64
+//!   and `…` (in the message, its length follows: `"aaaa…" (1000000 characters)`), in the
+//!   `field` and `value` properties too.
 //! * Objects are freed by the JS garbage collector (`wasm-bindgen --weak-refs`); nobody
 //!   calls `.free()` by hand.
 //!

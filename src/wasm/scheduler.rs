@@ -25,9 +25,9 @@
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, optional_string, required_string};
+use super::convert::{self, bool_arg, number_arg, optional_string, required_string, u32_arg};
 use super::error::{invalid, to_js};
-use super::time::instant;
+use super::time::instant_arg;
 use crate::scheduler::{
     ExecutorConfig, Job, JobChanges, NewJob, RunId, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
 };
@@ -81,6 +81,11 @@ fn err(e: Error) -> JsValue {
     to_js(&e)
 }
 
+/// The `nowMs` parameter as an instant (range errors name `now`).
+fn now_arg(value: &JsValue) -> Result<Timestamp, JsValue> {
+    instant_arg("nowMs", "now", value)
+}
+
 /// `convert::job` plus APScheduler's `str(job)` as `text` (it needs the scheduler's zone).
 fn job_json(job: &Job, scheduler: &Scheduler) -> Value {
     let mut v = convert::job(job);
@@ -90,7 +95,10 @@ fn job_json(job: &Job, scheduler: &Scheduler) -> Value {
     v
 }
 
-fn run_id(id: f64) -> Result<RunId, JsValue> {
+/// The `runId` parameter: a number (else `INVALID_ARGUMENT` naming `runId`) that is a run id
+/// (else one naming `run_id`).
+fn run_id(value: &JsValue) -> Result<RunId, JsValue> {
+    let id = number_arg("runId", value)?;
     if id.is_finite() && id >= 0.0 && id.fract() == 0.0 && id <= 9_007_199_254_740_991.0 {
         Ok(RunId(id as u64))
     } else {
@@ -117,16 +125,16 @@ impl SchedulerCore {
     /// `'apscheduler.…'` keys with string values). Pass a random `seed` (a number or the
     /// decimal text of a u64): generated ids and jitter come from it.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<SchedulerCore, JsValue> {
-        let json = to_json("options", &options)?;
+    pub fn new(options: &JsValue) -> Result<SchedulerCore, JsValue> {
+        let json = to_json("options", options)?;
         let json = if json.is_null() { Value::Object(Map::new()) } else { json };
         let config = SchedulerConfig::from_json(&json).map_err(err)?;
         Ok(SchedulerCore { inner: Scheduler::new(config) })
     }
 
     /// Replaces the configuration (only while stopped: `SCHEDULER_ALREADY_RUNNING`).
-    pub fn configure(&mut self, options: JsValue) -> Result<(), JsValue> {
-        let json = to_json("options", &options)?;
+    pub fn configure(&mut self, options: &JsValue) -> Result<(), JsValue> {
+        let json = to_json("options", options)?;
         let json = if json.is_null() { Value::Object(Map::new()) } else { json };
         let config = SchedulerConfig::from_json(&json).map_err(err)?;
         self.inner.configure(config).map_err(err)
@@ -156,8 +164,13 @@ impl SchedulerCore {
     }
 
     /// Starts at `nowMs` (paused if `paused`): pending jobs get their first run times.
-    pub fn start(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64, paused: bool) -> Result<(), JsValue> {
-        let now = instant("now", now_ms)?;
+    pub fn start(
+        &mut self,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] paused: &JsValue,
+    ) -> Result<(), JsValue> {
+        let now = now_arg(now_ms)?;
+        let paused = bool_arg("paused", paused)?;
         self.inner.start(now, paused).map_err(err)
     }
 
@@ -191,8 +204,8 @@ impl SchedulerCore {
     /// Processes the jobs due at `nowMs` and returns the runs to start (`CoreRun[]`).
     /// Apply `drainStoreOps()` before running them.
     #[wasm_bindgen(unchecked_return_type = "CoreRun[]")]
-    pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> Result<JsValue, JsValue> {
-        let now = instant("now", now_ms)?;
+    pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue) -> Result<JsValue, JsValue> {
+        let now = now_arg(now_ms)?;
         let runs: Vec<Value> = self.inner.tick(now).iter().map(convert::run).collect();
         convert::to_js_value(&Value::Array(runs))
     }
@@ -203,11 +216,12 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = startRunTime, unchecked_return_type = "CoreRunStart | undefined")]
     pub fn start_run_time(
         &mut self,
-        #[wasm_bindgen(js_name = runId)] id: f64,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let now = instant("now", now_ms)?;
-        let start = self.inner.start_run_time(run_id(id)?, now).map_err(err)?;
+        let id = run_id(id)?;
+        let now = now_arg(now_ms)?;
+        let start = self.inner.start_run_time(id, now).map_err(err)?;
         match start {
             None => Ok(JsValue::UNDEFINED),
             Some(s) => convert::to_js_value(&convert::run_start(s)),
@@ -219,13 +233,14 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = runSucceeded)]
     pub fn run_succeeded(
         &mut self,
-        #[wasm_bindgen(js_name = runId)] id: f64,
-        #[wasm_bindgen(js_name = scheduledMs)] scheduled_ms: f64,
-        retval: JsValue,
+        #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue,
+        #[wasm_bindgen(js_name = scheduledMs, unchecked_param_type = "number")] scheduled_ms: &JsValue,
+        retval: &JsValue,
     ) -> Result<(), JsValue> {
-        let scheduled = instant("scheduled", scheduled_ms)?;
-        let value = to_json("retval", &retval).unwrap_or(Value::Null);
-        self.inner.run_succeeded(run_id(id)?, scheduled, value).map_err(err)
+        let id = run_id(id)?;
+        let scheduled = instant_arg("scheduledMs", "scheduled", scheduled_ms)?;
+        let value = to_json("retval", retval).unwrap_or(Value::Null);
+        self.inner.run_succeeded(id, scheduled, value).map_err(err)
     }
 
     /// The function failed for `scheduledMs`: queues `EVENT_JOB_ERROR` with the error text
@@ -233,20 +248,21 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = runFailed)]
     pub fn run_failed(
         &mut self,
-        #[wasm_bindgen(js_name = runId)] id: f64,
-        #[wasm_bindgen(js_name = scheduledMs)] scheduled_ms: f64,
-        #[wasm_bindgen(unchecked_param_type = "string")] exception: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] traceback: JsValue,
+        #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue,
+        #[wasm_bindgen(js_name = scheduledMs, unchecked_param_type = "number")] scheduled_ms: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] exception: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] traceback: &JsValue,
     ) -> Result<(), JsValue> {
-        let scheduled = instant("scheduled", scheduled_ms)?;
-        let exception = required_string("exception", &exception)?;
-        let traceback = optional_string("traceback", &traceback)?;
-        self.inner.run_failed(run_id(id)?, scheduled, exception, traceback).map_err(err)
+        let id = run_id(id)?;
+        let scheduled = instant_arg("scheduledMs", "scheduled", scheduled_ms)?;
+        let exception = required_string("exception", exception)?;
+        let traceback = optional_string("traceback", traceback)?;
+        self.inner.run_failed(id, scheduled, exception, traceback).map_err(err)
     }
 
     /// The run's instance ended: releases its `max_instances` slot.
     #[wasm_bindgen(js_name = finishRun)]
-    pub fn finish_run(&mut self, #[wasm_bindgen(js_name = runId)] id: f64) -> Result<(), JsValue> {
+    pub fn finish_run(&mut self, #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue) -> Result<(), JsValue> {
         self.inner.finish_run(run_id(id)?).map_err(err)
     }
 
@@ -276,14 +292,14 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = loadJobs, unchecked_return_type = "CoreLoadProblem[]")]
     pub fn load_jobs(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue,
-        records: JsValue,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        records: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<JsValue, JsValue> {
-        let alias = required_string("alias", &alias)?;
-        let now = instant("now", now_ms)?;
-        let Value::Array(list) = to_json("records", &records)? else {
-            return Err(invalid("records", &records, "expected an array of job records"));
+        let alias = required_string("alias", alias)?;
+        let now = now_arg(now_ms)?;
+        let Value::Array(list) = to_json("records", records)? else {
+            return Err(invalid("records", records, "expected an array of job records"));
         };
         let mut problems = Vec::new();
         // One record at a time, so each problem keeps the index of its record.
@@ -309,9 +325,9 @@ impl SchedulerCore {
     /// `nextRunTime` (ms, text, or `null` = paused), `jobstore`, `executor`,
     /// `replaceExisting`). Returns the id.
     #[wasm_bindgen(js_name = addJob)]
-    pub fn add_job(&mut self, options: JsValue, #[wasm_bindgen(js_name = nowMs)] now_ms: f64) -> Result<String, JsValue> {
-        let now = instant("now", now_ms)?;
-        let json = to_json("job", &options)?;
+    pub fn add_job(&mut self, options: &JsValue, #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue) -> Result<String, JsValue> {
+        let now = now_arg(now_ms)?;
+        let json = to_json("job", options)?;
         let new = NewJob::from_json(&json).map_err(err)?;
         self.inner.add_job(new, now).map(|id| id.to_string()).map_err(err)
     }
@@ -321,18 +337,18 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = modifyJob)]
     pub fn modify_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
-        jobstore: JsValue,
-        changes: JsValue,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue,
+        jobstore: &JsValue,
+        changes: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<(), JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let now = instant("now", now_ms)?;
-        let store = optional_string("jobstore", &jobstore)?;
+        let job_id = required_string("job_id", job_id)?;
+        let now = now_arg(now_ms)?;
+        let store = optional_string("jobstore", jobstore)?;
         // `trigger` is built here (it needs the scheduler's zone and `now`); the other keys
         // are the core's job changes. (Split by moving the entries: removing from the map
         // would link B-tree removal code for this one key.)
-        let (json, trigger) = match to_json("changes", &changes)? {
+        let (json, trigger) = match to_json("changes", changes)? {
             Value::Object(map) => {
                 let (mut rest, mut trigger) = (Map::new(), None);
                 for (key, value) in map {
@@ -360,23 +376,23 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = rescheduleJob)]
     pub fn reschedule_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
-        jobstore: JsValue,
-        trigger: JsValue,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue,
+        jobstore: &JsValue,
+        trigger: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<(), JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let now = instant("now", now_ms)?;
-        let store = optional_string("jobstore", &jobstore)?;
-        let input = self.trigger_input(&trigger)?;
+        let job_id = required_string("job_id", job_id)?;
+        let now = now_arg(now_ms)?;
+        let store = optional_string("jobstore", jobstore)?;
+        let input = self.trigger_input(trigger)?;
         self.inner.reschedule_job(&job_id, store.as_deref(), input, now).map_err(err)
     }
 
     /// Pauses a job.
     #[wasm_bindgen(js_name = pauseJob)]
-    pub fn pause_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<(), JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn pause_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue, jobstore: &JsValue) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", job_id)?;
+        let store = optional_string("jobstore", jobstore)?;
         self.inner.pause_job(&job_id, store.as_deref()).map_err(err)
     }
 
@@ -385,94 +401,101 @@ impl SchedulerCore {
     #[wasm_bindgen(js_name = resumeJob)]
     pub fn resume_job(
         &mut self,
-        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue,
-        jobstore: JsValue,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue,
+        jobstore: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<bool, JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let now = instant("now", now_ms)?;
-        let store = optional_string("jobstore", &jobstore)?;
+        let job_id = required_string("job_id", job_id)?;
+        let now = now_arg(now_ms)?;
+        let store = optional_string("jobstore", jobstore)?;
         self.inner.resume_job(&job_id, store.as_deref(), now).map_err(err)
     }
 
     /// Removes a job.
     #[wasm_bindgen(js_name = removeJob)]
-    pub fn remove_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<(), JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn remove_job(&mut self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue, jobstore: &JsValue) -> Result<(), JsValue> {
+        let job_id = required_string("job_id", job_id)?;
+        let store = optional_string("jobstore", jobstore)?;
         self.inner.remove_job(&job_id, store.as_deref()).map_err(err)
     }
 
     /// Removes every job of `jobstore` (or of all stores).
     #[wasm_bindgen(js_name = removeAllJobs)]
-    pub fn remove_all_jobs(&mut self, jobstore: JsValue) -> Result<(), JsValue> {
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn remove_all_jobs(&mut self, jobstore: &JsValue) -> Result<(), JsValue> {
+        let store = optional_string("jobstore", jobstore)?;
         self.inner.remove_all_jobs(store.as_deref()).map_err(err)
     }
 
     /// The job `jobId` (`CoreJob`), or `undefined`.
     #[wasm_bindgen(js_name = getJob, unchecked_return_type = "CoreJob | undefined")]
-    pub fn get_job(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue, jobstore: JsValue) -> Result<JsValue, JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn get_job(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue, jobstore: &JsValue) -> Result<JsValue, JsValue> {
+        let job_id = required_string("job_id", job_id)?;
+        let store = optional_string("jobstore", jobstore)?;
         self.inner.get_job(&job_id, store.as_deref()).map_or(Ok(JsValue::UNDEFINED), |j| convert::to_js_value(&job_json(j, &self.inner)))
     }
 
     /// The jobs of `jobstore` (or all), in APScheduler's order (`CoreJob[]`).
     #[wasm_bindgen(js_name = getJobs, unchecked_return_type = "CoreJob[]")]
-    pub fn get_jobs(&self, jobstore: JsValue) -> Result<JsValue, JsValue> {
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn get_jobs(&self, jobstore: &JsValue) -> Result<JsValue, JsValue> {
+        let store = optional_string("jobstore", jobstore)?;
         let jobs: Vec<Value> = self.inner.get_jobs(store.as_deref()).into_iter().map(|j| job_json(j, &self.inner)).collect();
         convert::to_js_value(&Value::Array(jobs))
     }
 
     /// APScheduler's `print_jobs()` text.
     #[wasm_bindgen(js_name = printJobs)]
-    pub fn print_jobs(&self, jobstore: JsValue) -> Result<String, JsValue> {
-        let store = optional_string("jobstore", &jobstore)?;
+    pub fn print_jobs(&self, jobstore: &JsValue) -> Result<String, JsValue> {
+        let store = optional_string("jobstore", jobstore)?;
         Ok(self.inner.print_jobs(store.as_deref()))
     }
 
     /// Running instances of `jobId` (submitted, not finished).
     #[wasm_bindgen(js_name = runningInstances)]
-    pub fn running_instances(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: JsValue) -> Result<u32, JsValue> {
-        let job_id = required_string("job_id", &job_id)?;
+    pub fn running_instances(&self, #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue) -> Result<u32, JsValue> {
+        let job_id = required_string("job_id", job_id)?;
         Ok(self.inner.running_instances(&job_id))
     }
 
     /// Adds a job store: `type` `'memory'` or any persistent type name.
     #[wasm_bindgen(js_name = addJobstore)]
-    pub fn add_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue, #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: JsValue) -> Result<(), JsValue> {
-        let alias = required_string("alias", &alias)?;
-        let kind = required_string("type", &kind)?;
+    pub fn add_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue, #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: &JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", alias)?;
+        let kind = required_string("type", kind)?;
         let kind = StoreKind::parse("type", &kind).map_err(err)?;
         self.inner.add_jobstore(&alias, kind).map_err(err)
     }
 
     /// Removes a job store (a persistent store's records are not touched).
     #[wasm_bindgen(js_name = removeJobstore)]
-    pub fn remove_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue) -> Result<(), JsValue> {
-        let alias = required_string("alias", &alias)?;
+    pub fn remove_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", alias)?;
         self.inner.remove_jobstore(&alias).map_err(err)
     }
 
-    /// Adds an executor alias (`type` name, optional `maxWorkers`).
+    /// Adds an executor alias (`type` name, optional `maxWorkers`: an integer from 1 to
+    /// 4294967295, the configuration's bound on `max_workers`; `undefined` or `null` = the
+    /// executor's default).
     #[wasm_bindgen(js_name = addExecutor)]
     pub fn add_executor(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue,
-        #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: JsValue,
-        #[wasm_bindgen(js_name = maxWorkers)] max_workers: Option<u32>,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        #[wasm_bindgen(js_name = type, unchecked_param_type = "string")] kind: &JsValue,
+        #[wasm_bindgen(js_name = maxWorkers, unchecked_optional_param_type = "number | null")] max_workers: &JsValue,
     ) -> Result<(), JsValue> {
-        let alias = required_string("alias", &alias)?;
-        let kind = required_string("type", &kind)?;
+        let alias = required_string("alias", alias)?;
+        let kind = required_string("type", kind)?;
+        let max_workers = if max_workers.is_undefined() || max_workers.is_null() {
+            None
+        } else {
+            Some(u32_arg("maxWorkers", max_workers, 1, "must be an integer from 1 to 4294967295")?)
+        };
         self.inner.add_executor(&alias, ExecutorConfig { kind, max_workers }).map_err(err)
     }
 
     /// Removes an executor alias.
     #[wasm_bindgen(js_name = removeExecutor)]
-    pub fn remove_executor(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: JsValue) -> Result<(), JsValue> {
-        let alias = required_string("alias", &alias)?;
+    pub fn remove_executor(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue) -> Result<(), JsValue> {
+        let alias = required_string("alias", alias)?;
         self.inner.remove_executor(&alias).map_err(err)
     }
 }

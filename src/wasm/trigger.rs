@@ -5,9 +5,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::from_js;
+use super::convert::{from_js, required_string, u32_arg};
 use super::error::{invalid, to_js};
-use super::time::{instant, optional_instant, zone};
+use super::time::{instant_arg, optional_instant_arg, zone};
 use crate::trigger::{BuildContext, JitterRng};
 use crate::{Timestamp, Trigger, TriggerSpec};
 
@@ -17,6 +17,9 @@ const TS_TRIGGER_SPEC: &'static str = r#"
  *  with APScheduler's keyword arguments (snake_case or camelCase); dates as text or epoch ms. */
 export type TriggerSpecJson = { type: string; [key: string]: unknown };
 "#;
+
+/// Why a seed half is refused.
+const SEED_RANGE: &str = "must be an integer from 0 to 4294967295";
 
 /// A built trigger (any kind) with its jitter generator.
 #[wasm_bindgen]
@@ -30,21 +33,25 @@ pub struct WasmTrigger {
 impl WasmTrigger {
     /// Builds the trigger described by `spec` (a JS object in the trigger JSON form).
     /// `defaultZone` is used where the spec names no zone; `nowMs` is the current time
-    /// (interval start without a start date, date trigger without a run date); the two
-    /// 32-bit halves of `seed` seed the jitter generator.
+    /// (interval start without a start date, date trigger without a run date); `seedHigh`
+    /// and `seedLow`, the two 32-bit halves of a seed (integers 0 to 2^32 - 1), seed the
+    /// jitter generator. A parameter of the wrong type is an `INVALID_ARGUMENT` naming it.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "TriggerSpecJson")] spec: JsValue,
-        #[wasm_bindgen(js_name = defaultZone)] default_zone: JsValue,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
-        #[wasm_bindgen(js_name = seedHigh)] seed_high: u32,
-        #[wasm_bindgen(js_name = seedLow)] seed_low: u32,
+        #[wasm_bindgen(unchecked_param_type = "TriggerSpecJson")] spec: &JsValue,
+        #[wasm_bindgen(js_name = defaultZone, unchecked_param_type = "string")] default_zone: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+        #[wasm_bindgen(js_name = seedHigh, unchecked_param_type = "number")] seed_high: &JsValue,
+        #[wasm_bindgen(js_name = seedLow, unchecked_param_type = "number")] seed_low: &JsValue,
     ) -> Result<WasmTrigger, JsValue> {
-        let zone_name = default_zone
-            .as_string()
-            .ok_or_else(|| invalid("timezone", &default_zone, "expected a time zone name"))?;
-        let ctx = BuildContext { default_zone: zone(&zone_name)?, now: instant("now", now_ms)? };
-        let json = from_js("trigger", &spec)?;
+        if !default_zone.is_string() {
+            return Err(invalid("timezone", default_zone, "expected a time zone name"));
+        }
+        let zone_name = required_string("timezone", default_zone)?;
+        let ctx = BuildContext { default_zone: zone(&zone_name)?, now: instant_arg("nowMs", "now", now_ms)? };
+        let seed_high = u32_arg("seedHigh", seed_high, 0, SEED_RANGE)?;
+        let seed_low = u32_arg("seedLow", seed_low, 0, SEED_RANGE)?;
+        let json = from_js("trigger", spec)?;
         let trigger = TriggerSpec::from_json(&json).and_then(|s| s.build(&ctx)).map_err(|e| to_js(&e))?;
         let seed = (u64::from(seed_high) << 32) | u64::from(seed_low);
         Ok(WasmTrigger { trigger, rng: JitterRng::new(seed), run_at: None })
@@ -55,11 +62,11 @@ impl WasmTrigger {
     #[wasm_bindgen(js_name = nextFireTime)]
     pub fn next_fire_time(
         &self,
-        #[wasm_bindgen(js_name = previousMs)] previous_ms: Option<f64>,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = previousMs, unchecked_param_type = "number | null | undefined")] previous_ms: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<Option<f64>, JsValue> {
-        let previous = optional_instant("previous", previous_ms)?;
-        let now = instant("now", now_ms)?;
+        let previous = optional_instant_arg("previousMs", "previous", previous_ms)?;
+        let now = instant_arg("nowMs", "now", now_ms)?;
         Ok(self.trigger.next_fire_time(previous, now).map(Timestamp::as_millis_f64))
     }
 
@@ -69,11 +76,11 @@ impl WasmTrigger {
     #[wasm_bindgen(js_name = nextFire)]
     pub fn next_fire(
         &mut self,
-        #[wasm_bindgen(js_name = previousMs)] previous_ms: Option<f64>,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = previousMs, unchecked_param_type = "number | null | undefined")] previous_ms: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<Option<f64>, JsValue> {
-        let previous = optional_instant("previous", previous_ms)?;
-        let now = instant("now", now_ms)?;
+        let previous = optional_instant_arg("previousMs", "previous", previous_ms)?;
+        let now = instant_arg("nowMs", "now", now_ms)?;
         let fire = self.trigger.next_fire(previous, now, &mut self.rng);
         self.run_at = fire.map(|f| f.run_at);
         Ok(fire.map(|f| f.time.as_millis_f64()))

@@ -4,6 +4,7 @@
 // `.err().expect(…)`: the bindings' classes are not `Debug`, so `expect_err` is unavailable.
 #![allow(clippy::err_expect)]
 
+mod hostile;
 mod scheduler;
 
 use js_sys::{Function, Reflect, JSON};
@@ -20,7 +21,17 @@ fn js(text: &str) -> JsValue {
 }
 
 fn trigger(spec: &str, zone: &str, now_ms: f64) -> Result<WasmTrigger, JsValue> {
-    WasmTrigger::new(js(spec), JsValue::from(zone), now_ms, 7, 11)
+    WasmTrigger::new(&js(spec), &JsValue::from(zone), &n(now_ms), &n(7.0), &n(11.0))
+}
+
+/// A JS number.
+fn n(x: f64) -> JsValue {
+    JsValue::from_f64(x)
+}
+
+/// A JS number, or `undefined`.
+fn opt(x: Option<f64>) -> JsValue {
+    x.map_or(JsValue::UNDEFINED, n)
 }
 
 /// The `code` property of a thrown value.
@@ -36,9 +47,9 @@ fn prop(err: &JsValue, name: &str) -> Option<String> {
 fn interval_fire_times_cross_as_epoch_milliseconds() {
     let t = trigger(r#"{"type":"interval","minutes":2,"start_date":"2026-01-01 00:00:00","timezone":"UTC"}"#, "UTC", 0.0)
         .expect("valid interval");
-    let first = t.next_fire_time(None, JAN_1_2026_MS).expect("ok").expect("a fire time");
+    let first = t.next_fire_time(&opt(None), &n(JAN_1_2026_MS)).expect("ok").expect("a fire time");
     assert_eq!(first, JAN_1_2026_MS);
-    let second = t.next_fire_time(Some(first), first).expect("ok").expect("a fire time");
+    let second = t.next_fire_time(&opt(Some(first)), &n(first)).expect("ok").expect("a fire time");
     assert_eq!(second, JAN_1_2026_MS + 120_000.0);
     assert_eq!(t.to_string_js(), "interval[0:02:00]");
     assert_eq!(t.timezone().as_deref(), Some("UTC"));
@@ -48,9 +59,9 @@ fn interval_fire_times_cross_as_epoch_milliseconds() {
 fn microseconds_survive_the_boundary() {
     let t = trigger(r#"{"type":"interval","seconds":1.5,"startDate":"2026-01-01T00:00:00.000250Z"}"#, "UTC", 0.0)
         .expect("valid interval");
-    let first = t.next_fire_time(None, JAN_1_2026_MS).expect("ok").expect("a fire time");
+    let first = t.next_fire_time(&opt(None), &n(JAN_1_2026_MS)).expect("ok").expect("a fire time");
     assert_eq!(first, JAN_1_2026_MS + 0.25);
-    let next = t.next_fire_time(Some(first), first).expect("ok").expect("a fire time");
+    let next = t.next_fire_time(&opt(Some(first)), &n(first)).expect("ok").expect("a fire time");
     assert_eq!(next, JAN_1_2026_MS + 1500.25);
 }
 
@@ -58,9 +69,9 @@ fn microseconds_survive_the_boundary() {
 fn date_trigger_is_exhausted_after_one_fire_and_prints_like_apscheduler() {
     let t = trigger(r#"{"type":"date","run_date":"2026-05-01 09:30:00","timezone":"Europe/Berlin"}"#, "UTC", 0.0)
         .expect("valid date");
-    let at = t.next_fire_time(None, JAN_1_2026_MS).expect("ok").expect("a fire time");
+    let at = t.next_fire_time(&opt(None), &n(JAN_1_2026_MS)).expect("ok").expect("a fire time");
     assert_eq!(at, 1_777_620_600_000.0); // 07:30Z
-    assert_eq!(t.next_fire_time(Some(at), at).expect("ok"), None);
+    assert_eq!(t.next_fire_time(&opt(Some(at)), &n(at)).expect("ok"), None);
     assert_eq!(t.to_string_js(), "date[2026-05-01 09:30:00 CEST]");
 }
 
@@ -70,7 +81,7 @@ fn jitter_run_at_stays_within_the_window() {
         .expect("valid interval");
     let mut prev = None;
     for k in 0..20 {
-        let time = t.next_fire(prev, prev.unwrap_or(JAN_1_2026_MS)).expect("ok").expect("a fire time");
+        let time = t.next_fire(&opt(prev), &n(prev.unwrap_or(JAN_1_2026_MS))).expect("ok").expect("a fire time");
         assert_eq!(time, JAN_1_2026_MS + f64::from(k) * 10_000.0);
         let run_at = t.run_at().expect("run time drawn");
         assert!(run_at >= time && run_at <= time + 3_000.0, "{run_at} vs {time}");
@@ -86,11 +97,11 @@ fn spec_round_trips_through_js_objects() {
     let text = JSON::stringify(&spec).expect("plain object").as_string().unwrap_or_default();
     assert!(text.contains("\"type\":\"or\""), "{text}");
     assert!(text.contains("Asia/Tokyo"), "children get the default zone: {text}");
-    let again = WasmTrigger::new(spec, JsValue::from("UTC"), 0.0, 1, 2).expect("canonical spec builds");
+    let again = WasmTrigger::new(&spec, &JsValue::from("UTC"), &n(0.0), &n(1.0), &n(2.0)).expect("canonical spec builds");
     assert_eq!(again.to_string_js(), t.to_string_js());
     for k in 0..5 {
         let now = JAN_1_2026_MS + f64::from(k) * 1_000_000.0;
-        assert_eq!(again.next_fire_time(None, now).expect("ok"), t.next_fire_time(None, now).expect("ok"));
+        assert_eq!(again.next_fire_time(&opt(None), &n(now)).expect("ok"), t.next_fire_time(&opt(None), &n(now)).expect("ok"));
     }
 }
 
@@ -108,7 +119,7 @@ fn errors_carry_code_field_and_value() {
     let err = trigger(r#"{"type":"date"}"#, "Nowhere/Else", 0.0).err().expect("bad default zone");
     assert_eq!(code(&err), "UNKNOWN_TIMEZONE");
 
-    let err = WasmTrigger::new(js(r#"{"type":"date"}"#), JsValue::from(5), 0.0, 0, 0).err().expect("zone not a string");
+    let err = WasmTrigger::new(&js(r#"{"type":"date"}"#), &JsValue::from(5), &n(0.0), &n(0.0), &n(0.0)).err().expect("zone not a string");
     assert_eq!(code(&err), "INVALID_ARGUMENT");
     assert_eq!(prop(&err, "field").as_deref(), Some("timezone"));
 
@@ -118,15 +129,15 @@ fn errors_carry_code_field_and_value() {
     assert_eq!(prop(&err, "message").as_deref(), Some(r#"invalid now "NaN": not a finite number of milliseconds"#));
 
     let t = trigger(r#"{"type":"date","run_date":"2026-01-01"}"#, "UTC", 0.0).expect("valid");
-    let err = t.next_fire_time(Some(f64::INFINITY), 0.0).err().expect("infinite previous");
+    let err = t.next_fire_time(&opt(Some(f64::INFINITY)), &n(0.0)).err().expect("infinite previous");
     assert_eq!(prop(&err, "field").as_deref(), Some("previous"));
     assert_eq!(prop(&err, "value").as_deref(), Some("Infinity"));
-    let err = t.next_fire_time(None, 1e300).err().expect("now beyond year 9999");
+    let err = t.next_fire_time(&opt(None), &n(1e300)).err().expect("now beyond year 9999");
     assert_eq!(code(&err), "INVALID_ARGUMENT");
     assert_eq!(prop(&err, "value").as_deref(), Some("1e+300"));
 
     // Numbers in messages: integers as integers, fractions shortest (JS values and JSON).
-    let err = WasmTrigger::new(js(r#"{"type":"date"}"#), JsValue::from(5.25), 0.0, 0, 0).err().expect("zone a number");
+    let err = WasmTrigger::new(&js(r#"{"type":"date"}"#), &JsValue::from(5.25), &n(0.0), &n(0.0), &n(0.0)).err().expect("zone a number");
     assert_eq!(prop(&err, "value").as_deref(), Some("5.25"));
     let err = trigger(r#"{"type":"interval","minutes":-2,"seconds":0.5}"#, "UTC", 0.0).err().expect("negative interval");
     assert_eq!(prop(&err, "value").as_deref(), Some("weeks=0, days=0, hours=0, minutes=-2, seconds=0.5"));
@@ -163,10 +174,10 @@ fn no_js_value_reaches_a_panic() {
     ];
     for value in values {
         for now in [0.0, -6.2e13, 2.5e14, f64::NAN] {
-            if let Ok(t) = WasmTrigger::new(value.clone(), JsValue::from("UTC"), now, 0, 0) {
+            if let Ok(t) = WasmTrigger::new(&value, &JsValue::from("UTC"), &n(now), &n(0.0), &n(0.0)) {
                 for q in [None, Some(0.0), Some(2.5e14), Some(-6.2e13)] {
-                    let _ = t.next_fire_time(q, 2.5e14);
-                    let _ = t.next_fire_time(q, -6.2e13);
+                    let _ = t.next_fire_time(&opt(q), &n(2.5e14));
+                    let _ = t.next_fire_time(&opt(q), &n(-6.2e13));
                 }
                 let _ = t.to_spec();
                 let _ = t.to_string_js();
@@ -183,7 +194,7 @@ fn a_registered_error_class_is_used_for_every_error() {
     .expect("class expression")
     .into();
     register_error_class(class.clone());
-    let err = parse_date(s("startDate"), s("2026-02-30"), s("UTC")).err().expect("impossible date");
+    let err = parse_date(&s("startDate"), &s("2026-02-30"), &s("UTC")).err().expect("impossible date");
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(Reflect::get(&err, &"fromClass".into()).ok().and_then(|v| v.as_bool()), Some(true));
     assert_eq!(code(&err), "INVALID_ARGUMENT");
@@ -192,13 +203,13 @@ fn a_registered_error_class_is_used_for_every_error() {
 
 #[wasm_bindgen_test]
 fn zone_helpers() {
-    assert!(is_known_timezone(s("Europe/Berlin")));
-    assert!(is_known_timezone(s("UTC")));
-    assert!(!is_known_timezone(s("Europe/Atlantis")));
+    assert!(is_known_timezone(&s("Europe/Berlin")));
+    assert!(is_known_timezone(&s("UTC")));
+    assert!(!is_known_timezone(&s("Europe/Atlantis")));
     // 02:30 does not exist in Berlin on 2026-03-29: it moves forward to 03:30 CEST (01:30Z).
-    assert_eq!(parse_date(s("x"), s("2026-03-29 02:30:00"), s("Europe/Berlin")).expect("ok"), 1_774_747_800_000.0);
-    assert_eq!(format_instant(1_774_747_800_000.0, s("Europe/Berlin")).expect("ok"), "2026-03-29 03:30:00 CEST");
-    assert_eq!(code(&format_instant(f64::NAN, s("UTC")).err().expect("NaN")), "INVALID_ARGUMENT");
+    assert_eq!(parse_date(&s("x"), &s("2026-03-29 02:30:00"), &s("Europe/Berlin")).expect("ok"), 1_774_747_800_000.0);
+    assert_eq!(format_instant(&n(1_774_747_800_000.0), &s("Europe/Berlin")).expect("ok"), "2026-03-29 03:30:00 CEST");
+    assert_eq!(code(&format_instant(&n(f64::NAN), &s("UTC")).err().expect("NaN")), "INVALID_ARGUMENT");
 }
 
 /// A JS string value.

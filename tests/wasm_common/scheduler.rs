@@ -17,33 +17,38 @@ fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// A JS number.
+fn n(x: f64) -> JsValue {
+    JsValue::from_f64(x)
+}
+
 fn code(err: &JsValue) -> Option<String> {
     get(err, "code").as_string()
 }
 
 #[wasm_bindgen_test]
 fn one_interval_job_through_the_run_loop() {
-    let mut core = SchedulerCore::new(js(r#"{"timezone":"UTC","jobDefaults":{"misfireGraceTime":null}}"#)).expect("valid options");
+    let mut core = SchedulerCore::new(&js(r#"{"timezone":"UTC","jobDefaults":{"misfireGraceTime":null}}"#)).expect("valid options");
     let id = core
-        .add_job(js(r#"{"func":"report","id":"r","trigger":{"type":"interval","minutes":1,"start_date":"2026-01-01 00:01:00"}}"#), T0)
+        .add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"interval","minutes":1,"start_date":"2026-01-01 00:01:00"}}"#), &n(T0))
         .expect("job added");
     assert_eq!(id, "r");
-    core.start(T0, false).expect("started");
+    core.start(&n(T0), &JsValue::FALSE).expect("started");
     assert_eq!(core.state(), "running");
     assert_eq!(core.next_wakeup(), Some(T0 + 60_000.0));
 
-    let runs: Array = core.tick(T0 + 60_000.0).expect("tick").into();
+    let runs: Array = core.tick(&n(T0 + 60_000.0)).expect("tick").into();
     assert_eq!(runs.length(), 1);
     let run = runs.get(0);
     assert_eq!(get(&run, "jobId").as_string().as_deref(), Some("r"));
     let run_id = get(&run, "id").as_f64().expect("numeric run id");
-    let start = core.start_run_time(run_id, T0 + 60_000.0).expect("known run");
+    let start = core.start_run_time(&n(run_id), &n(T0 + 60_000.0)).expect("known run");
     assert_eq!(get(&start, "action").as_string().as_deref(), Some("execute"));
     let scheduled = get(&start, "scheduledRunTime").as_f64().expect("time");
     assert_eq!(scheduled, T0 + 60_000.0);
-    core.run_succeeded(run_id, scheduled, js(r#"{"ok":true}"#)).expect("reported");
-    assert!(core.start_run_time(run_id, T0 + 60_000.0).expect("known run").is_undefined());
-    core.finish_run(run_id).expect("finished");
+    core.run_succeeded(&n(run_id), &n(scheduled), &js(r#"{"ok":true}"#)).expect("reported");
+    assert!(core.start_run_time(&n(run_id), &n(T0 + 60_000.0)).expect("known run").is_undefined());
+    core.finish_run(&n(run_id)).expect("finished");
     assert_eq!(core.next_wakeup(), Some(T0 + 120_000.0));
 
     let events = js_sys::Array::from(&core.drain_events().expect("events"));
@@ -52,9 +57,9 @@ fn one_interval_job_through_the_run_loop() {
     assert!(names.contains(&"EVENT_JOB_SUBMITTED".to_string()), "{names:?}");
     assert!(names.contains(&"EVENT_JOB_EXECUTED".to_string()), "{names:?}");
 
-    let err = core.add_job(js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), T0).err().expect("duplicate id");
+    let err = core.add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), &n(T0)).err().expect("duplicate id");
     assert_eq!(code(&err).as_deref(), Some("CONFLICTING_ID"));
-    let err = core.remove_job(JsValue::from("nope"), JsValue::UNDEFINED).err().expect("unknown id");
+    let err = core.remove_job(&JsValue::from("nope"), &JsValue::UNDEFINED).err().expect("unknown id");
     assert_eq!(code(&err).as_deref(), Some("JOB_NOT_FOUND"));
 }
 
@@ -84,27 +89,28 @@ fn no_js_value_reaches_a_panic_in_the_scheduler_binding() {
     let times = [T0, f64::NAN, f64::INFINITY, -1e300, 1e300];
     let mut refused = 0;
     for v in &weird {
-        if SchedulerCore::new(v.clone()).is_err() {
+        if SchedulerCore::new(v).is_err() {
             refused += 1;
         }
     }
-    let mut core = SchedulerCore::new(js(r#"{"timezone":"UTC","jobstores":{"db":{"type":"indexeddb"}}}"#)).expect("valid options");
+    let mut core = SchedulerCore::new(&js(r#"{"timezone":"UTC","jobstores":{"db":{"type":"indexeddb"}}}"#)).expect("valid options");
     for v in &weird {
         for &now in &times {
+            let now = &n(now);
             let results = [
-                core.add_job(v.clone(), now).map(|_| ()),
-                core.configure(v.clone()),
-                core.modify_job(v.clone(), v.clone(), v.clone(), now),
-                core.reschedule_job(JsValue::from("a"), JsValue::UNDEFINED, v.clone(), now),
-                core.pause_job(v.clone(), v.clone()),
-                core.resume_job(v.clone(), v.clone(), now).map(|_| ()),
-                core.remove_job(v.clone(), v.clone()),
-                core.get_job(v.clone(), v.clone()).map(|_| ()),
-                core.load_jobs(JsValue::from("db"), v.clone(), now).map(|_| ()),
-                core.add_jobstore(v.clone(), v.clone()),
+                core.add_job(v, now).map(|_| ()),
+                core.configure(v),
+                core.modify_job(v, v, v, now),
+                core.reschedule_job(&JsValue::from("a"), &JsValue::UNDEFINED, v, now),
+                core.pause_job(v, v),
+                core.resume_job(v, v, now).map(|_| ()),
+                core.remove_job(v, v),
+                core.get_job(v, v).map(|_| ()),
+                core.load_jobs(&JsValue::from("db"), v, now).map(|_| ()),
+                core.add_jobstore(v, v),
                 core.start_run_time(now, now).map(|_| ()),
                 core.finish_run(now),
-                core.run_failed(now, now, v.clone(), v.clone()),
+                core.run_failed(now, now, v, v),
             ];
             for r in results {
                 if let Err(e) = r {
@@ -113,8 +119,8 @@ fn no_js_value_reaches_a_panic_in_the_scheduler_binding() {
                 }
             }
         }
-        let _ = core.tick(f64::NAN);
-        let _ = core.start(f64::NAN, false);
+        let _ = core.tick(&n(f64::NAN));
+        let _ = core.start(&n(f64::NAN), &JsValue::FALSE);
     }
     assert!(refused > weird.len() * times.len() * 5, "only {refused} refusals");
 }

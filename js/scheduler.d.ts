@@ -93,6 +93,8 @@ export type StoreOp =
 export class CorruptEntry {
   readonly key: string;
   readonly reason: string;
+  /** The job id the entry is stored under, when the adapter knows it. */
+  readonly id?: string;
 }
 
 /** The pluggable job store interface. */
@@ -348,7 +350,8 @@ export class IndexedDBJobStore implements JobStoreAdapter {
   close(): void;
   lockName?: string;
 }
-export function corruptEntry(key: string, reason: string): CorruptEntry;
+/** An unreadable stored entry for a custom store's `load()`; `id`: the job id it is stored under, when known. */
+export function corruptEntry(key: string, reason: string, id?: string): CorruptEntry;
 
 /** The real clock (`Date.now`, `setTimeout`). */
 export const systemClock: Clock;
@@ -402,6 +405,8 @@ export class SchedulerCore {
   drainEvents(): CoreEvent[];
   drainStoreOps(): StoreOp[];
   loadJobs(alias: string, records: unknown[], nowMs: number): CoreLoadProblem[];
+  /** Holds `id` for a stored entry the host could not parse (adding it then needs replaceExisting). */
+  holdUnreadableId(alias: string, id: string): void;
   addJob(options: Record<string, unknown>, nowMs: number): string;
   modifyJob(jobId: string, jobstore: string | null | undefined, changes: Record<string, unknown>, nowMs: number): void;
   rescheduleJob(jobId: string, jobstore: string | null | undefined, trigger: TriggerSpecJson | null | undefined, nowMs: number): void;

@@ -383,8 +383,13 @@ export class Scheduler {
   _loadInto(alias, entries) {
     const records = [];
     for (const entry of entries) {
-      if (entry instanceof CorruptEntry) this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
-      else records.push(entry);
+      if (entry instanceof CorruptEntry) {
+        this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
+        // Its id stays taken: adding a job with it needs replaceExisting (never a silent overwrite).
+        if (typeof entry.id === 'string' && entry.id !== '') this._core.holdUnreadableId(alias, entry.id);
+      } else {
+        records.push(entry);
+      }
     }
     const problems = this._core.loadJobs(alias, records, this._now());
     for (const p of problems) this._reportLoad(alias, new TickwerkError(p.code, p.message, { field: 'id', value: p.id }), records[p.index]?.id ?? p.id);

@@ -20,14 +20,20 @@ import { camel } from './scheduler-config.js';
 
 /** A stored entry an adapter could not parse; reported, never deleted. */
 export class CorruptEntry {
-  constructor(key, reason) {
+  constructor(key, reason, id) {
     this.key = key;
     this.reason = reason;
+    /** The job id the entry is stored under, when the adapter knows it (`undefined` if not). */
+    this.id = id;
   }
 }
 
-/** Marks a stored entry as unreadable (for custom adapters' `load()`). */
-export const corruptEntry = (key, reason) => new CorruptEntry(key, reason);
+/**
+ * Marks a stored entry as unreadable (for custom adapters' `load()`). Give the job `id` the
+ * entry is stored under when you know it: the scheduler then refuses to add a job with that
+ * id (CONFLICTING_ID) unless `replaceExisting` says to overwrite the entry.
+ */
+export const corruptEntry = (key, reason, id) => new CorruptEntry(key, reason, id);
 
 function storeFailure(what, cause) {
   return new TickwerkError('STORE_FAILURE', `job store ${what} failed: ${errorText(cause)}`, { cause });
@@ -74,7 +80,7 @@ export class LocalStorageJobStore {
       try {
         out.push(JSON.parse(text));
       } catch (e) {
-        out.push(new CorruptEntry(key, `not JSON: ${e.message}`));
+        out.push(new CorruptEntry(key, `not JSON: ${e.message}`, key.slice(this._base().length)));
       }
     }
     return out;

@@ -31,6 +31,12 @@ pub enum Error {
         /// The duplicate id.
         id: String,
     },
+    /// The id belongs to a stored record that could not be loaded (code `CONFLICTING_ID`):
+    /// adding a job with it needs `replace_existing`, which overwrites the record.
+    UnreadableRecordId {
+        /// The id of the unreadable record.
+        id: String,
+    },
     /// No job with this id exists.
     JobNotFound {
         /// The id that was looked up.
@@ -69,7 +75,7 @@ impl Error {
         match self {
             Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Error::UnknownTimezone { .. } => "UNKNOWN_TIMEZONE",
-            Error::ConflictingId { .. } => "CONFLICTING_ID",
+            Error::ConflictingId { .. } | Error::UnreadableRecordId { .. } => "CONFLICTING_ID",
             Error::JobNotFound { .. } => "JOB_NOT_FOUND",
             Error::SchedulerAlreadyRunning => "SCHEDULER_ALREADY_RUNNING",
             Error::SchedulerNotRunning => "SCHEDULER_NOT_RUNNING",
@@ -96,6 +102,11 @@ impl fmt::Display for Error {
             }
             Error::UnknownTimezone { name } => write!(f, "unknown time zone {}", quoted(name)),
             Error::ConflictingId { id } => write!(f, "a job with id {} already exists", quoted(id)),
+            Error::UnreadableRecordId { id } => write!(
+                f,
+                "a stored job record with id {} exists but cannot be read (left in place); replace_existing overwrites it",
+                quoted(id)
+            ),
             Error::JobNotFound { id } => write!(f, "no job by the id of {} was found", quoted(id)),
             Error::SchedulerAlreadyRunning => write!(f, "the scheduler is already running"),
             Error::SchedulerNotRunning => write!(f, "the scheduler is not running"),

@@ -71,7 +71,7 @@ fn load_jobs_holds_the_id_of_a_corrupt_record_and_add_job_conflicts() {
     s.start(at(0), false).unwrap();
     ops(&mut s);
 
-    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::ConflictingId { id: "j1".into() }));
+    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::UnreadableRecordId { id: "j1".into() }));
     assert!(ops(&mut s).is_empty(), "the corrupt record is not overwritten");
     assert!(s.get_job("j1", None).is_none());
     // Another store is not affected.
@@ -119,10 +119,10 @@ fn hold_unreadable_id_for_entries_the_host_could_not_parse() {
     assert_eq!(sorted(s.unreadable_ids("default")), ["j1", "k"]);
     assert!(s.unreadable_ids("mem").is_empty());
     s.start(at(0), false).unwrap();
-    assert_eq!(s.add_job(add("k", false), at(0)), Err(Error::ConflictingId { id: "k".into() }));
+    assert_eq!(s.add_job(add("k", false), at(0)), Err(Error::UnreadableRecordId { id: "k".into() }));
     // Also while running.
     s.hold_unreadable_id("default", "late").unwrap();
-    assert_eq!(s.add_job(add("late", false), at(0)), Err(Error::ConflictingId { id: "late".into() }));
+    assert_eq!(s.add_job(add("late", false), at(0)), Err(Error::UnreadableRecordId { id: "late".into() }));
     s.add_job(add("late", true), at(0)).unwrap();
     assert_eq!(sorted(s.unreadable_ids("default")), ["j1", "k"]);
 }
@@ -132,7 +132,7 @@ fn pending_jobs_conflict_when_added_and_at_start() {
     // Held before the pending add: rejected by add_job itself (deviation early-conflict).
     let mut s = scheduler();
     s.load_jobs("default", &[corrupt_record("j1")], at(0)).unwrap();
-    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::ConflictingId { id: "j1".into() }));
+    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::UnreadableRecordId { id: "j1".into() }));
     s.add_job(add("j1", true), at(0)).unwrap();
     assert_eq!(s.unreadable_ids("default"), ["j1"], "still held until the job is stored");
     s.start(at(0), false).unwrap();
@@ -144,7 +144,7 @@ fn pending_jobs_conflict_when_added_and_at_start() {
     s.add_job(add("j1", false), at(0)).unwrap();
     s.add_job(add("j2", false), at(0)).unwrap();
     s.load_jobs("default", &[corrupt_record("j1")], at(0)).unwrap();
-    assert_eq!(s.start(at(0), false), Err(Error::ConflictingId { id: "j1".into() }));
+    assert_eq!(s.start(at(0), false), Err(Error::UnreadableRecordId { id: "j1".into() }));
     assert_eq!(s.state(), SchedulerState::Stopped);
     assert!(ops(&mut s).is_empty(), "nothing was written");
     assert_eq!(s.get_jobs(None).len(), 2, "nothing was half-started");
@@ -183,9 +183,9 @@ fn held_ids_survive_shutdown_and_go_with_the_store() {
     s.start(at(0), false).unwrap();
     s.shutdown().unwrap();
     // The record is still stored: the id stays held while stopped and after a restart.
-    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::ConflictingId { id: "j1".into() }));
+    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::UnreadableRecordId { id: "j1".into() }));
     s.start(at(0), false).unwrap();
-    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::ConflictingId { id: "j1".into() }));
+    assert_eq!(s.add_job(add("j1", false), at(0)), Err(Error::UnreadableRecordId { id: "j1".into() }));
     // Removing the store forgets them; a store added again under the alias has none.
     s.remove_jobstore("default").unwrap();
     assert!(s.unreadable_ids("default").is_empty());

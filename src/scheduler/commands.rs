@@ -91,8 +91,10 @@ impl Scheduler {
                 }
                 *existing = job;
             } else {
-                if !new.replace_existing && self.stores.iter().any(|s| *s.alias == *new.jobstore && s.id_taken(&id)) {
-                    return Err(Error::ConflictingId { id: id.to_string() });
+                if let Some(s) = self.stores.iter().find(|s| *s.alias == *new.jobstore && s.id_taken(&id)) {
+                    if !new.replace_existing {
+                        return Err(s.conflict(&id));
+                    }
                 }
                 self.pending.push(job, new.jobstore);
             }

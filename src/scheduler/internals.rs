@@ -106,7 +106,7 @@ impl Scheduler {
             .position(|s| *s.alias == *alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
         if self.stores[si].id_taken(&job.id) && !replace {
-            return Err(Error::ConflictingId { id: job.id.to_string() });
+            return Err(self.stores[si].conflict(&job.id));
         }
         if self.stores[si].is_persistent() {
             job.trigger_json = Some(Arc::new(trigger_json::to_json(&job.trigger)?));

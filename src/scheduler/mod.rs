@@ -413,7 +413,7 @@ impl Scheduler {
                     return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
                 }
                 Some(s) if s.id_taken(&job.id) && !job.pending.as_ref().is_some_and(|p| p.replace_existing) => {
-                    return Err(Error::ConflictingId { id: job.id.to_string() })
+                    return Err(s.conflict(&job.id))
                 }
                 Some(s) if s.is_persistent() => {
                     trigger_json::to_json(&job.trigger)?;

@@ -89,6 +89,16 @@ impl JobStore {
         self.unreadable.contains(id)
     }
 
+    /// The error for adding `id` when it is taken: [`Error::UnreadableRecordId`] when an
+    /// unreadable record holds it, else [`Error::ConflictingId`].
+    pub(crate) fn conflict(&self, id: &str) -> crate::Error {
+        if self.holds_unreadable(id) {
+            crate::Error::UnreadableRecordId { id: id.to_string() }
+        } else {
+            crate::Error::ConflictingId { id: id.to_string() }
+        }
+    }
+
     /// Forgets `id` as unreadable (its record was replaced, or loaded after all).
     pub(crate) fn release_unreadable(&mut self, id: &str) {
         self.unreadable.remove(id);

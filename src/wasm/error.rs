@@ -123,7 +123,7 @@ fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
     match err {
         Error::InvalidArgument { field, value, .. } => (Some(field.clone()), Some(value.clone())),
         Error::UnknownTimezone { name } => (Some("timezone".into()), Some(name.clone())),
-        Error::ConflictingId { id } | Error::JobNotFound { id } => (Some("id".into()), Some(id.clone())),
+        Error::ConflictingId { id } | Error::UnreadableRecordId { id } | Error::JobNotFound { id } => (Some("id".into()), Some(id.clone())),
         Error::UnknownAlias { kind, alias } => (Some((*kind).into()), Some(alias.clone())),
         Error::Unserializable { field, .. } => (Some(field.clone()), None),
         Error::CorruptRecord { id, .. } => (Some("id".into()), Some(id.clone())),

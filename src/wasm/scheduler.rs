@@ -465,6 +465,20 @@ impl SchedulerCore {
         self.inner.add_jobstore(&alias, kind).map_err(err)
     }
 
+    /// Holds `id` in the persistent store `alias` for a stored entry the host could not even
+    /// parse: adding a job with that id then needs `replaceExisting` (`CONFLICTING_ID`
+    /// otherwise), and `removeAllJobs` removes jobs one by one instead of clearing the store.
+    #[wasm_bindgen(js_name = holdUnreadableId)]
+    pub fn hold_unreadable_id(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+    ) -> Result<(), JsValue> {
+        let alias = required_string("alias", alias)?;
+        let id = required_string("id", id)?;
+        self.inner.hold_unreadable_id(&alias, &id).map_err(err)
+    }
+
     /// Removes a job store (a persistent store's records are not touched).
     #[wasm_bindgen(js_name = removeJobstore)]
     pub fn remove_jobstore(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue) -> Result<(), JsValue> {

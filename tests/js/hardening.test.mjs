@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CronTrigger, OrTrigger, Scheduler, TickwerkError, triggerFromSpec, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
+  CronTrigger, OrTrigger, Scheduler, TickwerkError, corruptEntry, triggerFromSpec, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
 } from 'tickwerk';
 import { assertThrowsCode } from './support.mjs';
 import { FakeClock, T0, eventLog, recordingLogger } from './scheduler-harness.mjs';
@@ -227,3 +227,81 @@ test('defect 11: free() and Symbol.dispose release a trigger early; it still wor
   assert.equal(old.getNextFireTime(null, now).getTime(), expected);
 });
 
+test('defects 6 and 7: trigger entry points refuse hostile arguments quickly with TickwerkErrors', () => {
+  const spec = { type: 'interval', seconds: 5, start_date: 0, timezone: 'UTC' };
+  assert.equal(triggerFromSpec(spec, null).toString(), 'interval[0:00:05]', 'null context = none given');
+  throwsCode(() => triggerFromSpec(spec, 5), 'INVALID_ARGUMENT', 'context');
+  throwsCode(() => triggerFromSpec(revoked()), 'INVALID_ARGUMENT', 'trigger');
+  throwsCode(() => new CronTrigger(revoked()), 'INVALID_ARGUMENT', 'options');
+  throwsCode(() => new CronTrigger({ get hour() { throw new Error('getter'); } }), 'INVALID_ARGUMENT', 'options.hour');
+  const started = performance.now();
+  throwsCode(() => new OrTrigger(new Array(2 ** 32 - 1)), 'INVALID_ARGUMENT', 'triggers');
+  throwsCode(() => new OrTrigger([revoked()]), 'INVALID_ARGUMENT', 'triggers[0]');
+  const sparse = [];
+  sparse[999] = CronTrigger.fromCrontab('0 0 * * *');
+  throwsCode(() => new OrTrigger(sparse), 'INVALID_ARGUMENT', 'triggers[0]');
+  assert.ok(performance.now() - started < 1000, 'refused at once');
+  const t = CronTrigger.fromCrontab('0 0 * * *', { timezone: 'UTC' });
+  throwsCode(() => t.getNextFireTime(null, revoked()), 'INVALID_ARGUMENT', 'now');
+  throwsCode(() => t.getNextFireTime(null, 1n), 'INVALID_ARGUMENT', 'now');
+  throwsCode(() => t.getNextFireTime(Symbol('x'), 0), 'INVALID_ARGUMENT', 'previous');
+  const long = 'x'.repeat(1_000_000);
+  const e = throwsCode(() => t.getNextFireTime(null, long), 'INVALID_ARGUMENT', 'now');
+  assert.ok(e.message.length < 300, `message of ${e.message.length} characters`);
+  assert.equal(t.getNextFireTime(null, Date.UTC(2026, 0, 1, 12)).toISOString(), '2026-01-02T00:00:00.000Z');
+});
+
+test('defects 1 and 6: addJob with hostile options leaves a running scheduler usable', async () => {
+  const { clock, scheduler } = make();
+  const ran = [];
+  scheduler.addJob(() => ran.push(clock.now()), 'interval', { seconds: 1, id: 'sentinel' });
+  await scheduler.start();
+  const hostile = [
+    () => scheduler.addJob(() => {}, 'cron', { hour: revoked() }),
+    () => scheduler.addJob(() => {}, 'cron', revoked()),
+    () => scheduler.addJob(() => {}, revoked()),
+    () => scheduler.addJob(() => {}, 'cron', { get minute() { throw new Error('getter'); } }),
+    () => scheduler.addJob(() => {}, 'cron', JSON.parse('{"__proto__": {"x": 1}}')),
+    () => scheduler.addJob(() => {}, 'interval', { seconds: 1, args: revoked() }),
+    () => scheduler.modifyJob('sentinel', revoked()),
+    () => scheduler.rescheduleJob('sentinel', 'cron', { hour: revoked() }),
+  ];
+  for (const call of hostile) throwsCode(call, 'INVALID_ARGUMENT');
+  await clock.advance(3000);
+  assert.equal(ran.length, 3, 'the scheduler kept running its job');
+  assert.equal(scheduler.getJobs().length, 1);
+  await scheduler.shutdown();
+});
+
+test('defect 4: a corrupt record keeps its id: adding it needs replaceExisting, removeAllJobs does not clear it', async () => {
+  const stored = new Map([
+    ['k1', JSON.stringify({ version: 99, id: 'j1' })], // decodes as JSON, not as a record
+    ['k2', '{not json'], // the adapter cannot parse it; it knows the id from its key
+  ]);
+  const ops = [];
+  const store = {
+    async load() {
+      return [JSON.parse(stored.get('k1')), corruptEntry('k2', 'not JSON', 'j2')];
+    },
+    async apply(batch) { ops.push(...batch); },
+  };
+  const { scheduler } = make({ jobstores: { default: store }, functions: { work() {} } });
+  await scheduler.start();
+  assert.equal(scheduler.loadErrors.length, 2);
+  for (const id of ['j1', 'j2']) {
+    const e = throwsCode(() => scheduler.addJob('work', 'interval', { seconds: 5, id }), 'CONFLICTING_ID', 'id');
+    assert.match(e.message, /cannot be read/);
+  }
+  assert.equal(ops.length, 0, 'nothing was written over the corrupt records');
+  scheduler.addJob('work', 'interval', { seconds: 5, id: 'other' });
+  scheduler.removeAllJobs();
+  await scheduler.shutdown();
+  assert.ok(!ops.some((o) => o.op === 'clear'), `ops: ${ops.map((o) => o.op)}`);
+  assert.deepEqual(ops.filter((o) => o.op === 'remove').map((o) => o.jobId), ['other']);
+  // With replaceExisting the record is overwritten, explicitly.
+  const again = make({ jobstores: { default: store }, functions: { work() {} } });
+  await again.scheduler.start();
+  again.scheduler.addJob('work', 'interval', { seconds: 5, id: 'j1', replaceExisting: true });
+  await again.scheduler.shutdown();
+  assert.ok(ops.some((o) => o.op === 'put' && o.jobId === 'j1'));
+});

@@ -20,6 +20,15 @@ export class TickwerkError extends Error {
   }
 }
 
+/** Whether `value` is a TickwerkError (never throws, even for a revoked Proxy). */
+export function isTickwerkError(value) {
+  try {
+    return value instanceof TickwerkError;
+  } catch {
+    return false;
+  }
+}
+
 /** The longest piece of a caller's text a message quotes (the rest is counted, not copied). */
 export const QUOTE_LIMIT = 64;
 

@@ -105,7 +105,14 @@ function readLogger(logger) {
   for (const level of LOG_LEVELS) {
     const fn = member(`logger.${level}`, logger, level);
     if (fn !== undefined && typeof fn !== 'function') throw invalid(`logger.${level}`, fn, 'must be a function');
-    out[level] = fn === undefined ? () => {} : fn.bind(logger);
+    // A logger that throws must not break the scheduler: its failures are swallowed.
+    out[level] = fn === undefined ? () => {} : (...args) => {
+      try {
+        fn.apply(logger, args);
+      } catch {
+        // nothing to report to: the logger itself failed
+      }
+    };
   }
   return out;
 }

@@ -5,7 +5,7 @@
 // function is called.
 
 import { invalid, preview, TickwerkError } from './errors.js';
-import { readSpec } from './stores.js';
+import { isSpecObject, readSpec } from './stores.js';
 
 /** The most workers an executor may have (a guard against a careless huge number). */
 export const MAX_WORKERS = 10_000;
@@ -270,7 +270,7 @@ const TYPES = { default: DefaultExecutor, threadpool: DefaultExecutor, asyncio: 
  */
 export function createExecutor(field, spec) {
   if (isExecutor(spec)) return spec;
-  if (typeof spec !== 'string' && (!spec || typeof spec !== 'object' || Array.isArray(spec))) {
+  if (typeof spec !== 'string' && !isSpecObject(spec)) {
     throw invalid(field, spec, 'an executor is a type name, { type, maxWorkers } or an executor object');
   }
   const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, (t) => (TYPES[t] === WorkerExecutor ? ['type', 'maxWorkers', 'modules'] : ['type', 'maxWorkers']));

@@ -3,7 +3,7 @@
 // belongs to the trigger), trigger specs from aliases and instances, job arguments read
 // once into copies, and the JSON check persistent stores need.
 
-import { checkSafeKey, errorText, invalid, ownEntries, show, TickwerkError } from './errors.js';
+import { checkSafeKey, errorText, invalid, isTickwerkError, ownEntries, show, TickwerkError } from './errors.js';
 import { isTrigger } from './triggers.js';
 import { toSpecDate } from './time.js';
 
@@ -101,7 +101,7 @@ export function checkJson(field, value) {
   try {
     checkJsonValue(field, value, new Set());
   } catch (e) {
-    if (e instanceof TickwerkError) throw e;
+    if (isTickwerkError(e)) throw e;
     throw unserializable(field, `cannot be read (${errorText(e)})`);
   }
 }
@@ -199,4 +199,14 @@ function isArray(value) {
 }
 
 /** Describes a func for messages. */
-export const describeFunc = (func) => (typeof func === 'function' ? func.name || 'anonymous function' : show(func));
+export const describeFunc = (func) => (typeof func === 'function' ? functionName(func) || 'anonymous function' : show(func));
+
+/** A function's `name` (`''` when it has none or reading it throws, as a Proxy's may). */
+export function functionName(func) {
+  try {
+    const name = func.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
+  }
+}

@@ -9,7 +9,7 @@
 // starts → results reported → events delivered → timer re-armed for nextWakeup().
 
 import { SchedulerCore } from './core/tickwerk_core.js';
-import { errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { errorText, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
@@ -17,7 +17,7 @@ import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
 import { readOptions } from './scheduler-config.js';
 import {
-  checkJson, dateOption, describeFunc, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
+  checkJson, dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
   unserializable,
 } from './scheduler-jobs.js';
 
@@ -156,13 +156,13 @@ export class Job {
 
   /** `modifyJob` on this job; returns this job, updated. */
   modify(changes) {
-    this._scheduler.modifyJob(this.id, { ...changes, jobstore: this._alias });
+    this._scheduler.modifyJob(this.id, { ...optionsObject('changes', changes), jobstore: this._alias });
     return this._refresh();
   }
 
   /** `rescheduleJob` on this job; returns this job, updated. */
   reschedule(trigger, options) {
-    this._scheduler.rescheduleJob(this.id, trigger, { ...options, jobstore: this._alias });
+    this._scheduler.rescheduleJob(this.id, trigger, { ...optionsObject('options', options), jobstore: this._alias });
     return this._refresh();
   }
 
@@ -269,7 +269,8 @@ export class Scheduler {
     for (const [alias, spec] of host.executors) {
       const ex = createExecutor(`executors.${alias}`, spec);
       executors.set(alias, ex);
-      coreExecutors[alias] = { type: ex.type ?? 'custom', ...(ex.maxWorkers ? { maxWorkers: ex.maxWorkers } : {}) };
+      const { type, maxWorkers } = executorShape(`executors.${alias}`, ex);
+      coreExecutors[alias] = { type, ...(maxWorkers !== undefined ? { maxWorkers } : {}) };
     }
     this._core.configure({ ...core, jobstores: coreStores, executors: coreExecutors });
     this._adapters = adapters;
@@ -373,7 +374,7 @@ export class Scheduler {
     try {
       entries = await adapter.load();
     } catch (e) {
-      throw e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${errorText(e)}`, { cause: e });
+      throw isTickwerkError(e) ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)} load failed: ${errorText(e)}`, { cause: e });
     }
     if (!Array.isArray(entries)) throw new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(alias)}: load() must resolve to an array of records`);
     return entries;
@@ -383,7 +384,7 @@ export class Scheduler {
   _loadInto(alias, entries) {
     const records = [];
     for (const entry of entries) {
-      if (entry instanceof CorruptEntry) {
+      if (isCorrupt(entry)) {
         this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
         // Its id stays taken: adding a job with it needs replaceExisting (never a silent overwrite).
         if (typeof entry.id === 'string' && entry.id !== '') this._core.holdUnreadableId(alias, entry.id);
@@ -441,7 +442,7 @@ export class Scheduler {
   }
 
   async _finishShutdown(wait, timeout, signal) {
-    const drained = Promise.all([...this._executors.values()].map((e) => e.shutdown(wait)));
+    const drained = Promise.all([...this._executors.values()].map((e) => this._stopExecutor(e, wait)));
     if (wait && (timeout !== undefined || signal !== undefined)) {
       let handle;
       let onAbort;
@@ -461,7 +462,7 @@ export class Scheduler {
       await drained;
     }
     await this._persist;
-    for (const adapter of this._adapters.values()) adapter.close?.();
+    for (const adapter of this._adapters.values()) this._closeStore(adapter);
     this._releaseLocks();
     this._logger.info?.('tickwerk: scheduler shut down');
   }
@@ -505,7 +506,7 @@ export class Scheduler {
     if (ref === undefined && persistent) {
       throw unserializable(field, `the function ${describeFunc(func)} is not registered: a persistent job store keeps functions by name (registerFunction)`);
     }
-    return { ref: ref ?? (func.name || 'anonymous'), fn: func };
+    return { ref: ref ?? (functionName(func) || 'anonymous'), fn: func };
   }
 
   /** A `'<module URL>#<export>'` reference must be on its worker executor's allow-list
@@ -609,7 +610,9 @@ export class Scheduler {
    * selects the store to look in. Returns the Job.
    */
   modifyJob(jobId, changes) {
+    checkId(jobId);
     const { jobstore, ...rest } = optionsObject('changes', changes);
+    checkStore(jobstore);
     const alias = this._aliasOf(jobId, jobstore);
     const persistent = this._adapters.has(alias);
     const core = {};
@@ -647,7 +650,9 @@ export class Scheduler {
       options = trigger;
       trigger = undefined;
     }
+    checkId(jobId);
     const { jobstore, ...rest } = optionsObject('options', options);
+    checkStore(jobstore);
     const spec = triggerSpec(trigger, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
     this._core.rescheduleJob(jobId, jobstore ?? undefined, spec, this._now());
     this._flush();
@@ -696,11 +701,18 @@ export class Scheduler {
    * APScheduler's `print_jobs()`: returns the text and writes it to `out` (a function, or an
    * object with `write`), or to `console.log` when no `out` is given.
    */
-  printJobs(jobstore, { out } = {}) {
+  printJobs(jobstore, options) {
+    const { out } = optionsOf('options', options, ['out']);
     const text = this._core.printJobs(jobstore ?? undefined);
-    if (typeof out === 'function') out(text);
-    else if (out && typeof out.write === 'function') out.write(text);
-    else console.log(text.replace(/\n$/, ''));
+    const write = typeof out === 'function' ? out : out && typeof member('out.write', out, 'write') === 'function' ? (t) => out.write(t) : undefined;
+    if (write === undefined) console.log(text.replace(/\n$/, ''));
+    else {
+      try {
+        write(text);
+      } catch (e) {
+        throw invalid('out', out, `threw (${errorText(e)})`);
+      }
+    }
     return text;
   }
 
@@ -750,7 +762,7 @@ export class Scheduler {
     this._core.removeJobstore(alias);
     const adapter = this._adapters.get(alias);
     this._adapters.delete(alias);
-    adapter?.close?.();
+    if (adapter) this._closeStore(adapter);
     this._releaseLocks(alias);
     for (const [k, entry] of this._live) if (entry.alias === alias) this._live.delete(k);
     this._flush();
@@ -759,7 +771,8 @@ export class Scheduler {
   /** Adds an executor: `'default'`, `'worker'`, `{ type, maxWorkers }` or an executor object. */
   addExecutor(executor, alias = 'default') {
     const ex = createExecutor('executor', executor);
-    this._core.addExecutor(alias, ex.type ?? 'custom', ex.maxWorkers);
+    const { type, maxWorkers } = executorShape('executor', ex);
+    this._core.addExecutor(alias, type, maxWorkers);
     this._executors.set(alias, ex);
     this._flush();
   }
@@ -772,7 +785,25 @@ export class Scheduler {
     const ex = this._executors.get(alias);
     this._executors.delete(alias);
     this._flush();
-    if (ex) await ex.shutdown(wait);
+    if (ex) await this._stopExecutor(ex, wait);
+  }
+
+  /** An executor's `shutdown(wait)`; what a custom executor throws is logged, not thrown. */
+  async _stopExecutor(executor, wait) {
+    try {
+      await executor.shutdown(wait);
+    } catch (e) {
+      this._logger.error?.(`tickwerk: an executor's shutdown failed: ${errorText(e)}`);
+    }
+  }
+
+  /** A store adapter's optional `close()`; what it throws is logged, not thrown. */
+  _closeStore(adapter) {
+    try {
+      adapter.close?.();
+    } catch (e) {
+      this._logger.error?.(`tickwerk: a job store's close() failed: ${errorText(e)}`);
+    }
   }
 
   _executor(alias) {
@@ -815,7 +846,7 @@ export class Scheduler {
           await adapter.apply(b.ops);
         } catch (e) {
           ok = false;
-          this._storeFailed(e instanceof TickwerkError ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${errorText(e)}`, { cause: e }));
+          this._storeFailed(isTickwerkError(e) ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${errorText(e)}`, { cause: e }));
         }
       }
       return ok;
@@ -990,6 +1021,33 @@ function flag(field, value, fallback) {
 function isAbortSignal(signal) {
   try {
     return typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** A job id argument must be a string. */
+function checkId(jobId) {
+  if (typeof jobId !== 'string') throw invalid('jobId', jobId, 'a job id is a string');
+}
+
+/** A `jobstore` option must be a string (or absent). */
+function checkStore(jobstore) {
+  if (jobstore !== undefined && jobstore !== null && typeof jobstore !== 'string') throw invalid('jobstore', jobstore, 'must be a string');
+}
+
+/** An executor's `type` (default `'custom'`) and `maxWorkers`, read once. */
+function executorShape(field, ex) {
+  const type = member(`${field}.type`, ex, 'type') ?? 'custom';
+  const maxWorkers = member(`${field}.maxWorkers`, ex, 'maxWorkers') ?? undefined;
+  if (typeof type !== 'string') throw invalid(`${field}.type`, type, 'must be a string');
+  return { type, maxWorkers };
+}
+
+/** Whether a loaded entry is a CorruptEntry (never throws, even for a revoked Proxy). */
+function isCorrupt(entry) {
+  try {
+    return entry instanceof CorruptEntry;
   } catch {
     return false;
   }

@@ -213,6 +213,15 @@ const isAdapter = (x) => {
   }
 };
 
+/** Whether `spec` is a `{ type, … }` object (not an array; never throws). */
+export function isSpecObject(spec) {
+  try {
+    return spec !== null && typeof spec === 'object' && !Array.isArray(spec);
+  } catch {
+    return false;
+  }
+}
+
 /** The option keys of each store type (snake_case spellings are read as these). */
 const STORE_KEYS = {
   memory: ['type'],
@@ -246,10 +255,10 @@ export function readSpec(field, spec, known) {
  */
 export function createStore(field, alias, spec) {
   if (isAdapter(spec)) {
-    spec.bind?.(alias);
+    bindTo(field, spec, alias);
     return { kind: 'custom', adapter: spec };
   }
-  if (typeof spec !== 'string' && (!spec || typeof spec !== 'object' || Array.isArray(spec))) {
+  if (typeof spec !== 'string' && !isSpecObject(spec)) {
     throw invalid(field, spec, 'a job store is a type name, { type, … } or an object with load() and apply()');
   }
   const opts = typeof spec === 'string' ? { type: spec } : readSpec(field, spec, (t) => STORE_KEYS[typeof t === 'string' ? t.toLowerCase() : '']);
@@ -271,6 +280,15 @@ export function createStore(field, alias, spec) {
     default:
       throw invalid(`${field}.type`, opts.type, 'unknown job store type (memory, localstorage, indexeddb, custom)');
   }
-  adapter.bind?.(alias);
+  bindTo(field, adapter, alias);
   return { kind: type, adapter };
+}
+
+/** Calls an adapter's optional `bind(alias)`; whatever it throws is an INVALID_ARGUMENT. */
+function bindTo(field, adapter, alias) {
+  try {
+    adapter.bind?.(alias);
+  } catch (e) {
+    throw invalid(`${field}.bind`, alias, `the store's bind() threw (${errorText(e)})`);
+  }
 }

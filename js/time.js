@@ -2,7 +2,7 @@
 // turned into epoch milliseconds (fractions = microseconds). The host's time zone is read
 // here, in JS: the core never reads the environment.
 import { isKnownTimezone, parseDate } from './core/tickwerk_core.js';
-import { invalid } from './errors.js';
+import { errorText, invalid } from './errors.js';
 
 /**
  * The host's IANA time zone (what `Intl` reports), or `'UTC'` when the host reports none
@@ -37,6 +37,15 @@ export function dateOf(ms, scheduled = ms) {
   return date;
 }
 
+/** `date.getTime()`; a Proxy or subclass whose getTime throws is an INVALID_ARGUMENT. */
+function timeOf(field, date) {
+  try {
+    return Date.prototype.getTime.call(date);
+  } catch (e) {
+    throw invalid(field, undefined, `is not a readable Date (${errorText(e)})`);
+  }
+}
+
 /** Whether `value` is a Date (never throws, even for a revoked Proxy). */
 export function isDate(value) {
   try {
@@ -52,7 +61,7 @@ export function isDate(value) {
  */
 export function toMillis(field, value, zone) {
   if (isDate(value)) {
-    const t = value.getTime();
+    const t = timeOf(field, value);
     if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
     if (!anyExact) return t;
     const exact = exactTimes.get(value);
@@ -70,7 +79,7 @@ export function toMillis(field, value, zone) {
 export function toSpecDate(field, value) {
   if (value === undefined || value === null || typeof value === 'string') return value;
   if (isDate(value)) {
-    const t = value.getTime();
+    const t = timeOf(field, value);
     if (Number.isNaN(t)) throw invalid(field, value, 'is an invalid Date');
     return t;
   }

@@ -2,7 +2,7 @@
 // (see API-CONVENTIONS.md). Each one is a thin wrapper over a `WasmTrigger` built from the
 // trigger's JSON spec; all rules (cron parsing, DST, intervals, AND search) live in Rust.
 import { WasmTrigger } from './core/tickwerk_core.js';
-import { invalid, ownEntries } from './errors.js';
+import { checkSafeKey, invalid, ownEntries } from './errors.js';
 import { dateOf, hostTimezone, toMillis, toSpecDate } from './time.js';
 
 const CRON_FIELDS = ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second'];
@@ -33,7 +33,9 @@ function checkOptions(field, options) {
     plain = false;
   }
   if (!plain) throw invalid(field, options, 'expected an options object');
-  return ownEntries(field, options);
+  const entries = ownEntries(field, options);
+  for (const [key] of entries) checkSafeKey(field, key);
+  return entries;
 }
 
 /** The value of `key` among options entries. */

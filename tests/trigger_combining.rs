@@ -189,3 +189,28 @@ fn or_jitter_follows_an_interval_child_restarted_off_its_grid() {
     let tied: Vec<i64> = (0..100).map(|_| t.next_fire(Some(prev), prev, &mut rng).unwrap().run_at.as_micros() - cron_time.as_micros()).collect();
     assert!(tied.iter().all(|d| (0..=30_000_000).contains(d)) && tied.iter().filter(|d| **d > 0).count() > 90);
 }
+
+#[test]
+fn nested_ands_share_one_search_budget_instead_of_multiplying_it() {
+    // Found by tests/js/fuzz.test.mjs: an AND holding an OR holding an AND. With 10,000
+    // rounds per level the query took 9 s (two levels: up to 10^8 child queries) and froze
+    // the event loop at every tick; the rounds are now counted over the whole query.
+    let t = build(json!({"type": "and", "triggers": [
+        {"type": "cron", "hour": "0", "timezone": "UTC"},
+        {"type": "or", "triggers": [
+            {"type": "interval", "seconds": 2, "start_date": 1, "timezone": "UTC"},
+            {"type": "and", "triggers": [
+                {"type": "interval", "seconds": 30, "start_date": 1, "timezone": "UTC"},
+                {"type": "cron", "second": "*/5", "timezone": "UTC"}
+            ]}
+        ]}
+    ]}));
+    let started = std::time::Instant::now();
+    let answer = t.next_fire_time(None, ts("2026-01-02T01:37:35.799Z"));
+    let took = started.elapsed();
+    assert!(took.as_millis() < 1500, "the nested search took {took:?}");
+    // Whatever the bounded search returns must be a time every child agrees on.
+    if let Some(at) = answer {
+        assert_eq!(at.to_string().get(11..13), Some("00"), "{at}");
+    }
+}

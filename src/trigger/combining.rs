@@ -9,7 +9,9 @@
 //! first fire time at or after a candidate ([`Trigger::first_at_or_after`]), moves the
 //! candidate to the latest answer and repeats until all children agree. It gives up after
 //! [`AND_MAX_ROUNDS`] rounds or past the year 9999 and then reports that there are no
-//! more fire times (`None`). A child that is exhausted ends the AND. APScheduler's own loop
+//! more fire times (`None`). The rounds are counted over the whole query: an AND nested in
+//! an AND (also through an OR) spends the same budget, so nesting cannot multiply the work
+//! (10,000 rounds per level would be 10^8 for two levels). A child that is exhausted ends the AND. APScheduler's own loop
 //! can spin forever here; this one always terminates.
 //!
 //! # OR
@@ -84,19 +86,21 @@ impl AndTrigger {
     /// The earliest instant at or after `t` at which every child fires (the bounded
     /// search described in the module docs).
     pub fn first_at_or_after(&self, t: Timestamp) -> Option<Timestamp> {
-        self.search(t, &mut Vec::new())
+        self.search(t, &mut Vec::new(), &mut { AND_MAX_ROUNDS })
     }
 
     /// The search, with a cursor per child: the candidates only grow, so children that
-    /// walk (calendar intervals) resume where the previous round stopped.
-    fn search(&self, t: Timestamp, cursors: &mut Vec<Cursor>) -> Option<Timestamp> {
+    /// walk (calendar intervals) resume where the previous round stopped. `rounds` is what
+    /// is left of the query's budget, shared with nested ANDs.
+    fn search(&self, t: Timestamp, cursors: &mut Vec<Cursor>, rounds: &mut usize) -> Option<Timestamp> {
         cursors.resize_with(self.triggers.len(), Cursor::default);
         let mut candidate = t;
-        for _ in 0..AND_MAX_ROUNDS {
+        while *rounds > 0 {
+            *rounds -= 1;
             let mut latest = candidate;
             let mut agree = true;
             for (child, cursor) in self.triggers.iter().zip(cursors.iter_mut()) {
-                let at = first_with_cursor(child, candidate, cursor)?;
+                let at = first_with_cursor(child, candidate, cursor, rounds)?;
                 if at != candidate {
                     agree = false;
                 }
@@ -144,14 +148,15 @@ struct Cursor {
     children: Vec<Cursor>,
 }
 
-/// [`Trigger::first_at_or_after`] for non-decreasing `t`, resuming from `cursor`.
-fn first_with_cursor(trigger: &Trigger, t: Timestamp, cursor: &mut Cursor) -> Option<Timestamp> {
+/// [`Trigger::first_at_or_after`] for non-decreasing `t`, resuming from `cursor`; nested
+/// ANDs spend `rounds`.
+fn first_with_cursor(trigger: &Trigger, t: Timestamp, cursor: &mut Cursor, rounds: &mut usize) -> Option<Timestamp> {
     match trigger {
         Trigger::CalendarInterval(c) => c.first_at_or_after_resuming(t, &mut cursor.calendar),
-        Trigger::And(a) => a.search(t, &mut cursor.children),
+        Trigger::And(a) => a.search(t, &mut cursor.children, rounds),
         Trigger::Or(o) => {
             cursor.children.resize_with(o.triggers.len(), Cursor::default);
-            o.triggers.iter().zip(cursor.children.iter_mut()).filter_map(|(c, k)| first_with_cursor(c, t, k)).min()
+            o.triggers.iter().zip(cursor.children.iter_mut()).filter_map(|(c, k)| first_with_cursor(c, t, k, rounds)).min()
         }
         other => other.first_at_or_after(t),
     }

@@ -212,7 +212,9 @@ impl SchedulerConfig {
     /// Reads options as APScheduler's `configure(gconfig)` does: flat keys with an
     /// `apscheduler.` or `tickwerk.` prefix and dotted paths (`"apscheduler.job_defaults.coalesce":
     /// "false"`), or nested objects (`{"jobDefaults": {"coalesce": false}}`), with string
-    /// values parsed by `asbool`/`asint`. Unknown keys are ignored, as in APScheduler.
+    /// values parsed by `asbool`/`asint`. An unknown key is an `INVALID_ARGUMENT` listing the
+    /// known ones (APScheduler ignores them; a misspelt `timeZone` would silently run jobs in
+    /// the wrong zone).
     /// Keys: `timezone`, `job_defaults.{misfire_grace_time, coalesce, max_instances}`,
     /// `jobstores.<alias>` (`{"type": "memory" | <persistent type>}` or the type as text),
     /// `executors.<alias>` (`{"type", "max_workers"}` or the type as text), `seed`.
@@ -221,6 +223,14 @@ impl SchedulerConfig {
             return Err(Error::invalid("options", options, "scheduler options must be an object"));
         };
         let nested = nest(map);
+        for (key, value) in &nested {
+            known("options", key, &["timezone", "job_defaults", "jobstores", "executors", "seed"])?;
+            if key == "job_defaults" {
+                for k in snake_keys(value).keys() {
+                    known("job_defaults", k, &["misfire_grace_time", "coalesce", "max_instances"])?;
+                }
+            }
+        }
         let mut config = SchedulerConfig::default();
         if let Some(tz) = nested.get("timezone") {
             match tz {
@@ -250,10 +260,15 @@ impl SchedulerConfig {
                 let field = format!("jobstores.{alias}");
                 let kind = match spec {
                     Value::String(t) => StoreKind::parse(&field, t)?,
-                    Value::Object(m) => match m.get("type") {
-                        Some(Value::String(t)) => StoreKind::parse(&field, t)?,
-                        _ => return Err(Error::invalid(&field, spec, "a job store needs a \"type\"")),
-                    },
+                    Value::Object(m) => {
+                        for k in m.keys() {
+                            known(&field, k, &["type"])?;
+                        }
+                        match m.get("type") {
+                            Some(Value::String(t)) => StoreKind::parse(&field, t)?,
+                            _ => return Err(Error::invalid(&field, spec, "a job store needs a \"type\"")),
+                        }
+                    }
                     other => return Err(Error::invalid(&field, other, "a job store must be an object or a type name")),
                 };
                 config.jobstores.push((alias.clone(), kind));
@@ -266,6 +281,9 @@ impl SchedulerConfig {
                     Value::String(t) => ExecutorConfig { kind: t.clone(), max_workers: None },
                     Value::Object(_) => {
                         let m = snake_keys(spec);
+                        for k in m.keys() {
+                            known(&field, k, &["type", "max_workers"])?;
+                        }
                         let kind = match m.get("type") {
                             Some(Value::String(t)) => t.clone(),
                             _ => return Err(Error::invalid(&field, spec, "an executor needs a \"type\"")),
@@ -292,6 +310,14 @@ impl SchedulerConfig {
     }
 }
 
+/// `key` of `field` must be one of `allowed`.
+fn known(field: &str, key: &str, allowed: &[&str]) -> Result<()> {
+    if allowed.contains(&key) {
+        return Ok(());
+    }
+    Err(Error::invalid(field, key, format!("unknown option (known: {})", allowed.join(", "))))
+}
+
 /// A value that must be a positive `u32`.
 pub(crate) fn positive(field: &str, v: i64) -> Result<u32> {
     if v <= 0 {
@@ -315,8 +341,7 @@ mod tests {
             "apscheduler.jobstores.idb": {"type": "indexeddb"},
             "apscheduler.executors.pool": {"type": "threadpool", "max_workers": "5"},
             "tickwerk.timezone": "Europe/Berlin",
-            "tickwerk.seed": "42",
-            "other.ignored": 1
+            "tickwerk.seed": "42"
         }))
         .unwrap();
         assert!(!c.job_defaults.coalesce);
@@ -343,5 +368,21 @@ mod tests {
         assert_eq!(e.code(), "INVALID_ARGUMENT");
         assert!(SchedulerConfig::from_json(&json!({"tickwerk.timezone": "Mars/Base"})).is_err());
         assert!(SchedulerConfig::from_json(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_at_every_level() {
+        for bad in [
+            json!({"timeZone": "UTC"}),
+            json!({"other.ignored": 1}),
+            json!({"apscheduler.job_defualts.coalesce": "false"}),
+            json!({"jobDefaults": {"misfireGracetime": 5}}),
+            json!({"jobstores": {"a": {"type": "memory", "x": 1}}}),
+            json!({"executors": {"a": {"type": "default", "maxWorker": 2}}}),
+        ] {
+            let e = SchedulerConfig::from_json(&bad).unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT", "{bad}");
+            assert!(e.to_string().contains("unknown option (known: "), "{e}");
+        }
     }
 }

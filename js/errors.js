@@ -127,11 +127,8 @@ function distance(a, b) {
   return prev[b.length];
 }
 
-/**
- * An `INVALID_ARGUMENT` for the unknown key `key` of `field`, listing `known` and naming the
- * nearest one ("did you mean …?") when it is a likely typo or a case slip.
- */
-export function unknownKey(field, key, known, what = 'option') {
+/** `"did you mean "x"? "` for the key in `known` nearest to `key` (a typo or case slip), or `''`. */
+export function didYouMean(key, known) {
   const lower = key.toLowerCase();
   let best;
   let bestScore = Infinity;
@@ -139,9 +136,22 @@ export function unknownKey(field, key, known, what = 'option') {
     const score = k.toLowerCase() === lower ? 0 : distance(lower.slice(0, 40), k.toLowerCase());
     if (score < bestScore) [best, bestScore] = [k, score];
   }
-  const hint = best !== undefined && bestScore <= Math.max(1, Math.floor(best.length / 4)) ? `did you mean ${JSON.stringify(best)}? ` : '';
-  return invalid(field, key, `unknown ${what} (${hint}known: ${known.join(', ')})`);
+  return best !== undefined && bestScore <= Math.max(1, Math.floor(best.length / 4)) ? `did you mean ${JSON.stringify(best)}? ` : '';
 }
+
+/**
+ * An `INVALID_ARGUMENT` for the unknown key `key` of `field`, listing `known` and naming the
+ * nearest one ("did you mean …?") when it is a likely typo or a case slip.
+ */
+export function unknownKey(field, key, known, what = 'option') {
+  return invalid(field, key, `unknown ${what} (${didYouMean(key, known)}known: ${known.join(', ')})`);
+}
+
+/** `job_defaults` → `jobDefaults`, `max_workers` → `maxWorkers` (APScheduler spellings read the JS way). */
+export const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+
+/** "a" or "an" before `word` ("an interval trigger"). */
+export const article = (word) => (/^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`);
 
 /** `object[key]`, read once; a getter or Proxy trap that throws is an `INVALID_ARGUMENT` naming `field`. */
 export function member(field, object, key) {
@@ -150,4 +160,18 @@ export function member(field, object, key) {
   } catch (e) {
     throw invalid(field, undefined, `cannot be read (${errorText(e)})`);
   }
+}
+
+/**
+ * Names a core error's field as the caller spelt it: the core speaks APScheduler's
+ * snake_case (`start_date`), a caller who wrote `startDate` reads `startDate`. `keys` are the
+ * option keys the caller gave. Returns the (same) error.
+ */
+export function inCallerSpelling(error, keys) {
+  if (!isTickwerkError(error) || typeof error.field !== 'string' || !error.field.includes('_')) return error;
+  const field = camel(error.field);
+  if (!keys.includes(field)) return error;
+  error.message = error.message.replace(`invalid ${error.field} `, `invalid ${field} `);
+  error.field = field;
+  return error;
 }

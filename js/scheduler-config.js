@@ -4,7 +4,7 @@
 // what the JS layer keeps (logger, clock, functions, store adapters, executors) and what
 // goes to the core (`timezone`, `jobDefaults`, store kinds, executor aliases, seed).
 
-import { checkSafeKey, invalid, member, ownEntries, unknownKey } from './errors.js';
+import { camel, checkSafeKey, invalid, member, ownEntries, unknownKey } from './errors.js';
 import { hostTimezone } from './time.js';
 
 const PREFIXES = ['tickwerk.', 'apscheduler.'];
@@ -15,8 +15,6 @@ const SCHEDULER_KEYS = ['timezone', 'jobDefaults', 'jobstores', 'executors', 'fu
 /** The keys of `jobDefaults`. */
 const JOB_DEFAULT_KEYS = ['misfireGraceTime', 'coalesce', 'maxInstances'];
 
-/** `job_defaults` → `jobDefaults`, `max_workers` → `maxWorkers`. */
-export const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 
 /** A null-prototype object: no key written into it can reach `Object.prototype`. */
 const bag = () => Object.create(null);

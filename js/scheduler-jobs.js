@@ -3,8 +3,8 @@
 // belongs to the trigger), trigger specs from aliases and instances, job arguments read
 // once into copies, and the JSON check persistent stores need.
 
-import { checkSafeKey, errorText, invalid, isTickwerkError, ownEntries, show, TickwerkError } from './errors.js';
-import { isTrigger } from './triggers.js';
+import { article, camel, checkSafeKey, didYouMean, errorText, invalid, isTickwerkError, ownEntries, show, TickwerkError } from './errors.js';
+import { isTrigger, TRIGGER_KEYS, triggerWords } from './triggers.js';
 import { toSpecDate } from './time.js';
 
 /** Job option names (camelCase; the snake_case spellings are accepted for porting). */
@@ -63,11 +63,11 @@ export const dateOption = toSpecDate;
 export function triggerSpec(trigger, args) {
   const extra = Object.keys(args);
   if (trigger === undefined || trigger === null) {
-    if (extra.length > 0) throw invalid(extra[0], args[extra[0]], 'unknown job option (no trigger was given)');
+    if (extra.length > 0) throw invalid(extra[0], args[extra[0]], `unknown job option (${didYouMean(extra[0], JOB_OPTION_NAMES)}known: ${JOB_OPTION_NAMES.join(', ')}; trigger options need a trigger)`);
     return undefined;
   }
   if (isTrigger(trigger)) {
-    if (extra.length > 0) throw invalid(extra[0], args[extra[0]], 'unknown job option (trigger options go to the trigger instance)');
+    if (extra.length > 0) throw invalid(extra[0], args[extra[0]], `unknown job option (${didYouMean(extra[0], JOB_OPTION_NAMES)}known: ${JOB_OPTION_NAMES.join(', ')}; trigger options go to the trigger instance)`);
     return trigger.toSpec();
   }
   if (typeof trigger !== 'string') throw invalid('trigger', trigger, "expected a trigger, or an alias 'date' | 'interval' | 'cron'");
@@ -76,6 +76,7 @@ export function triggerSpec(trigger, args) {
   }
   const spec = { type: trigger };
   for (const [key, value] of Object.entries(args)) {
+    if (!TRIGGER_KEYS[trigger].includes(camel(key))) throw unknownJobOption(trigger, key, value);
     if (key === 'startDate' || key === 'endDate' || key === 'runDate' || key === 'start_date' || key === 'end_date' || key === 'run_date') {
       spec[key] = dateOption(key, value);
     } else if (CRON_FIELDS.has(key) && typeof value === 'number' && trigger === 'cron') {
@@ -85,6 +86,20 @@ export function triggerSpec(trigger, args) {
     }
   }
   return spec;
+}
+
+/** The job option names, as JS callers write them. */
+const JOB_OPTION_NAMES = [...new Set(JOB_KEYS.values())];
+
+/**
+ * An `INVALID_ARGUMENT` for a key of `addJob`'s options that is neither a job option nor an
+ * argument of the `trigger` alias: both lists are named, so `timeout` is not taken for a
+ * misspelt trigger argument.
+ */
+function unknownJobOption(trigger, key, value) {
+  const triggerKeys = TRIGGER_KEYS[trigger];
+  const hint = didYouMean(key, [...JOB_OPTION_NAMES, ...triggerKeys]);
+  return invalid(key, value, `unknown option for ${article(trigger === 'crontab' ? 'crontab job' : `${trigger} job`)} (${hint}job options: ${JOB_OPTION_NAMES.join(', ')}; ${triggerWords(trigger)} options: ${triggerKeys.join(', ')})`);
 }
 
 /** An `UNSERIALIZABLE` error naming the field. */

@@ -9,7 +9,7 @@
 // starts → results reported → events delivered → timer re-armed for nextWakeup().
 
 import { SchedulerCore } from './core/tickwerk_core.js';
-import { errorText, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { errorText, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
@@ -538,7 +538,8 @@ export class Scheduler {
       options = trigger;
       trigger = undefined;
     }
-    const { job, trigger: targs } = splitOptions(optionsObject('options', options));
+    const given = optionsObject('options', options);
+    const { job, trigger: targs } = splitOptions(given);
     const alias = this._storeAlias(job.jobstore);
     const persistent = this._adapters.has(alias);
     const { ref, fn } = this._resolveFunc(func, persistent);
@@ -562,7 +563,12 @@ export class Scheduler {
     };
     if ('nextRunTime' in job) coreOpts.nextRunTime = dateOption('nextRunTime', job.nextRunTime);
     if (job.id !== undefined && typeof job.id !== 'string') throw invalid('id', job.id, 'must be a string');
-    const id = this._core.addJob(coreOpts, this._now());
+    let id;
+    try {
+      id = this._core.addJob(coreOpts, this._now());
+    } catch (e) {
+      throw inCallerSpelling(e, Object.keys(given));
+    }
     // Memory store: the function and arguments stay JS values (copied, as APScheduler keeps a
     // tuple and a dict of its own).
     if (!persistent) this._live.set(key(alias, id), { func: fn, args, kwargs, alias });
@@ -635,7 +641,11 @@ export class Scheduler {
         core[k] = v;
       }
     }
-    this._core.modifyJob(jobId, jobstore ?? undefined, core, this._now());
+    try {
+      this._core.modifyJob(jobId, jobstore ?? undefined, core, this._now());
+    } catch (e) {
+      throw inCallerSpelling(e, Object.keys(rest));
+    }
     if (!persistent && this._live.has(key(alias, jobId))) this._live.set(key(alias, jobId), live);
     this._flush();
     return this._jobObject(this._coreJob(jobId, alias), alias);
@@ -654,7 +664,11 @@ export class Scheduler {
     const { jobstore, ...rest } = optionsObject('options', options);
     checkStore(jobstore);
     const spec = triggerSpec(trigger, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-    this._core.rescheduleJob(jobId, jobstore ?? undefined, spec, this._now());
+    try {
+      this._core.rescheduleJob(jobId, jobstore ?? undefined, spec, this._now());
+    } catch (e) {
+      throw inCallerSpelling(e, Object.keys(rest));
+    }
     this._flush();
     return this._jobObject(this._coreJob(jobId, jobstore), jobstore);
   }

@@ -15,8 +15,7 @@
 // and refuses with STORE_FAILURE while another scheduler holds it. Elsewhere (Node, Deno
 // without locks) keeping one scheduler per store is the application's rule.
 
-import { checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
-import { camel } from './scheduler-config.js';
+import { camel, checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
 
 /** A stored entry an adapter could not parse; reported, never deleted. */
 export class CorruptEntry {

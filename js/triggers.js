@@ -2,7 +2,7 @@
 // (see API-CONVENTIONS.md). Each one is a thin wrapper over a `WasmTrigger` built from the
 // trigger's JSON spec; all rules (cron parsing, DST, intervals, AND search) live in Rust.
 import { WasmTrigger } from './core/tickwerk_core.js';
-import { checkSafeKey, invalid, ownEntries } from './errors.js';
+import { article, camel, checkSafeKey, didYouMean, inCallerSpelling, invalid, ownEntries } from './errors.js';
 import { dateOf, hostTimezone, toMillis, toSpecDate } from './time.js';
 
 const CRON_FIELDS = ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second'];
@@ -41,10 +41,29 @@ function checkOptions(field, options) {
 /** The value of `key` among options entries. */
 const option = (entries, key) => entries.find(([k]) => k === key)?.[1];
 
+/** Each trigger type's options in the JS spelling (APScheduler's snake_case is read as these). */
+export const TRIGGER_KEYS = {
+  date: ['runDate', 'timezone'],
+  interval: ['weeks', 'days', 'hours', 'minutes', 'seconds', 'startDate', 'endDate', 'timezone', 'jitter'],
+  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', 'startDate', 'endDate', 'timezone', 'jitter'],
+  crontab: ['expr', 'timezone'],
+  calendarinterval: ['years', 'months', 'weeks', 'days', 'hour', 'minute', 'second', 'startDate', 'endDate', 'timezone', 'jitter'],
+  and: ['jitter'],
+  or: ['jitter'],
+};
+
+/** The trigger type as users name it in messages ("an interval trigger", "a crontab line"). */
+export const triggerWords = (type) => (type === 'crontab' ? 'crontab trigger' : `${type} trigger`);
+
 /** The spec object for `type` from user options: undefined keys dropped, Dates as ms. */
 function specFrom(type, entries) {
   const spec = { type };
+  const known = TRIGGER_KEYS[type];
   for (const [key, value] of entries) {
+    if (key !== 'triggers' && !(type === 'crontab' && key === 'expr') && !known.includes(camel(key))) {
+      const names = known.filter((k) => k !== 'expr');
+      throw invalid(key, value, `unknown option for ${article(triggerWords(type))} (${didYouMean(key, names)}known: ${names.join(', ')})`);
+    }
     if (value === undefined) continue;
     if (DATE_OPTIONS.includes(key)) spec[key] = toSpecDate(key, value);
     else if (type === 'cron' && CRON_FIELDS.includes(key) && typeof value === 'number') spec[key] = String(value);
@@ -87,7 +106,11 @@ export class BaseTrigger {
     const zone = timezone === undefined ? hostTimezone() : timezone;
     if (typeof zone !== 'string') throw invalid('timezone', zone, 'expected a time zone name');
     const nowMs = now === undefined ? Date.now() : toMillis('now', now, zone);
-    this._build(spec, zone, nowMs);
+    try {
+      this._build(spec, zone, nowMs);
+    } catch (e) {
+      throw inCallerSpelling(e, Object.keys(spec));
+    }
     this._zone = this._wasm.timezone ?? zone;
     /** The complete spec (start dates resolved): what a freed trigger is rebuilt from. */
     this._spec = this._wasm.toSpec();

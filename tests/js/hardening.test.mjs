@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CronTrigger, OrTrigger, Scheduler, TickwerkError, corruptEntry, triggerFromSpec, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
+  CronTrigger, IntervalTrigger, OrTrigger, Scheduler, TickwerkError, corruptEntry, triggerFromSpec, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
 } from 'tickwerk';
 import { assertThrowsCode } from './support.mjs';
 import { FakeClock, T0, eventLog, recordingLogger } from './scheduler-harness.mjs';
@@ -207,7 +207,8 @@ test('defect 11: transient triggers keep memory and parse cost flat without a fo
   const growth = (rounds[3].rss - rounds[0].rss) / 1e6;
   console.log(`transient triggers: ${rounds.map((r) => `${((r.ms * 1000) / 50_000).toFixed(1)} µs`).join(', ')} per parse; RSS +${growth.toFixed(1)} MB after the first round`);
   assert.ok(growth < 50, `RSS grew ${growth.toFixed(1)} MB over 150,000 triggers`);
-  assert.ok(rounds[3].ms <= 2 * rounds[0].ms, `parse cost grew from ${rounds[0].ms} to ${rounds[3].ms} ms per round`);
+  // (3x, not the 1.5x measured on a quiet machine: CI shares its cores. Before the fix: 14x.)
+  assert.ok(rounds[3].ms <= 3 * rounds[0].ms, `parse cost grew from ${rounds[0].ms} to ${rounds[3].ms} ms per round`);
 });
 
 test('defect 11: free() and Symbol.dispose release a trigger early; it still works afterwards', () => {
@@ -304,4 +305,22 @@ test('defect 4: a corrupt record keeps its id: adding it needs replaceExisting, 
   again.scheduler.addJob('work', 'interval', { seconds: 5, id: 'j1', replaceExisting: true });
   await again.scheduler.shutdown();
   assert.ok(ops.some((o) => o.op === 'put' && o.jobId === 'j1'));
+});
+
+test('issue 9: messages name keys as the caller spelt them, tell job options from trigger options, and read well', () => {
+  const { scheduler } = make();
+  const f = () => {};
+  let e = throwsCode(() => scheduler.addJob(f, 'interval', { minutes: 2, timeout: 5 }), 'INVALID_ARGUMENT', 'timeout');
+  assert.match(e.message, /unknown option for an interval job \(job options: id, name, .*misfireGraceTime.*; interval trigger options: weeks, .*startDate, endDate/);
+  e = throwsCode(() => scheduler.addJob(f, 'cron', { hour: 1, dayofweek: 'mon' }), 'INVALID_ARGUMENT', 'dayofweek');
+  assert.match(e.message, /for a cron job \(did you mean "dayOfWeek"\?/);
+  e = throwsCode(() => new IntervalTrigger({ minute: 2 }), 'INVALID_ARGUMENT', 'minute');
+  assert.match(e.message, /unknown option for an interval trigger \(did you mean "minutes"\? known: weeks/);
+  e = throwsCode(() => scheduler.addJob(f, 'cron', { startDate: 'nope' }), 'INVALID_ARGUMENT', 'startDate');
+  assert.match(e.message, /^invalid startDate "nope"/);
+  throwsCode(() => scheduler.addJob(f, 'cron', { start_date: 'nope' }), 'INVALID_ARGUMENT', 'start_date');
+  e = throwsCode(() => scheduler.addJob(f, { misfireGracetime: 3 }), 'INVALID_ARGUMENT', 'misfireGracetime');
+  assert.match(e.message, /did you mean "misfireGraceTime"\?/);
+  // dayOfWeek names work in both cron forms ('sun' is Sunday in each).
+  assert.equal(scheduler.addJob(f, 'cron', { dayOfWeek: 'sun', hour: 3 }).trigger.toString(), "cron[day_of_week='sun', hour='3']");
 });

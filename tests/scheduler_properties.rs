@@ -340,7 +340,7 @@ fn skipping_missed_stretches_executes_the_same_run_times_as_checking_each() {
         // Reference: every time checked on its own, with the same clock.
         let (mut clock, mut executed, mut missed) = (now.as_micros(), Vec::new(), Vec::new());
         for t in &chain {
-            let late = clock - t.as_micros().max(run.run_at.as_micros());
+            let late = clock - t.as_micros().max(run.due_at.as_micros());
             if grace_us.is_some_and(|g| late > g) {
                 missed.push(*t);
             } else {

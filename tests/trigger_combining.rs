@@ -170,7 +170,7 @@ fn or_jitter_follows_an_interval_child_restarted_off_its_grid() {
     for _ in 0..300 {
         let f = t.next_fire(Some(prev), prev, &mut rng).unwrap();
         assert_eq!(f.time, base);
-        fires.push(f.run_at.as_micros() - base.as_micros());
+        fires.push(f.due_at.as_micros() - base.as_micros());
         rescheduled.push(t.jitter_fire(base, Some(prev), prev, &mut rng).unwrap().as_micros() - base.as_micros());
     }
     for draws in [&fires, &rescheduled] {
@@ -183,10 +183,10 @@ fn or_jitter_follows_an_interval_child_restarted_off_its_grid() {
     // from 00:58 the cron child's 01:05 comes before the interval's 01:08: no jitter
     let prev = ts("2024-01-01T00:58:00Z");
     let cron_time = ts("2024-01-01T01:05:00Z");
-    assert!((0..100).all(|_| t.next_fire(Some(prev), prev, &mut rng).map(|f| (f.time, f.run_at)) == Some((cron_time, cron_time))));
+    assert!((0..100).all(|_| t.next_fire(Some(prev), prev, &mut rng).map(|f| (f.time, f.due_at)) == Some((cron_time, cron_time))));
     // from 00:55 both give 01:05: the first child in order (the interval) produced it
     let prev = ts("2024-01-01T00:55:00Z");
-    let tied: Vec<i64> = (0..100).map(|_| t.next_fire(Some(prev), prev, &mut rng).unwrap().run_at.as_micros() - cron_time.as_micros()).collect();
+    let tied: Vec<i64> = (0..100).map(|_| t.next_fire(Some(prev), prev, &mut rng).unwrap().due_at.as_micros() - cron_time.as_micros()).collect();
     assert!(tied.iter().all(|d| (0..=30_000_000).contains(d)) && tied.iter().filter(|d| **d > 0).count() > 90);
 }
 

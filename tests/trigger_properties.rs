@@ -252,10 +252,10 @@ fn fire_times_strictly_increase_and_never_precede_now() {
                 None if !starts_in_past => assert!(next >= now, "case {case}: {input}: first {next} before now {now}"),
                 None => {}
             }
-            if let Some(run_at) = t.apply_jitter(next, &mut rng) {
-                assert!(run_at >= next, "case {case}: jitter went backwards");
+            if let Some(due_at) = t.apply_jitter(next, &mut rng) {
+                assert!(due_at >= next, "case {case}: jitter went backwards");
                 let bound = jitter_bound(&t);
-                assert!(run_at.as_micros() - next.as_micros() <= bound, "case {case}: jitter {} > {bound} µs", run_at.as_micros() - next.as_micros());
+                assert!(due_at.as_micros() - next.as_micros() <= bound, "case {case}: jitter {} > {bound} µs", due_at.as_micros() - next.as_micros());
             }
             prev = Some(next);
             // the scheduler may call later than the fire time; the answer must not change

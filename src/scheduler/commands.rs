@@ -71,7 +71,7 @@ impl Scheduler {
             coalesce: new.coalesce.unwrap_or(self.defaults.coalesce),
             max_instances,
             next_run_time: None,
-            run_at: None,
+            due_at: None,
             trigger_json: None,
             pending: None,
         };
@@ -105,7 +105,7 @@ impl Scheduler {
             None => self.first_fire(&job.trigger, now),
         };
         job.next_run_time = t;
-        job.run_at = r;
+        job.due_at = r;
         self.store_new_job(job, &new.jobstore, new.replace_existing)?;
         Ok(id)
     }

@@ -13,7 +13,7 @@ impl Scheduler {
     // ----- inputs: tick and run progress --------------------------------------------
 
     /// Processes due jobs at `now` (APScheduler's `_process_jobs`) and returns the runs to
-    /// start, in processing order (stores in insertion order; due jobs by due time, then id).
+    /// start, in processing order (stores in insertion order; due jobs by `due_at`, then id).
     ///
     /// For each due job: every fire time `<= now` is collected (only the last one when
     /// coalescing; long backlogs are never enumerated, see [`run`]); if the job already has
@@ -46,7 +46,7 @@ impl Scheduler {
         let store = &self.stores[si];
         let alias = store.alias.clone();
         let Some(job) = store.get(id) else { return };
-        let (Some(first), Some(run_at)) = (job.next_run_time, job.run_at) else { return };
+        let (Some(first), Some(due_at)) = (job.next_run_time, job.due_at) else { return };
         if !self.executors.iter().any(|(a, _)| **a == *job.executor) {
             // APScheduler logs "Executor lookup failed" and removes the job.
             self.remove_from_store(si, id);
@@ -82,7 +82,7 @@ impl Scheduler {
                 jobstore: alias.clone(),
                 executor: executor.clone(),
                 misfire_grace_time: grace,
-                due_at: run_at,
+                due_at,
                 cursor,
             };
             self.runs.insert(run_id, flight);
@@ -98,7 +98,7 @@ impl Scheduler {
                 args: job.args.clone(),
                 kwargs: job.kwargs.clone(),
                 run_times: times,
-                run_at: if coalesce { run_at.max(last) } else { run_at },
+                due_at: if coalesce { due_at.max(last) } else { due_at },
             });
         }
         // A trigger must move forward; one that does not is treated as exhausted rather
@@ -126,8 +126,8 @@ impl Scheduler {
     /// [`RunStart::Execute`] (call the function, then report), [`RunStart::Missed`] (more
     /// than `misfire_grace_time` seconds late — strictly greater, as APScheduler; the
     /// `EVENT_JOB_MISSED` is queued), or `None` when every run time was handed out.
-    /// Lateness is `now` minus the run time, or minus the instant the job became due when
-    /// that is later (a jittered run is not late for its jitter).
+    /// Lateness is `now` minus the run time, or minus the run's `due_at` when that is later
+    /// (a jittered run is not late for its jitter).
     ///
     /// **Listed run times** ([`RunTimes::List`], and single ones) are checked one at a time,
     /// one `EVENT_JOB_MISSED` per missed time, as in APScheduler.

@@ -29,7 +29,7 @@ impl Scheduler {
     /// The first fire time at `now`: (schedule time, due instant with jitter).
     pub(super) fn first_fire(&mut self, trigger: &Trigger, now: Timestamp) -> (Option<Timestamp>, Option<Timestamp>) {
         match trigger.next_fire(None, now, &mut self.rng) {
-            Some(f) => (Some(f.time), Some(f.run_at.max(f.time))),
+            Some(f) => (Some(f.time), Some(f.due_at.max(f.time))),
             None => (None, None),
         }
     }
@@ -191,7 +191,7 @@ impl Scheduler {
         }
         if let Some((t, r)) = next {
             job.next_run_time = t;
-            job.run_at = r;
+            job.due_at = r;
         }
         let alias: Arc<str> = job.jobstore.clone().unwrap_or_else(|| Arc::from(""));
         let si = self

@@ -40,8 +40,9 @@ pub struct Job {
     pub max_instances: u32,
     /// The next scheduled (un-jittered) fire time; `None` = paused (or pending).
     pub next_run_time: Option<Timestamp>,
-    /// When the job becomes due: `next_run_time` plus the trigger's jitter.
-    pub(crate) run_at: Option<Timestamp>,
+    /// `due_at`: `next_run_time` plus the trigger's jitter (see "Time rules" in the
+    /// [scheduler docs](super)).
+    pub(crate) due_at: Option<Timestamp>,
     /// The trigger's JSON form, kept while the job lives in a persistent store.
     pub(crate) trigger_json: Option<Arc<Value>>,
     /// While pending: which options were given explicitly (the rest take the defaults in
@@ -72,9 +73,9 @@ impl Job {
         !self.is_pending() && self.next_run_time.is_none()
     }
 
-    /// The instant the job becomes due (`next_run_time` plus jitter), if scheduled.
+    /// The job's `due_at` (`next_run_time` plus jitter), if scheduled.
     pub fn due_at(&self) -> Option<Timestamp> {
-        self.run_at
+        self.due_at
     }
 
     /// APScheduler's `str(job)`: `"<name> (trigger: <trigger>, next run at: <time>)"`, the

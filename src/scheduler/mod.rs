@@ -59,19 +59,25 @@
 //!
 //! * Every `now` comes from the host; the core never reads a clock and no call defaults a
 //!   missing time to "now".
+//! * A job has two times: `next_run_time`, its next scheduled (un-jittered) fire time — the
+//!   schedule, from which the following one is computed — and **`due_at`**, when it becomes
+//!   due: `next_run_time` plus the trigger's jitter (the same instant without jitter). Each
+//!   store orders its jobs by `due_at`, [`Scheduler::next_wakeup`] is the earliest one, a run
+//!   starts at its [`Run::due_at`], and its lateness counts from there.
 //! * `tick` is idempotent in the sense that matters: spurious or repeated calls do nothing
 //!   new, and a `now` earlier than a previous one (the clock went backwards) is not an
 //!   error and never re-emits a run — a job's next run time only moves forward when a run
 //!   is handed out.
 //! * A backlog (host asleep, clock jumped) never enumerates millions of run times: a
-//!   coalescing job jumps straight to its last due time ([`Trigger::catch_up`]); a job that
+//!   coalescing job jumps straight to its last fire time at or before `now`
+//!   ([`Trigger::catch_up`]); a job that
 //!   does not coalesce gets a [`RunTimes::Span`] drained lazily through
 //!   [`Scheduler::start_run_time`], which skips a stretch of it that is already missed in
 //!   one step with one `EVENT_JOB_MISSED` (deviation `missed-span`, see [`run`]).
 //!
 //! # Scale
 //!
-//! Each store indexes its jobs by due instant (an ordered set beside a hash map by id), so
+//! Each store indexes its jobs by `due_at` (an ordered set beside a hash map by id), so
 //! [`next_wakeup`](Scheduler::next_wakeup) costs O(log n) per store and a tick with k due
 //! jobs O(k log n); nothing scans all jobs except the calls that list them. Equal cron
 //! triggers, function keys, executor names and empty argument lists are shared between
@@ -136,9 +142,9 @@
 //!   `replace_existing` the pending job is replaced at once.
 //! * `start` checks every pending job (store alias, id conflicts with loaded jobs) before
 //!   changing anything, so it fails whole instead of half-way.
-//! * Jitter shifts only when a run becomes due; the un-jittered fire time stays the
+//! * Jitter shifts only `due_at`; the un-jittered fire time stays the
 //!   schedule (`next_run_time`), so jitter never drifts an interval.
-//!   A run's lateness (the misfire check) counts from when it became due, so a jittered
+//!   A run's lateness (the misfire check) counts from its `due_at`, so a jittered
 //!   run is not "missed" because of its own jitter.
 //! * The default zone is UTC (the core cannot read the machine's zone).
 //! * `missed-span`: a backlog too long to list ([`RunTimes::Span`]) reports a stretch of
@@ -367,7 +373,7 @@ impl Scheduler {
         out
     }
 
-    /// The instant at which [`tick`](Self::tick) next has work: the earliest due instant
+    /// The instant at which [`tick`](Self::tick) next has work: the earliest `due_at`
     /// of an unpaused job over all stores. `None` when stopped, paused or idle.
     /// [`Timestamp::MIN`] after [`wakeup`](Self::wakeup), until the next tick.
     pub fn next_wakeup(&self) -> Option<Timestamp> {
@@ -438,7 +444,7 @@ impl Scheduler {
                 None => (self.first_fire(&job.trigger, now), false),
             };
             job.next_run_time = next.0;
-            job.run_at = next.1;
+            job.due_at = next.1;
             // Validated above; a failure here cannot happen, but is reported, not panicked.
             self.store_new_job(job, &alias, replace)?;
         }

@@ -51,8 +51,9 @@ pub struct JobRecord {
     pub max_instances: u32,
     /// Next scheduled fire time (epoch µs), `null` = paused.
     pub next_run_time: Option<Timestamp>,
-    /// The due instant (next run time plus jitter, epoch µs).
-    pub run_at: Option<Timestamp>,
+    /// The job's `due_at` (next run time plus jitter, epoch µs), stored under the key
+    /// `run_at` (the version-1 record format keeps its name).
+    pub due_at: Option<Timestamp>,
 }
 
 impl JobRecord {
@@ -71,7 +72,7 @@ impl JobRecord {
             coalesce: job.coalesce,
             max_instances: job.max_instances,
             next_run_time: job.next_run_time,
-            run_at: job.run_at,
+            due_at: job.due_at,
         }
     }
 
@@ -105,7 +106,7 @@ impl JobRecord {
                 coalesce: fields.required("coalesce", Value::as_bool, "a boolean")?,
                 max_instances: u32::try_from(fields.required("max_instances", Value::as_u64, "a whole number")?).map_err(|_| fields.wrong("max_instances", "a 32-bit count"))?,
                 next_run_time: fields.optional("next_run_time", instant, INSTANT)?,
-                run_at: fields.optional("run_at", instant, INSTANT)?,
+                due_at: fields.optional("run_at", instant, INSTANT)?,
             })
         })();
         record.map_err(corrupt)
@@ -127,7 +128,7 @@ impl JobRecord {
         m.insert("coalesce".into(), Value::from(self.coalesce));
         m.insert("max_instances".into(), Value::from(self.max_instances));
         m.insert("next_run_time".into(), time(self.next_run_time));
-        m.insert("run_at".into(), time(self.run_at));
+        m.insert("run_at".into(), time(self.due_at));
         Value::Object(m)
     }
 
@@ -145,7 +146,7 @@ impl JobRecord {
         if self.id.is_empty() {
             return Err(corrupt(Error::invalid("id", "", "must not be empty")));
         }
-        let run_at = match (self.next_run_time, self.run_at) {
+        let due_at = match (self.next_run_time, self.due_at) {
             (None, _) => None,
             (Some(t), Some(r)) if r >= t => Some(r),
             (Some(t), _) => Some(t),
@@ -163,7 +164,7 @@ impl JobRecord {
             coalesce: self.coalesce,
             max_instances,
             next_run_time: self.next_run_time,
-            run_at,
+            due_at,
             trigger_json: Some(Arc::new(self.trigger)),
             pending: None,
         })
@@ -259,7 +260,7 @@ mod tests {
         let record = JobRecord::decode("key", &sample()).unwrap();
         assert_eq!(record.max_instances, 3);
         assert_eq!(record.misfire_grace_time, Some(1));
-        assert_eq!(record.run_at, Some(Timestamp::from_micros(1_767_236_400_500_000)));
+        assert_eq!(record.due_at, Some(Timestamp::from_micros(1_767_236_400_500_000)));
         assert_eq!(record.to_json(), sample());
     }
 
@@ -273,7 +274,7 @@ mod tests {
         m.insert("run_at".into(), json!(t as f64));
         let record = JobRecord::decode("key", &v).unwrap();
         assert_eq!(record.next_run_time, Some(Timestamp::from_micros(t)));
-        assert_eq!(record.run_at, Some(Timestamp::from_micros(t)));
+        assert_eq!(record.due_at, Some(Timestamp::from_micros(t)));
     }
 
     #[test]
@@ -284,7 +285,7 @@ mod tests {
         m.remove("misfire_grace_time");
         m.insert("next_run_time".into(), Value::Null);
         let record = JobRecord::decode("key", &v).unwrap();
-        assert_eq!((record.run_at, record.misfire_grace_time, record.next_run_time), (None, None, None));
+        assert_eq!((record.due_at, record.misfire_grace_time, record.next_run_time), (None, None, None));
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! (a year of a per-second job is one event, not 31 million).
 //!
 //! * **Which times.** With grace `g`, a run time `t` is missed at `now` when
-//!   `now − max(t, due) > g` (`due`: when the run became due, its first time plus jitter).
+//!   `now − max(t, due_at) > g` (`due_at`: the run's first time plus jitter).
 //!   The times missed at `now` are therefore exactly the span's times before
 //!   `now − g` (none at all when `due` is not before `now − g`): a prefix of what is left.
 //!   The stretch runs from the time that was next (`first`) to `last`, the **last fire time
@@ -132,8 +132,9 @@ pub struct Run {
     /// The scheduled run times (one when the job coalesces).
     pub run_times: RunTimes,
     /// When to start: the first run time plus the trigger's jitter (equal to it without
-    /// jitter). Never later than the tick that produced the run, unless jittered.
-    pub run_at: Timestamp,
+    /// jitter; the job's `due_at`). Never later than the tick that produced the run, unless
+    /// jittered.
+    pub due_at: Timestamp,
 }
 
 /// What [`Scheduler::start_run_time`](super::Scheduler::start_run_time) decided for the next
@@ -221,7 +222,7 @@ pub(crate) struct InFlight {
     pub(crate) jobstore: Arc<str>,
     pub(crate) executor: Arc<str>,
     pub(crate) misfire_grace_time: Option<u32>,
-    /// When the job became due (its first run time plus jitter): lateness is measured from
+    /// The run's `due_at` (its first run time plus jitter): lateness is measured from
     /// the later of this and each run time, so jitter never makes a run miss.
     pub(crate) due_at: Timestamp,
     pub(crate) cursor: Cursor,

@@ -66,9 +66,9 @@ pub(crate) struct JobStore {
 /// (`Timestamp::MAX` is the last representable one), so they come last, by id.
 const PAUSED: Timestamp = Timestamp::from_micros(i64::MAX);
 
-/// The index position of a job due at `run_at` (`None` = paused).
-fn slot(run_at: Option<Timestamp>) -> Timestamp {
-    run_at.unwrap_or(PAUSED)
+/// The index position of a job due at `due_at` (`None` = paused).
+fn slot(due_at: Option<Timestamp>) -> Timestamp {
+    due_at.unwrap_or(PAUSED)
 }
 
 impl JobStore {
@@ -135,11 +135,11 @@ impl JobStore {
     }
 
     fn unindex(&mut self, job: &Job) {
-        self.order.remove(&(slot(job.run_at), IdKey::new(&job.id)));
+        self.order.remove(&(slot(job.due_at), IdKey::new(&job.id)));
     }
 
     fn index(&mut self, job: &Job) {
-        self.order.insert((slot(job.run_at), IdKey::new(&job.id)));
+        self.order.insert((slot(job.due_at), IdKey::new(&job.id)));
     }
 
     /// Inserts or replaces a job (by id), returning the replaced one.
@@ -154,15 +154,15 @@ impl JobStore {
     }
 
     /// Moves a job to a new next run time / due instant in place; returns it.
-    pub(crate) fn reschedule(&mut self, id: &str, next: Option<Timestamp>, run_at: Option<Timestamp>) -> Option<&Job> {
+    pub(crate) fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> Option<&Job> {
         let job = self.jobs.get_mut(id)?;
-        if slot(job.run_at) != slot(run_at) {
+        if slot(job.due_at) != slot(due_at) {
             let key = IdKey::new(&job.id);
-            self.order.remove(&(slot(job.run_at), key.clone()));
-            self.order.insert((slot(run_at), key));
+            self.order.remove(&(slot(job.due_at), key.clone()));
+            self.order.insert((slot(due_at), key));
         }
         job.next_run_time = next;
-        job.run_at = run_at;
+        job.due_at = due_at;
         Some(&**job)
     }
 

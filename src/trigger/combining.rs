@@ -175,12 +175,12 @@ impl OrTrigger {
         self.winner(previous, now).map(|(_, t)| t)
     }
 
-    /// The next fire time with its jittered run instant: every child's next fire time is
+    /// The next fire time with its `due_at` (the jittered instant): every child's next fire time is
     /// computed once, and the jitter added is that of the child that gave the earliest
     /// (the first in order among equals), then this trigger's own.
     pub fn next_fire(&self, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Fire> {
         let (child, time) = self.winner(previous, now)?;
-        Some(Fire { time, run_at: self.jitter_from(Some(child), time, previous, now, rng) })
+        Some(Fire { time, due_at: self.jitter_from(Some(child), time, previous, now, rng) })
     }
 
     /// The child that gives the OR's next fire time, with that time: the smallest answer

@@ -6,7 +6,8 @@
 //!
 //! Fire times are strictly increasing instants (deviation `strictly-increasing`). Jitter is
 //! never part of the schedule: [`Trigger::next_fire`] returns both the scheduled time (pass it
-//! back as `previous`) and the jittered instant to run at (deviation `jitter-absolute`).
+//! back as `previous`) and `due_at`, the jittered instant to run at (deviation
+//! `jitter-absolute`).
 //!
 //! Triggers are built from a [`TriggerSpec`], the versioned JSON form that persistent stores
 //! keep (see [`spec`]).
@@ -41,9 +42,9 @@ use crate::message_text::number_text;
 pub struct Fire {
     /// The un-jittered fire time; pass it back as `previous`.
     pub time: Timestamp,
-    /// When to run: `time` plus a uniform draw in `[0, jitter]` seconds (clamped to the
-    /// trigger's end date where APScheduler clamps).
-    pub run_at: Timestamp,
+    /// When to run (a job's `due_at`): `time` plus a uniform draw in `[0, jitter]` seconds
+    /// (clamped to the trigger's end date where APScheduler clamps).
+    pub due_at: Timestamp,
 }
 
 /// Any trigger.
@@ -80,14 +81,15 @@ impl Trigger {
         }
     }
 
-    /// The next fire time with its jittered run instant. `rng` supplies the randomness.
+    /// The next fire time with its `due_at` (the jittered instant). `rng` supplies the
+    /// randomness.
     pub fn next_fire(&self, previous: Option<Timestamp>, now: Timestamp, rng: &mut JitterRng) -> Option<Fire> {
         if let Trigger::Or(x) = self {
             return x.next_fire(previous, now, rng);
         }
         let time = self.next_fire_time(previous, now)?;
-        let run_at = self.apply_jitter(time, rng)?;
-        Some(Fire { time, run_at })
+        let due_at = self.apply_jitter(time, rng)?;
+        Some(Fire { time, due_at })
     }
 
     /// [`Trigger::apply_jitter`] for a fire time `t` this trigger gave as

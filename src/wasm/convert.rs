@@ -329,7 +329,7 @@ pub fn run(run: &Run) -> Value {
         ("args", (*run.args).clone()),
         ("kwargs", (*run.kwargs).clone()),
         ("runTimes", run_times(&run.run_times)),
-        ("runAt", ms(run.run_at)),
+        ("runAt", ms(run.due_at)),
     ])
 }
 

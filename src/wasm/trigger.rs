@@ -82,7 +82,7 @@ impl WasmTrigger {
         let previous = optional_instant_arg("previousMs", "previous", previous_ms)?;
         let now = instant_arg("nowMs", "now", now_ms)?;
         let fire = self.trigger.next_fire(previous, now, &mut self.rng);
-        self.run_at = fire.map(|f| f.run_at);
+        self.run_at = fire.map(|f| f.due_at);
         Ok(fire.map(|f| f.time.as_millis_f64()))
     }
 

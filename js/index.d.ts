@@ -15,7 +15,9 @@ export type TickwerkErrorCode =
   | 'UNKNOWN_ALIAS'
   | 'UNSERIALIZABLE'
   | 'CORRUPT_RECORD'
-  | 'STORE_FAILURE';
+  | 'STORE_FAILURE'
+  | 'NOT_READY'
+  | 'LOAD_FAILED';
 
 /** Every error tickwerk throws. Switch on `code`; `field` and `value` name the bad input. */
 export class TickwerkError extends Error {
@@ -28,6 +30,31 @@ export class TickwerkError extends Error {
   /** The offending value as text, when there is one. */
   readonly value: string | undefined;
 }
+
+/**
+ * What `ready(source)` loads the WebAssembly module from: its URL (resolved against the
+ * page), its bytes, a `Response` (or a promise of one, e.g. `fetch(url)`), or a compiled
+ * `WebAssembly.Module`. It must be the `dist/tickwerk_bg.wasm` of the same tickwerk version.
+ */
+export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response> | WebAssembly.Module;
+
+/**
+ * Resolves once tickwerk's WebAssembly module is loaded and every API is usable; rejects
+ * with a `TickwerkError` of code `LOAD_FAILED` naming the URL tried (the app keeps running;
+ * call `ready()` again to retry).
+ *
+ * Browsers and bundlers load the module in the background, starting right after the
+ * importing code's synchronous part, from the file beside the package's module
+ * (`new URL('./tickwerk_bg.wasm', import.meta.url)`). Until it is loaded, everything that
+ * needs it (constructing a trigger or a `Scheduler`, `hostTimezone()`, `formatInstant()`,
+ * …) throws a `TickwerkError` of code `NOT_READY`: `await ready()` first. `source` loads the
+ * module from elsewhere; passed before the background load starts (at the top of the
+ * importing module, before any `await`) it replaces it, later it is tried if that load fails.
+ *
+ * Node, Bun, Deno and workerd load the module synchronously at import: there `ready()`
+ * resolves at once and `source` is ignored, so portable code can always `await ready()`.
+ */
+export function ready(source?: WasmSource | null): Promise<void>;
 
 /** A trigger's JSON form, as `toSpec()` returns it and persistent stores keep it. */
 export type TriggerSpecJson = { type: string; [key: string]: unknown };

@@ -2,6 +2,7 @@
 // (node.js, node-cjs.js, browser.js, deno.js, workerd.js) load the wasm module first and
 // then re-export this module. Nothing here touches wasm while the module is evaluated.
 export { TickwerkError } from './errors.js';
+export { ready } from './ready.js';
 export { hostTimezone } from './time.js';
 export {
   AndTrigger,

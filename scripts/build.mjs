@@ -52,11 +52,25 @@ const glue = join(stage, 'tickwerk_core.js');
 // (the module ships as dist/tickwerk_bg.wasm). Our loaders always pass the URL, but bundlers
 // that collect `new URL('…', import.meta.url)` assets (webpack 5, Vite) would fail on the
 // missing file: point it at the real one.
+// And until the module is instantiated (browsers load it asynchronously), `wasm` is a Proxy
+// whose every property read throws the error `setNotReady` installs (js/ready.js: a
+// TickwerkError `NOT_READY` telling to `await ready()`), instead of "cannot read properties
+// of undefined" from deep inside the glue.
 {
-  const text = readFileSync(glue, 'utf8');
-  const fixed = text.replace("new URL('tickwerk_core_bg.wasm', import.meta.url)", "new URL('../tickwerk_bg.wasm', import.meta.url)");
-  if (fixed === text) throw new Error('wasm-bindgen glue: default wasm URL not found (did the glue change?)');
-  writeFileSync(glue, fixed);
+  let text = readFileSync(glue, 'utf8');
+  const patch = (from, to, count = 1) => {
+    const parts = text.split(from);
+    if (parts.length !== count + 1) throw new Error(`wasm-bindgen glue: ${JSON.stringify(from)} found ${parts.length - 1} times, expected ${count} (did the glue change?)`);
+    text = parts.join(to);
+  };
+  patch("new URL('tickwerk_core_bg.wasm', import.meta.url)", "new URL('../tickwerk_bg.wasm', import.meta.url)");
+  patch('let wasmModule, wasmInstance, wasm;',
+    'let notReady = () => new Error("the WebAssembly module is not loaded");\n' +
+    'export function setNotReady(make) { notReady = make; }\n' +
+    'const unloaded = new Proxy({}, { get() { throw notReady(); } });\n' +
+    'let wasmModule, wasmInstance, wasm = unloaded;');
+  patch('if (wasm !== undefined) return wasm;', 'if (wasm !== unloaded) return wasm;', 2);
+  writeFileSync(glue, text);
 }
 
 // 3. Optimise the module and move it next to the entry points.

@@ -1,6 +1,6 @@
 // The package in a real browser: dist/ served on 127.0.0.1, imported by a page as
-// `import … from '/dist/browser.js'` (the `browser` entry: top-level await, no init call),
-// driven by playwright-core with Debian's /usr/bin/chromium. Checks the wasm loads from its
+// `import … from '/dist/browser.js'` (the `browser` entry: the wasm loads in the background
+// and the page awaits `ready()`), driven by playwright-core with Debian's /usr/bin/chromium. Checks the wasm loads from its
 // `new URL(…, import.meta.url)`, triggers compute, errors carry codes, the host zone is the
 // browser's, and microseconds survive a round trip. The same page again with the package
 // bundled by esbuild (platform browser, `sideEffects` in effect): the app's bundle must still
@@ -25,6 +25,7 @@ const PAGE = (entry) => `<!doctype html><meta charset="utf-8"><title>tickwerk</t
   const out = {};
   try {
     const tw = await import('${entry}');
+    await tw.ready();
     out.zone = tw.hostTimezone();
     out.intlZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const iv = new tw.IntervalTrigger({ minutes: 2, startDate: '2026-01-01 00:00:00', timezone: 'UTC' });

@@ -18,6 +18,7 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 
 const HARNESS = `<!doctype html><meta charset="utf-8"><title>tickwerk scheduler test</title>
 <script type="module">
   window.tw = await import('/dist/browser.js');
+  await window.tw.ready();
   window.ready = true;
 </script>`;
 

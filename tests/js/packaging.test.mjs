@@ -14,11 +14,13 @@ const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', st
 
 // The same script in both module systems: prints what the API computes.
 const body = (load) => `${load}
+let early = 'not ready';
+ready().then(() => { early = 'ready'; });
 const t = new CronTrigger({ hour: 9, minute: 30, timezone: 'Europe/Berlin' });
 const next = t.getNextFireTime(null, new Date('2026-05-01T00:00:00Z'));
 let code;
 try { new IntervalTrigger({ seconds: 0 }); } catch (e) { code = [e instanceof TickwerkError, e.code]; }
-console.log(JSON.stringify({ next: next && next.toISOString(), str: String(t), code }));
+Promise.resolve().then(() => console.log(JSON.stringify({ next: next && next.toISOString(), str: String(t), code, early })));
 `;
 
 test('npm pack → install into a fresh project → import (ESM) and require (CJS)', { timeout: 120_000 }, () => {
@@ -40,9 +42,10 @@ test('npm pack → install into a fresh project → import (ESM) and require (CJ
     npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', '--offline', tarball], app);
     assert.ok(readdirSync(join(app, 'node_modules', 'tickwerk', 'dist')).includes('tickwerk_bg.wasm'));
 
-    writeFileSync(join(app, 'esm.mjs'), body("import { CronTrigger, IntervalTrigger, TickwerkError } from 'tickwerk';"));
-    writeFileSync(join(app, 'cjs.cjs'), body("const { CronTrigger, IntervalTrigger, TickwerkError } = require('tickwerk');"));
-    const want = { next: '2026-05-01T07:30:00.000Z', str: "cron[hour='9', minute='30']", code: [true, 'INVALID_ARGUMENT'] };
+    writeFileSync(join(app, 'esm.mjs'), body("import { CronTrigger, IntervalTrigger, ready, TickwerkError } from 'tickwerk';"));
+    writeFileSync(join(app, 'cjs.cjs'), body("const { CronTrigger, IntervalTrigger, ready, TickwerkError } = require('tickwerk');"));
+    // Node loads the wasm at import: the API works at once and ready() is already resolved.
+    const want = { next: '2026-05-01T07:30:00.000Z', str: "cron[hour='9', minute='30']", code: [true, 'INVALID_ARGUMENT'], early: 'ready' };
     for (const file of ['esm.mjs', 'cjs.cjs']) {
       const out = execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8' });
       assert.deepEqual(JSON.parse(out), want, file);
@@ -50,13 +53,16 @@ test('npm pack → install into a fresh project → import (ESM) and require (CJ
 
     // TypeScript consumers, ESM and CommonJS (`node16`/`nodenext` resolution picks the
     // `types` of the matching `exports` branch).
-    const ts = `const t = new CronTrigger({ hour: 9 });
+    const ts = `const loaded: Promise<void> = ready();
+const bytes: Promise<void> = ready(new Uint8Array(8));
+const t = new CronTrigger({ hour: 9 });
 const next: Date | null = t.getNextFireTime(null, new Date());
 const e: TickwerkError = new TickwerkError('INVALID_ARGUMENT', 'm');
-export const out = [next, e.code, new Scheduler({ timezone: 'UTC' }).state];
+const code: TickwerkErrorCode = 'NOT_READY';
+export const out = [next, e.code, new Scheduler({ timezone: 'UTC' }).state, loaded, bytes, code];
 `;
-    writeFileSync(join(app, 'esm.mts'), `import { CronTrigger, Scheduler, TickwerkError } from 'tickwerk';\n${ts}`);
-    writeFileSync(join(app, 'cjs.cts'), `import tw = require('tickwerk');\nconst { CronTrigger, Scheduler } = tw;\ntype TickwerkError = import('tickwerk').TickwerkError;\nconst TickwerkError = tw.TickwerkError;\n${ts}`);
+    writeFileSync(join(app, 'esm.mts'), `import { CronTrigger, ready, Scheduler, TickwerkError, type TickwerkErrorCode } from 'tickwerk';\n${ts}`);
+    writeFileSync(join(app, 'cjs.cts'), `import tw = require('tickwerk');\nconst { CronTrigger, ready, Scheduler } = tw;\ntype TickwerkError = import('tickwerk').TickwerkError;\ntype TickwerkErrorCode = import('tickwerk').TickwerkErrorCode;\nconst TickwerkError = tw.TickwerkError;\n${ts}`);
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
       '--target', 'es2022', 'esm.mts', 'cjs.cts'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });

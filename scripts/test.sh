@@ -6,7 +6,9 @@
 #   4. the JS API:              node --test tests/js/   (API, errors, conformance replay, packaging)
 #   5. types:                   tsc --noEmit over tests/js/*.ts (tsconfig.json)
 #   6. a real browser:          node --test tests/browser/ (playwright-core + Debian chromium)
-#   7. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
+#   7. bundlers:                node --test tests/bundlers/ (esbuild, Vite 5, Vite 8, webpack 5 builds
+#                               of an app, each run in headless Chromium)
+#   8. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
 # Every suite runs even when an earlier one failed (except those that need the build); the
 # exit status is non-zero if any failed. Needs what scripts/setup.sh installs.
 set -uo pipefail
@@ -47,6 +49,7 @@ run "wasm-bindgen-test in headless Chromium" env CHROMEDRIVER=/usr/bin/chromedri
 run "node --test tests/js/" node --test --test-concurrency=1 tests/js/
 run "tsc --noEmit (types)" node_modules/.bin/tsc --noEmit -p tsconfig.json
 run "browser test (playwright-core + chromium)" node --test tests/browser/
+run "bundlers (esbuild, Vite 5, Vite 8, webpack 5 in chromium)" node --test tests/bundlers/
 run "Deno, Bun, workerd smoke tests" node --test tests/runtimes/
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::time::Timestamp;
+use crate::time::{DateInput, Timestamp};
+use crate::trigger::{DateTrigger, Trigger};
 
 use super::*;
 
@@ -29,13 +30,13 @@ impl Scheduler {
         if new.func.is_empty() {
             return Err(Error::invalid("func", "", "a job needs a function key"));
         }
-        let func: Arc<str> = self.intern(&new.func);
+        let func: Arc<str> = self.pools.intern(&new.func);
         let name: Arc<str> = match new.name {
             Some(n) => Arc::from(check_name("name", n)?.as_str()),
             None => func.clone(),
         };
-        let args = self.share_empty(check_args(new.args)?);
-        let kwargs = self.share_empty(check_kwargs(new.kwargs)?);
+        let args = self.pools.share_empty(check_args(new.args)?);
+        let kwargs = self.pools.share_empty(check_kwargs(new.kwargs)?);
         let grace = match new.misfire_grace_time {
             Some(g) => check_grace(g)?,
             None => self.defaults.misfire_grace_time,
@@ -64,8 +65,8 @@ impl Scheduler {
             func,
             args,
             kwargs,
-            trigger: self.share_trigger(trigger),
-            executor: self.intern(&new.executor),
+            trigger: self.pools.share_trigger(trigger),
+            executor: self.pools.intern(&new.executor),
             jobstore: None,
             misfire_grace_time: grace,
             coalesce: new.coalesce.unwrap_or(self.defaults.coalesce),
@@ -119,7 +120,7 @@ impl Scheduler {
             Some(None) => Some(None),
             Some(Some(d)) => Some(Some(self.resolve_date("next_run_time", d)?)),
         };
-        self.modify_inner(job_id, jobstore, changes, next.map(|n| (n, n)))
+        self.write_changes(job_id, jobstore, changes, next.map(|n| (n, n)))
     }
 
     /// Replaces a job's trigger and sets its next run time to the trigger's first fire time
@@ -129,12 +130,12 @@ impl Scheduler {
         let trigger = self.build_trigger(trigger, now)?;
         let next = self.first_fire(&trigger, now);
         let changes = JobChanges { trigger: Some(trigger), ..JobChanges::default() };
-        self.modify_inner(job_id, jobstore, changes, Some(next))
+        self.write_changes(job_id, jobstore, changes, Some(next))
     }
 
     /// Pauses a job (next run time none). Emits `EVENT_JOB_MODIFIED`.
     pub fn pause_job(&mut self, job_id: &str, jobstore: Option<&str>) -> Result<()> {
-        self.modify_inner(job_id, jobstore, JobChanges::default(), Some((None, None)))
+        self.write_changes(job_id, jobstore, JobChanges::default(), Some((None, None)))
     }
 
     /// Resumes a job: next run time = the trigger's first fire time at `now` (missed runs
@@ -147,7 +148,7 @@ impl Scheduler {
             self.remove_job(job_id, jobstore)?;
             return Ok(false);
         }
-        self.modify_inner(job_id, jobstore, JobChanges::default(), Some(next))?;
+        self.write_changes(job_id, jobstore, JobChanges::default(), Some(next))?;
         Ok(true)
     }
 
@@ -160,12 +161,8 @@ impl Scheduler {
             self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
             return Ok(());
         }
-        let idx = self
-            .stores
-            .iter()
-            .position(|s| jobstore.map_or(true, |a| a == &*s.alias) && s.contains(job_id))
-            .ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })?;
-        self.remove_from_store(idx, job_id);
+        let si = self.stores.holding(job_id, jobstore).ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })?;
+        self.remove_stored_job(si, job_id);
         Ok(())
     }
 
@@ -180,18 +177,7 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             self.pending.retain(|a| jobstore.is_some_and(|x| x != a));
         } else {
-            for s in self.stores.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
-                if s.is_persistent() {
-                    if s.unreadable_ids().next().is_some() {
-                        for job in s.ordered() {
-                            self.outbox.push_back(StoreOp::Remove { jobstore: s.alias.to_string(), job_id: job.id.to_string() });
-                        }
-                    } else {
-                        self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
-                    }
-                }
-                s.clear();
-            }
+            self.stores.remove_all_jobs(jobstore);
         }
         self.events.push_back(Event::scheduler(EventCode::AllJobsRemoved, jobstore.map(str::to_string)));
         Ok(())
@@ -201,10 +187,10 @@ impl Scheduler {
 
     /// Adds a job store (`EVENT_JOBSTORE_ADDED`). The alias must be free.
     pub fn add_jobstore(&mut self, alias: &str, kind: StoreKind) -> Result<()> {
-        if self.stores.iter().any(|s| &*s.alias == alias) {
+        if self.stores.contains(alias) {
             return Err(Error::invalid("alias", alias, "a job store with this alias already exists"));
         }
-        self.stores.push(JobStore::new(alias, kind));
+        self.stores.insert_store(alias, kind);
         self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias.to_string())));
         Ok(())
     }
@@ -213,12 +199,8 @@ impl Scheduler {
     /// persistent store's records are not touched; the ids of its unreadable records are
     /// forgotten with it (a store added again under the alias starts with none).
     pub fn remove_jobstore(&mut self, alias: &str) -> Result<()> {
-        let i = self
-            .stores
-            .iter()
-            .position(|s| *s.alias == *alias)
-            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
-        self.stores.remove(i);
+        let si = self.stores.index_of(alias)?;
+        self.stores.remove_store(si);
         self.events.push_back(Event::scheduler(EventCode::JobstoreRemoved, Some(alias.to_string())));
         Ok(())
     }
@@ -259,11 +241,8 @@ impl Scheduler {
     /// its id (it was fixed in storage since an earlier load).
     pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
         let zone = self.timezone;
-        let store = self
-            .stores
-            .iter_mut()
-            .find(|s| &*s.alias == alias)
-            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })?;
+        let si = self.stores.index_of(alias)?;
+        let store = self.stores.get_mut(si);
         if !store.is_persistent() {
             return Err(Error::invalid("jobstore", alias, "only persistent stores load records"));
         }
@@ -295,11 +274,8 @@ impl Scheduler {
     /// Errors: [`Error::UnknownAlias`] for an unknown store, [`Error::InvalidArgument`]
     /// for a memory store or an empty id.
     pub fn hold_unreadable_id(&mut self, jobstore: &str, id: &str) -> Result<()> {
-        let store = self
-            .stores
-            .iter_mut()
-            .find(|s| &*s.alias == jobstore)
-            .ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: jobstore.to_string() })?;
+        let si = self.stores.index_of(jobstore)?;
+        let store = self.stores.get_mut(si);
         if !store.is_persistent() {
             return Err(Error::invalid("jobstore", jobstore, "only persistent stores keep records"));
         }
@@ -310,4 +286,28 @@ impl Scheduler {
         Ok(())
     }
 
+    // ----- helpers of the commands ---------------------------------------------------
+
+    fn build_trigger(&self, input: TriggerInput, now: Timestamp) -> Result<Trigger> {
+        match input {
+            TriggerInput::RunOnceNow => Ok(Trigger::Date(DateTrigger::new(now, self.timezone))),
+            TriggerInput::Built(t) => Ok(t),
+            TriggerInput::Json(v) => trigger_json::build(&v, self.timezone, now),
+        }
+    }
+
+    fn resolve_date(&self, field: &str, d: &DateInput) -> Result<Timestamp> {
+        d.resolve(field, self.timezone)
+    }
+
+    /// A random id (32 lowercase hex characters) that no pending or stored job or
+    /// unreadable record holds.
+    fn generate_id(&mut self) -> Arc<str> {
+        loop {
+            let id = format!("{:016x}{:016x}", self.rng.next_u64(), self.rng.next_u64());
+            if !self.pending.contains_id(&id) && !self.stores.id_taken_anywhere(&id) {
+                return Arc::from(id.as_str());
+            }
+        }
+    }
 }

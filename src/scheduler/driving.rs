@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::time::Timestamp;
+use crate::trigger::Trigger;
 
 use super::*;
 
@@ -15,13 +16,17 @@ impl Scheduler {
     /// Processes due jobs at `now` (APScheduler's `_process_jobs`) and returns the runs to
     /// start, in processing order (stores in insertion order; due jobs by `due_at`, then id).
     ///
-    /// For each due job: every fire time `<= now` is collected (only the last one when
-    /// coalescing; long backlogs are never enumerated, see [`run`]); if the job already has
-    /// `max_instances` running instances, `EVENT_JOB_MAX_INSTANCES` is queued and the times
-    /// are lost, otherwise a [`Run`] is handed out with `EVENT_JOB_SUBMITTED`. Either way the
-    /// next run time is advanced (and its store op queued) first; an exhausted trigger
-    /// removes the job (`EVENT_JOB_REMOVED`, emitted at once; submission events come after
-    /// all jobs were processed).
+    /// Each due job goes through three steps:
+    ///
+    /// 1. **catch-up**: every fire time `<= now` is collected (only the last one when
+    ///    coalescing; long backlogs are never enumerated, see [`run`]);
+    /// 2. **admission**: if the job already has `max_instances` running instances,
+    ///    `EVENT_JOB_MAX_INSTANCES` is queued and the times are lost, otherwise a [`Run`] is
+    ///    handed out with `EVENT_JOB_SUBMITTED`;
+    /// 3. **reschedule**: either way the next run time is advanced and its store op queued,
+    ///    before the host runs anything; an exhausted trigger removes the job
+    ///    (`EVENT_JOB_REMOVED`, emitted at once; the submission events of step 2 come after
+    ///    all jobs were processed).
     ///
     /// Does nothing unless running. Spurious calls are harmless; a `now` earlier than
     /// before is not an error and never re-emits a run.
@@ -33,7 +38,7 @@ impl Scheduler {
         }
         let mut deferred = Vec::new();
         for si in 0..self.stores.len() {
-            let due = self.stores[si].due_ids(now);
+            let due = self.stores.get(si).due_ids(now);
             for id in due {
                 self.process_due(si, &id, now, &mut runs, &mut deferred);
             }
@@ -42,83 +47,53 @@ impl Scheduler {
         runs
     }
 
+    /// One due job, in three steps: [`catch_up`] (which run times), admission
+    /// ([`RunTable::admit`]: `max_instances`), [`reschedule`](Self::reschedule) (the next
+    /// run time). A job naming an unknown executor is removed instead, as in APScheduler.
     fn process_due(&mut self, si: usize, id: &Arc<str>, now: Timestamp, runs: &mut Vec<Run>, deferred: &mut Vec<Event>) {
-        let store = &self.stores[si];
-        let alias = store.alias.clone();
+        let store = self.stores.get(si);
         let Some(job) = store.get(id) else { return };
-        let (Some(first), Some(due_at)) = (job.next_run_time, job.due_at) else { return };
+        let (Some(next_run_time), Some(due_at)) = (job.next_run_time, job.due_at) else { return };
         if !self.executors.iter().any(|(a, _)| **a == *job.executor) {
             // APScheduler logs "Executor lookup failed" and removes the job.
-            self.remove_from_store(si, id);
+            self.remove_stored_job(si, id);
             return;
         }
+        let alias = store.alias.clone();
         let trigger = job.trigger.clone();
-        let (coalesce, max_instances, grace) = (job.coalesce, job.max_instances, job.misfire_grace_time);
-        let executor = job.executor.clone();
-        let first = first.min(now);
-        let catch = trigger.catch_up(first, now, if coalesce { 1 } else { LIST_LIMIT });
-        let last = catch.last;
-        let (times, cursor) = if coalesce {
-            (RunTimes::List(vec![last]), Cursor::One(Some(last)))
-        } else if catch.complete && catch.listed.len() == 1 {
-            (RunTimes::List(catch.listed), Cursor::One(Some(first)))
-        } else if catch.complete {
-            (RunTimes::List(catch.listed.clone()), Cursor::List { times: catch.listed, next: 0 })
-        } else {
-            (RunTimes::Span { first, last }, Cursor::Span { next: Some(first), last, now, trigger: trigger.clone() })
-        };
-        let key = (executor.clone(), id.clone());
-        let running = self.instances.get(&key).copied().unwrap_or(0);
-        if running >= max_instances {
-            let mut ev = Event::job(EventCode::JobMaxInstances, id.clone(), Some(alias.clone()));
-            ev.scheduled_run_times = Some(times);
-            deferred.push(ev);
-        } else {
-            *self.instances.entry(key).or_insert(0) += 1;
-            let run_id = RunId(self.next_run_id);
-            self.next_run_id += 1;
-            let flight = InFlight {
-                job_id: id.clone(),
-                jobstore: alias.clone(),
-                executor: executor.clone(),
-                misfire_grace_time: grace,
-                due_at,
-                cursor,
-            };
-            self.runs.insert(run_id, flight);
-            let mut ev = Event::job(EventCode::JobSubmitted, id.clone(), Some(alias.clone()));
-            ev.scheduled_run_times = Some(times.clone());
-            deferred.push(ev);
-            runs.push(Run {
-                id: run_id,
-                job_id: id.clone(),
-                jobstore: alias.clone(),
-                executor,
-                func: job.func.clone(),
-                args: job.args.clone(),
-                kwargs: job.kwargs.clone(),
-                run_times: times,
-                due_at: if coalesce { due_at.max(last) } else { due_at },
-            });
-        }
-        // A trigger must move forward; one that does not is treated as exhausted rather
-        // than handing out the same time again.
-        let next = catch
-            .after
-            .filter(|t| *t > last)
-            .and_then(|t| trigger.jitter_fire(t, Some(last), now, &mut self.rng).map(|r| (t, r.max(t))));
-        match next {
-            Some((t, r)) => {
-                let store = &mut self.stores[si];
-                let persistent = store.is_persistent();
-                if let Some(job) = store.reschedule(id, Some(t), Some(r)) {
-                    if persistent {
-                        let op = StoreOp::Put { jobstore: alias.to_string(), record: JobRecord::from_job_unchecked(job) };
-                        self.outbox.push_back(op);
-                    }
-                }
+        // 1. catch-up
+        let (backlog, after) = catch_up(&trigger, job.coalesce, next_run_time, due_at, now);
+        let last = backlog.last;
+        // 2. admission
+        let event = match self.runs.admit(job, &alias, backlog) {
+            Ok(run) => {
+                let mut ev = Event::job(EventCode::JobSubmitted, id.clone(), Some(alias));
+                ev.scheduled_run_times = Some(run.run_times.clone());
+                runs.push(run);
+                ev
             }
-            None => self.remove_from_store(si, id),
+            Err(refused) => {
+                let mut ev = Event::job(EventCode::JobMaxInstances, id.clone(), Some(alias));
+                ev.scheduled_run_times = Some(refused);
+                ev
+            }
+        };
+        deferred.push(event);
+        // 3. reschedule
+        self.reschedule(si, id, &trigger, last, after, now);
+    }
+
+    /// Step 3 of a due job: its next run time is the trigger's first fire time after `last`
+    /// (`after`), with a new jitter draw for `due_at`; the store op is queued. A trigger with
+    /// none left — or one that does not move forward, treated as exhausted rather than
+    /// handing out the same time again — removes the job (`EVENT_JOB_REMOVED`, at once).
+    fn reschedule(&mut self, si: usize, id: &str, trigger: &Trigger, last: Timestamp, after: Option<Timestamp>, now: Timestamp) {
+        let next = after
+            .filter(|t| *t > last)
+            .and_then(|t| trigger.jitter_fire(t, Some(last), now, &mut self.rng).map(|d| (t, d.max(t))));
+        match next {
+            Some((t, d)) => self.stores.reschedule_job(si, id, Some(t), Some(d)),
+            None => self.remove_stored_job(si, id),
         }
     }
 
@@ -144,39 +119,14 @@ impl Scheduler {
     /// the other triggers). The run times executed are the same as if each time had been
     /// checked at this `now`.
     pub fn start_run_time(&mut self, run: RunId, now: Timestamp) -> Result<Option<RunStart>> {
-        let flight = self.runs.get_mut(&run).ok_or_else(|| unknown_run(run))?;
-        if let Some(grace) = flight.misfire_grace_time {
-            // A time is missed when max(time, due_at) is before `now − grace`, i.e. at or
-            // before `bound`. Only a span skips a stretch; other cursors return None here.
-            let bound = now.as_micros().saturating_sub(grace as i64 * crate::time::MICROS_PER_SEC).saturating_sub(1);
-            if flight.due_at.as_micros() <= bound {
-                if let Some(skipped) = flight.cursor.skip_through(Timestamp::from_micros(bound)) {
-                    let mut ev = Event::job(EventCode::JobMissed, flight.job_id.clone(), Some(flight.jobstore.clone()));
-                    ev.scheduled_run_time = Some(skipped.first);
-                    if skipped.last > skipped.first {
-                        ev.scheduled_run_times = Some(RunTimes::Span { first: skipped.first, last: skipped.last });
-                    }
-                    self.events.push_back(ev);
-                    return Ok(Some(RunStart::Missed(skipped.first)));
-                }
-            }
-        }
-        let Some(t) = flight.cursor.advance() else { return Ok(None) };
-        if let Some(grace) = flight.misfire_grace_time {
-            let late = now.as_micros().saturating_sub(t.max(flight.due_at).as_micros());
-            if late > grace as i64 * crate::time::MICROS_PER_SEC {
-                let mut ev = Event::job(EventCode::JobMissed, flight.job_id.clone(), Some(flight.jobstore.clone()));
-                ev.scheduled_run_time = Some(t);
-                self.events.push_back(ev);
-                return Ok(Some(RunStart::Missed(t)));
-            }
-        }
-        Ok(Some(RunStart::Execute(t)))
+        let Some((start, missed)) = self.runs.get_mut(run)?.start_next(now) else { return Ok(None) };
+        self.events.extend(missed);
+        Ok(Some(start))
     }
 
     /// The function ran for `scheduled` and returned `retval` (`EVENT_JOB_EXECUTED`).
     pub fn run_succeeded(&mut self, run: RunId, scheduled: Timestamp, retval: Value) -> Result<()> {
-        let flight = self.runs.get(&run).ok_or_else(|| unknown_run(run))?;
+        let flight = self.runs.get(run)?;
         let mut ev = Event::job(EventCode::JobExecuted, flight.job_id.clone(), Some(flight.jobstore.clone()));
         ev.scheduled_run_time = Some(scheduled);
         ev.retval = Some(retval);
@@ -187,7 +137,7 @@ impl Scheduler {
     /// The function failed for `scheduled` (`EVENT_JOB_ERROR` with the exception text and
     /// the traceback / stack if any).
     pub fn run_failed(&mut self, run: RunId, scheduled: Timestamp, exception: String, traceback: Option<String>) -> Result<()> {
-        let flight = self.runs.get(&run).ok_or_else(|| unknown_run(run))?;
+        let flight = self.runs.get(run)?;
         let mut ev = Event::job(EventCode::JobError, flight.job_id.clone(), Some(flight.jobstore.clone()));
         ev.scheduled_run_time = Some(scheduled);
         ev.exception = Some(exception);
@@ -199,20 +149,27 @@ impl Scheduler {
     /// The instance ended: its `max_instances` slot is released. Run times not yet handed
     /// out are dropped.
     pub fn finish_run(&mut self, run: RunId) -> Result<()> {
-        let flight = self.runs.remove(&run).ok_or_else(|| unknown_run(run))?;
-        let key = (flight.executor, flight.job_id);
-        if let Some(n) = self.instances.get_mut(&key) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                self.instances.remove(&key);
-            }
-        }
-        Ok(())
+        self.runs.finish(run)
     }
-
 }
 
-fn unknown_run(run: RunId) -> Error {
-    Error::invalid("run_id", run.0, "no such run (never handed out, or already finished)")
+/// Step 1 of a due job, catch-up: its fire times from `next_run_time` up to `now`, and the
+/// trigger's next fire time after the last of them (`None`: exhausted). A
+/// coalescing job gets only the last one; otherwise up to [`LIST_LIMIT`] are listed and a
+/// longer backlog becomes a [`RunTimes::Span`] handed out lazily (see [`run`]). Long
+/// backlogs are never enumerated ([`Trigger::catch_up`]).
+fn catch_up(trigger: &Arc<Trigger>, coalesce: bool, next_run_time: Timestamp, due_at: Timestamp, now: Timestamp) -> (Backlog, Option<Timestamp>) {
+    let first = next_run_time.min(now);
+    let catch = trigger.catch_up(first, now, if coalesce { 1 } else { LIST_LIMIT });
+    let last = catch.last;
+    let (times, cursor) = if coalesce {
+        (RunTimes::List(vec![last]), Cursor::One(Some(last)))
+    } else if catch.complete && catch.listed.len() == 1 {
+        (RunTimes::List(catch.listed), Cursor::One(Some(first)))
+    } else if catch.complete {
+        (RunTimes::List(catch.listed.clone()), Cursor::List { times: catch.listed, next: 0 })
+    } else {
+        (RunTimes::Span { first, last }, Cursor::Span { next: Some(first), last, now, trigger: trigger.clone() })
+    };
+    (Backlog { times, cursor, last, due_at }, catch.after)
 }
-

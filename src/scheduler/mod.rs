@@ -70,10 +70,10 @@
 //!   is handed out.
 //! * A backlog (host asleep, clock jumped) never enumerates millions of run times: a
 //!   coalescing job jumps straight to its last fire time at or before `now`
-//!   ([`Trigger::catch_up`]); a job that
-//!   does not coalesce gets a [`RunTimes::Span`] drained lazily through
-//!   [`Scheduler::start_run_time`], which skips a stretch of it that is already missed in
-//!   one step with one `EVENT_JOB_MISSED` (deviation `missed-span`, see [`run`]).
+//!   ([`Trigger::catch_up`](crate::trigger::Trigger::catch_up)); a job that does not coalesce gets a [`RunTimes::Span`]
+//!   drained lazily through [`Scheduler::start_run_time`], which skips a stretch of it that
+//!   is already missed in one step with one `EVENT_JOB_MISSED` (deviation `missed-span`,
+//!   see [`run`]).
 //!
 //! # Scale
 //!
@@ -84,6 +84,23 @@
 //! jobs. Jobs added before `start` are indexed by id as well, so adding, finding, replacing
 //! or removing one is O(1) however many are pending. `bench/scheduler.rs` measures
 //! 100 000 jobs over a simulated day.
+//!
+//! # Inside
+//!
+//! [`Scheduler`] holds its state in parts, each a struct in its own file:
+//!
+//! | part | file | holds |
+//! | --- | --- | --- |
+//! | `Stores` | `store.rs` | the job stores (jobs by id, unreadable record ids) and the outbox of [`StoreOp`]s; every write to a stored job queues its op there |
+//! | `DueIndex` | `due_index.rs` | one store's jobs ordered by `due_at`, then id |
+//! | `PendingJobs` | `pending_jobs.rs` | jobs added while stopped, until `start` |
+//! | `RunTable` | `in_flight.rs` | runs handed out and not finished, their cursors, the `max_instances` counts |
+//! | `Pools` | `pool.rs` | shared cron triggers, function keys, executor names, empty argument lists |
+//!
+//! Its methods: getters, lifecycle and outputs here; job, store and executor commands in
+//! `commands.rs`; `tick` (catch-up → admission → reschedule) and the run reports in
+//! `driving.rs`; the writes they share (first fire time, store / change / remove a job
+//! with its store op and event) in `job_writes.rs`.
 //!
 //! # Method groups
 //!
@@ -158,22 +175,22 @@ pub mod job;
 pub mod record;
 pub mod run;
 pub mod store;
-mod trigger_json;
 
 mod commands;
 mod driving;
-mod internals;
-mod pending;
+mod due_index;
+mod fnv;
+mod in_flight;
+mod job_writes;
+mod pending_jobs;
+mod pool;
+mod trigger_json;
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::BuildHasherDefault;
-use std::sync::{Arc, Weak};
-
-use serde_json::Value;
+use std::collections::VecDeque;
 
 use crate::error::{Error, Result};
 use crate::time::{Timestamp, Zone};
-use crate::trigger::{JitterRng, Trigger};
+use crate::trigger::JitterRng;
 
 pub use config::{ExecutorConfig, JobDefaults, SchedulerConfig, StoreKind};
 pub use event::{Event, EventCode, EVENT_ALL};
@@ -182,9 +199,11 @@ pub use record::{JobRecord, RECORD_VERSION};
 pub use run::{Run, RunId, RunStart, RunTimes, LIST_LIMIT};
 pub use store::StoreOp;
 
+use in_flight::{Backlog, Cursor, RunTable};
 use job::{apply_defaults, check_args, check_grace, check_kwargs, check_max_instances, check_name, PendingInfo};
-use run::{Cursor, InFlight};
-use store::JobStore;
+use pending_jobs::PendingJobs;
+use pool::Pools;
+use store::{JobStore, Stores};
 
 /// APScheduler's scheduler states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,27 +233,20 @@ pub struct Scheduler {
     timezone: Zone,
     defaults: JobDefaults,
     state: SchedulerState,
-    stores: Vec<JobStore>,
-    executors: Vec<(String, ExecutorConfig)>,
-    /// Jobs added while stopped, in insertion order, with their target store.
-    pending: pending::PendingJobs,
-    events: VecDeque<Event>,
-    outbox: VecDeque<StoreOp>,
-    runs: HashMap<RunId, InFlight, BuildHasherDefault<store::Fnv>>,
-    instances: HashMap<(Arc<str>, Arc<str>), u32, BuildHasherDefault<store::Fnv>>,
-    rng: JitterRng,
-    next_run_id: u64,
+    /// Set by `wakeup`, cleared by the next tick.
     wakeup_requested: bool,
-    /// Shared copies of executor names and function keys, so 100 000 jobs share one
-    /// allocation per name.
-    names: HashSet<Arc<str>, BuildHasherDefault<store::Fnv>>,
-    names_prune_at: usize,
-    /// The shared empty `args` (`[]`) and `kwargs` (`{}`).
-    empty: (Arc<Value>, Arc<Value>),
-    /// Cron triggers in use, by a hash of their `repr()`: jobs with equal cron triggers share
-    /// one (a compiled cron trigger is the largest part of a job).
-    cron_pool: HashMap<u64, Vec<Weak<Trigger>>, BuildHasherDefault<store::Fnv>>,
-    cron_pool_prune_at: usize,
+    /// Generated job ids and jitter draws (seeded by the config).
+    rng: JitterRng,
+    executors: Vec<(String, ExecutorConfig)>,
+    /// The job stores with their due indexes, and the outbox of store ops.
+    stores: Stores,
+    /// Jobs added while stopped, with their target store.
+    pending: PendingJobs,
+    /// Runs handed out and not finished, and the running-instance counts.
+    runs: RunTable,
+    /// Shared cron triggers, names and empty argument lists.
+    pools: Pools,
+    events: VecDeque<Event>,
 }
 
 impl Scheduler {
@@ -245,21 +257,14 @@ impl Scheduler {
             timezone: Zone::Utc,
             defaults: JobDefaults::default(),
             state: SchedulerState::Stopped,
-            stores: Vec::new(),
-            executors: Vec::new(),
-            pending: pending::PendingJobs::default(),
-            events: VecDeque::new(),
-            outbox: VecDeque::new(),
-            runs: HashMap::default(),
-            instances: HashMap::default(),
-            rng: JitterRng::new(config.seed),
-            next_run_id: 1,
             wakeup_requested: false,
-            names: HashSet::default(),
-            names_prune_at: 1024,
-            empty: (Arc::new(Value::Array(Vec::new())), Arc::new(Value::Object(Default::default()))),
-            cron_pool: HashMap::default(),
-            cron_pool_prune_at: 1024,
+            rng: JitterRng::new(config.seed),
+            executors: Vec::new(),
+            stores: Stores::default(),
+            pending: PendingJobs::default(),
+            runs: RunTable::default(),
+            pools: Pools::default(),
+            events: VecDeque::new(),
         };
         s.apply_config(config);
         s
@@ -269,7 +274,7 @@ impl Scheduler {
         self.timezone = config.timezone;
         self.defaults = config.job_defaults;
         self.rng = JitterRng::new(config.seed);
-        self.stores.clear();
+        self.stores.remove_all_stores();
         self.executors.clear();
         for (alias, exec) in config.executors {
             self.executors.retain(|(a, _)| *a != alias);
@@ -277,8 +282,7 @@ impl Scheduler {
             self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some(alias)));
         }
         for (alias, kind) in config.jobstores {
-            self.stores.retain(|s| *s.alias != *alias);
-            self.stores.push(JobStore::new(&alias, kind));
+            self.stores.insert_store(&alias, kind);
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias)));
         }
     }
@@ -303,7 +307,7 @@ impl Scheduler {
     /// How many instances of `job_id` are running (submitted and not finished), over all
     /// executors.
     pub fn running_instances(&self, job_id: &str) -> u32 {
-        self.instances.iter().filter(|((_, j), _)| &**j == job_id).map(|(_, n)| *n).sum()
+        self.runs.running(job_id)
     }
 
     /// The ids held by stored records of `jobstore` that could not be loaded: those that
@@ -311,12 +315,12 @@ impl Scheduler {
     /// [`hold_unreadable_id`](Self::hold_unreadable_id). In no particular order; empty for
     /// an unknown or memory store. Such an id is taken: see [`add_job`](Self::add_job).
     pub fn unreadable_ids(&self, jobstore: &str) -> Vec<&str> {
-        self.stores.iter().filter(|s| &*s.alias == jobstore).flat_map(|s| s.unreadable_ids()).collect()
+        self.stores.selected(Some(jobstore)).iter().flat_map(JobStore::unreadable_ids).collect()
     }
 
     /// Number of jobs in all stores (not counting pending ones).
     pub fn job_count(&self) -> usize {
-        self.stores.iter().map(JobStore::len).sum()
+        self.stores.job_count()
     }
 
     /// The job `job_id`: while stopped among the pending jobs (the store is ignored),
@@ -325,7 +329,7 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             return self.pending.get(job_id, None);
         }
-        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).find_map(|s| s.get(job_id))
+        self.stores.selected(jobstore).iter().find_map(|s| s.get(job_id))
     }
 
     /// The jobs of `jobstore` (or all stores, in the order they were added), each store's in
@@ -335,7 +339,7 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             return self.pending.iter().filter(|(_, a)| jobstore.map_or(true, |x| x == *a)).map(|(j, _)| j).collect();
         }
-        self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)).flat_map(|s| s.ordered()).collect()
+        self.stores.selected(jobstore).iter().flat_map(JobStore::ordered).collect()
     }
 
     /// APScheduler's `print_jobs()` text.
@@ -355,7 +359,7 @@ impl Scheduler {
         // By alias; placed one by one (a handful of stores), which also keeps a sort routine
         // out of the wasm.
         let mut stores: Vec<&JobStore> = Vec::new();
-        for s in self.stores.iter().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
+        for s in self.stores.selected(jobstore) {
             let at = stores.partition_point(|t| t.alias < s.alias);
             stores.insert(at, s);
         }
@@ -383,7 +387,7 @@ impl Scheduler {
         if self.wakeup_requested {
             return Some(Timestamp::MIN);
         }
-        self.stores.iter().filter_map(JobStore::earliest).min()
+        self.stores.earliest()
     }
 
     // ----- lifecycle -----------------------------------------------------------------
@@ -410,10 +414,10 @@ impl Scheduler {
         if self.state != SchedulerState::Stopped {
             return Err(Error::SchedulerAlreadyRunning);
         }
-        let default_store_missing = !self.stores.iter().any(|s| &*s.alias == "default");
+        let default_store_missing = !self.stores.contains("default");
         // Validate before changing anything.
         for (job, alias) in self.pending.iter() {
-            let store = self.stores.iter().find(|s| *s.alias == *alias);
+            let store = self.stores.position(alias).map(|si| self.stores.get(si));
             match store {
                 None if !(alias == "default" && default_store_missing) => {
                     return Err(Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
@@ -432,7 +436,7 @@ impl Scheduler {
             self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some("default".into())));
         }
         if default_store_missing {
-            self.stores.push(JobStore::new("default", StoreKind::Memory));
+            self.stores.insert_store("default", StoreKind::Memory);
             self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
         }
         for (mut job, alias) in self.pending.take_all() {
@@ -443,8 +447,7 @@ impl Scheduler {
                 Some(PendingInfo { replace_existing, .. }) => (self.first_fire(&job.trigger, now), replace_existing),
                 None => (self.first_fire(&job.trigger, now), false),
             };
-            job.next_run_time = next.0;
-            job.due_at = next.1;
+            (job.next_run_time, job.due_at) = next;
             // Validated above; a failure here cannot happen, but is reported, not panicked.
             self.store_new_job(job, &alias, replace)?;
         }
@@ -462,9 +465,7 @@ impl Scheduler {
             return Err(Error::SchedulerNotRunning);
         }
         self.state = SchedulerState::Stopped;
-        for s in &mut self.stores {
-            s.clear();
-        }
+        self.stores.shutdown();
         self.wakeup_requested = false;
         self.events.push_back(Event::scheduler(EventCode::SchedulerShutdown, None));
         Ok(())
@@ -516,7 +517,6 @@ impl Scheduler {
     /// The next store operation for a persistent store, in order. Apply them all before
     /// running the runs of a tick.
     pub fn poll_store_op(&mut self) -> Option<StoreOp> {
-        self.outbox.pop_front()
+        self.stores.poll_op()
     }
-
 }

@@ -42,7 +42,8 @@
 //! * **Same outcome.** Lateness only grows with `now`, so a host that drains a span time by
 //!   time, passing the same `now` while the answers are "missed", executes exactly the run
 //!   times it executes with the skip; only the MISSED events are merged.
-//! * **Cost.** The last missed time is found with [`Trigger::last_fire_time_at_or_before`],
+//! * **Cost.** The last missed time is found with
+//!   [`Trigger::last_fire_time_at_or_before`](crate::trigger::Trigger::last_fire_time_at_or_before),
 //!   the same search `tick` used to find the span's last time: interval triggers by
 //!   arithmetic on the chain (`first + k·interval`, an end date by bisection), cron
 //!   triggers by probing their fixed set of fire times backwards — a handful of trigger
@@ -59,7 +60,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::time::Timestamp;
-use crate::trigger::Trigger;
 
 /// Backlogs longer than this are described as a [`RunTimes::Span`] instead of a list.
 pub const LIST_LIMIT: usize = 1024;
@@ -149,81 +149,4 @@ pub enum RunStart {
     /// "Missed stretches of a span" in the [module docs](self)); the next call hands out
     /// the first time after the stretch.
     Missed(Timestamp),
-}
-
-/// Where an in-flight run stands in its run times.
-#[derive(Debug)]
-pub(crate) enum Cursor {
-    /// A single run time, until handed out.
-    One(Option<Timestamp>),
-    /// Listed times; `next` indexes the next one to hand out.
-    List { times: Vec<Timestamp>, next: usize },
-    /// A lazily enumerated span: `next` is the next time, `last` the final one; each
-    /// following time is `trigger.next_fire_time(Some(t), now)` with the submission's `now`.
-    Span { next: Option<Timestamp>, last: Timestamp, now: Timestamp, trigger: Arc<Trigger> },
-}
-
-/// A stretch of a span's run times skipped at once by [`Cursor::skip_through`]: every fire
-/// time of the chain from `first` to `last` inclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Skipped {
-    pub(crate) first: Timestamp,
-    pub(crate) last: Timestamp,
-}
-
-impl Cursor {
-    /// Hands out the next scheduled time, or `None` when all were handed out.
-    pub(crate) fn advance(&mut self) -> Option<Timestamp> {
-        match self {
-            Cursor::One(t) => t.take(),
-            Cursor::List { times, next } => {
-                let t = times.get(*next).copied()?;
-                *next += 1;
-                Some(t)
-            }
-            Cursor::Span { next, last, now, trigger } => {
-                let t = (*next)?;
-                *next = if t >= *last {
-                    None
-                } else {
-                    trigger.next_fire_time(Some(t), *now).filter(|n| *n > t && *n <= *last)
-                };
-                Some(t)
-            }
-        }
-    }
-
-    /// For a span whose next time is at or before `bound`: hands out, in one step, every
-    /// time of the span at or before `bound` and returns that stretch; the cursor then
-    /// stands at the first time after `bound` (or is exhausted). `None`, and no change, for
-    /// other cursors or when the next time is after `bound`.
-    ///
-    /// The stretch's last time is [`Trigger::last_fire_time_at_or_before`] from the next
-    /// time (arithmetic for intervals, a backward probe for crons, stepping for the
-    /// others); the time after it is the chain's own next fire time, so the cursor stays
-    /// on the chain `advance` would have walked.
-    pub(crate) fn skip_through(&mut self, bound: Timestamp) -> Option<Skipped> {
-        let Cursor::Span { next, last, now, trigger } = self else { return None };
-        let first = (*next).filter(|t| *t <= bound)?;
-        let through = trigger.last_fire_time_at_or_before(first, bound.min(*last)).max(first);
-        *next = if through >= *last {
-            None
-        } else {
-            trigger.next_fire_time(Some(through), *now).filter(|n| *n > through && *n <= *last)
-        };
-        Some(Skipped { first, last: through })
-    }
-}
-
-/// An in-flight run: one instance of a job, held until `finish_run`.
-#[derive(Debug)]
-pub(crate) struct InFlight {
-    pub(crate) job_id: Arc<str>,
-    pub(crate) jobstore: Arc<str>,
-    pub(crate) executor: Arc<str>,
-    pub(crate) misfire_grace_time: Option<u32>,
-    /// The run's `due_at` (its first run time plus jitter): lateness is measured from
-    /// the later of this and each run time, so jitter never makes a run miss.
-    pub(crate) due_at: Timestamp,
-    pub(crate) cursor: Cursor,
 }

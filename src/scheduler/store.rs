@@ -1,21 +1,22 @@
-//! Job stores: jobs of one alias, indexed by the instant they become due, and the outbox
-//! of store operations for persistent stores.
+//! The job stores: each alias's jobs with their due index, and the outbox of store
+//! operations for persistent stores.
 //!
-//! The index is an ordered set of `(due instant, id key)` beside a hash map by id, so the
-//! earliest due job is found in O(log n), the k due jobs of a tick in O(k log n), and
-//! `get_jobs` walks the jobs in APScheduler's order (next run time, then id, paused jobs
-//! last) without sorting: paused jobs sit in the same set under `PAUSED`, an instant
-//! after every real one. The id key carries the id's first 16 bytes as a number, so
-//! ordering rarely has to read the id string itself. No operation scans all jobs except
-//! the ones that list them all.
+//! `Stores` is the only way the scheduler changes a stored job: every put, reschedule and
+//! removal of a job in a persistent store queues its [`StoreOp`] in the same call, so no
+//! change can reach memory without reaching the outbox. (Loading records and shutting
+//! down change memory only, on purpose: `load_jobs` imports what storage already holds,
+//! and `Stores::shutdown` leaves the records in storage.)
+//! No operation scans all jobs except the ones that list them all.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
+use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
 use super::config::StoreKind;
+use super::due_index::DueIndex;
+use super::fnv::FnvBuild;
 use super::job::Job;
 use super::record::JobRecord;
 
@@ -47,34 +48,183 @@ pub enum StoreOp {
     },
 }
 
+/// Every job store, in the order the aliases were added, and the outbox of store operations.
+#[derive(Debug, Default)]
+pub(crate) struct Stores {
+    list: Vec<JobStore>,
+    outbox: VecDeque<StoreOp>,
+}
+
+impl Stores {
+    // ----- the stores ------------------------------------------------------------------
+
+    /// The index of store `alias`.
+    pub(crate) fn position(&self, alias: &str) -> Option<usize> {
+        self.list.iter().position(|s| &*s.alias == alias)
+    }
+
+    /// The index of store `alias`, or [`Error::UnknownAlias`].
+    pub(crate) fn index_of(&self, alias: &str) -> Result<usize> {
+        self.position(alias).ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
+    }
+
+    /// Whether a store has this alias.
+    pub(crate) fn contains(&self, alias: &str) -> bool {
+        self.position(alias).is_some()
+    }
+
+    /// Store `si`.
+    pub(crate) fn get(&self, si: usize) -> &JobStore {
+        &self.list[si]
+    }
+
+    /// Store `si`, for the calls that change memory only (loading records, holding ids).
+    pub(crate) fn get_mut(&mut self, si: usize) -> &mut JobStore {
+        &mut self.list[si]
+    }
+
+    /// Number of stores.
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Every store, in the order they were added.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &JobStore> + '_ {
+        self.list.iter()
+    }
+
+    /// Store `jobstore` (none when unknown), or every store when `None`.
+    pub(crate) fn selected(&self, jobstore: Option<&str>) -> &[JobStore] {
+        match jobstore.map(|a| self.position(a)) {
+            None => &self.list,
+            Some(Some(si)) => &self.list[si..=si],
+            Some(None) => &[],
+        }
+    }
+
+    /// Adds store `alias`, replacing (and moving last) one of the same alias.
+    pub(crate) fn insert_store(&mut self, alias: &str, kind: StoreKind) {
+        self.list.retain(|s| &*s.alias != alias);
+        self.list.push(JobStore::new(alias, kind));
+    }
+
+    /// Removes store `si` and its jobs from memory (its records are not touched).
+    pub(crate) fn remove_store(&mut self, si: usize) {
+        self.list.remove(si);
+    }
+
+    /// Forgets every store (configure); queued store ops stay queued.
+    pub(crate) fn remove_all_stores(&mut self) {
+        self.list.clear();
+    }
+
+    // ----- reads over all stores -----------------------------------------------------------
+
+    /// The earliest `due_at` of an unpaused job in any store.
+    pub(crate) fn earliest(&self) -> Option<Timestamp> {
+        self.list.iter().filter_map(JobStore::earliest).min()
+    }
+
+    /// The index of the first store holding job `id` (only store `jobstore`, if given).
+    pub(crate) fn holding(&self, id: &str, jobstore: Option<&str>) -> Option<usize> {
+        self.list.iter().position(|s| jobstore.map_or(true, |a| a == &*s.alias) && s.contains(id))
+    }
+
+    /// Whether `id` is taken in any store (by a job or an unreadable record).
+    pub(crate) fn id_taken_anywhere(&self, id: &str) -> bool {
+        self.list.iter().any(|s| s.id_taken(id))
+    }
+
+    /// Number of jobs in all stores.
+    pub(crate) fn job_count(&self) -> usize {
+        self.list.iter().map(JobStore::len).sum()
+    }
+
+    // ----- job writes, each with its store op ------------------------------------------
+
+    /// Inserts or replaces job `job` (by id) in store `si`, queueing its `Put`.
+    pub(crate) fn put_job(&mut self, si: usize, job: Job) {
+        let store = &mut self.list[si];
+        if let Some(op) = store.put_op(&job) {
+            self.outbox.push_back(op);
+        }
+        store.put(job);
+    }
+
+    /// Moves job `id` of store `si` to a new next run time and `due_at`, queueing its `Put`.
+    pub(crate) fn reschedule_job(&mut self, si: usize, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) {
+        let store = &mut self.list[si];
+        if !store.is_persistent() {
+            store.reschedule(id, next, due_at);
+            return;
+        }
+        let jobstore = store.alias.to_string();
+        if let Some(job) = store.reschedule(id, next, due_at) {
+            self.outbox.push_back(StoreOp::Put { jobstore, record: JobRecord::from_job_unchecked(job) });
+        }
+    }
+
+    /// Removes job `id` from store `si`, queueing its `Remove`.
+    pub(crate) fn remove_job(&mut self, si: usize, id: &str) -> Option<Job> {
+        let store = &mut self.list[si];
+        let job = store.remove(id)?;
+        if let Some(op) = store.remove_op(id) {
+            self.outbox.push_back(op);
+        }
+        Some(job)
+    }
+
+    /// Removes every job of `jobstore` (or of every store), queueing for each persistent
+    /// store one `Clear` — or, when it holds ids of unreadable records, one `Remove` per job
+    /// (in `get_jobs` order), so those records stay.
+    pub(crate) fn remove_all_jobs(&mut self, jobstore: Option<&str>) {
+        for s in self.list.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
+            if s.is_persistent() {
+                if s.unreadable_ids().next().is_some() {
+                    for job in s.ordered() {
+                        self.outbox.push_back(StoreOp::Remove { jobstore: s.alias.to_string(), job_id: job.id.to_string() });
+                    }
+                } else {
+                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
+                }
+            }
+            s.clear();
+        }
+    }
+
+    /// Empties every store's memory, as APScheduler's `MemoryJobStore.shutdown()` does. No
+    /// store op: a persistent store's records stay in storage.
+    pub(crate) fn shutdown(&mut self) {
+        for s in &mut self.list {
+            s.clear();
+        }
+    }
+
+    /// The next queued store op, oldest first.
+    pub(crate) fn poll_op(&mut self) -> Option<StoreOp> {
+        self.outbox.pop_front()
+    }
+}
+
 /// The jobs of one store alias.
 #[derive(Debug)]
 pub(crate) struct JobStore {
     pub(crate) alias: Arc<str>,
     pub(crate) kind: StoreKind,
     /// Boxed: the table then holds 24-byte slots, and growing it moves no jobs.
-    jobs: HashMap<Arc<str>, Box<Job>, BuildHasherDefault<Fnv>>,
-    /// Every job by due instant (paused jobs under `PAUSED`), then id.
-    order: BTreeSet<(Timestamp, IdKey)>,
+    jobs: HashMap<Arc<str>, Box<Job>, FnvBuild>,
+    /// Every job by `due_at` (paused jobs last), then id.
+    due: DueIndex,
     /// Ids of stored records this store could not load (persistent stores only): they stay
     /// in storage, so the ids are taken until a job replaces the record explicitly. Kept
     /// through `clear` (shutdown, `remove_all_jobs`): the records are still stored.
-    unreadable: HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
-}
-
-/// Where paused jobs (no due instant) sort in the index: after every real instant
-/// (`Timestamp::MAX` is the last representable one), so they come last, by id.
-const PAUSED: Timestamp = Timestamp::from_micros(i64::MAX);
-
-/// The index position of a job due at `due_at` (`None` = paused).
-fn slot(due_at: Option<Timestamp>) -> Timestamp {
-    due_at.unwrap_or(PAUSED)
+    unreadable: HashSet<Arc<str>, FnvBuild>,
 }
 
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), order: BTreeSet::new(), unreadable: HashSet::default() }
+        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: DueIndex::default(), unreadable: HashSet::default() }
     }
 
     /// Takes `id` for an unreadable stored record.
@@ -91,11 +241,11 @@ impl JobStore {
 
     /// The error for adding `id` when it is taken: [`Error::UnreadableRecordId`] when an
     /// unreadable record holds it, else [`Error::ConflictingId`].
-    pub(crate) fn conflict(&self, id: &str) -> crate::Error {
+    pub(crate) fn conflict(&self, id: &str) -> Error {
         if self.holds_unreadable(id) {
-            crate::Error::UnreadableRecordId { id: id.to_string() }
+            Error::UnreadableRecordId { id: id.to_string() }
         } else {
-            crate::Error::ConflictingId { id: id.to_string() }
+            Error::ConflictingId { id: id.to_string() }
         }
     }
 
@@ -134,116 +284,62 @@ impl JobStore {
         self.jobs.len()
     }
 
-    fn unindex(&mut self, job: &Job) {
-        self.order.remove(&(slot(job.due_at), IdKey::new(&job.id)));
-    }
-
-    fn index(&mut self, job: &Job) {
-        self.order.insert((slot(job.due_at), IdKey::new(&job.id)));
-    }
-
-    /// Inserts or replaces a job (by id), returning the replaced one.
+    /// Inserts or replaces a job (by id) in memory only, returning the replaced one (the
+    /// store op is [`Stores::put_job`]'s business; `load_jobs` queues none).
     pub(crate) fn put(&mut self, job: Job) -> Option<Job> {
         let old = self.jobs.remove(&job.id);
         if let Some(o) = &old {
-            self.unindex(o);
+            self.due.remove(o.due_at, &o.id);
         }
-        self.index(&job);
+        self.due.insert(job.due_at, &job.id);
         self.jobs.insert(job.id.clone(), Box::new(job));
         old.map(|b| *b)
     }
 
-    /// Moves a job to a new next run time / due instant in place; returns it.
-    pub(crate) fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> Option<&Job> {
+    /// Moves a job to a new next run time and `due_at` in place; returns it.
+    fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> Option<&Job> {
         let job = self.jobs.get_mut(id)?;
-        if slot(job.due_at) != slot(due_at) {
-            let key = IdKey::new(&job.id);
-            self.order.remove(&(slot(job.due_at), key.clone()));
-            self.order.insert((slot(due_at), key));
-        }
+        self.due.shift(&job.id, job.due_at, due_at);
         job.next_run_time = next;
         job.due_at = due_at;
         Some(&**job)
     }
 
-    /// Removes a job.
-    pub(crate) fn remove(&mut self, id: &str) -> Option<Job> {
+    /// Removes a job from memory.
+    fn remove(&mut self, id: &str) -> Option<Job> {
         let job = self.jobs.remove(id)?;
-        self.unindex(&job);
+        self.due.remove(job.due_at, &job.id);
         Some(*job)
     }
 
-    /// Removes every job.
-    pub(crate) fn clear(&mut self) {
+    /// Removes every job from memory.
+    fn clear(&mut self) {
         self.jobs.clear();
-        self.order.clear();
+        self.due.clear();
     }
 
-    /// The earliest due instant of an unpaused job.
+    /// The earliest `due_at` of an unpaused job.
     pub(crate) fn earliest(&self) -> Option<Timestamp> {
-        self.order.first().map(|(t, _)| *t).filter(|t| *t != PAUSED)
+        self.due.earliest()
     }
 
-    /// Ids of the jobs due at `now` (due instant `<= now`), earliest first, then by id.
+    /// Ids of the jobs due at `now` (`due_at <= now`), earliest first, then by id.
     pub(crate) fn due_ids(&self, now: Timestamp) -> Vec<Arc<str>> {
-        let mut out = Vec::new();
-        // `now` is a real instant, so the paused jobs (at `PAUSED`) are never reached.
-        for (t, key) in &self.order {
-            if *t > now {
-                break;
-            }
-            out.push(key.1.clone());
-        }
-        out
+        self.due.due_ids(now)
     }
 
-    /// Every job in APScheduler's order: by next run time, then id; paused jobs last (by id).
+    /// Every job in index order: by `due_at`, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.order.iter().filter_map(move |(_, k)| self.get(&k.1))
+        self.due.ids().filter_map(move |id| self.get(id))
     }
 
     /// A store op putting this job's record, for persistent stores.
-    pub(crate) fn put_op(&self, job: &Job) -> Option<StoreOp> {
+    fn put_op(&self, job: &Job) -> Option<StoreOp> {
         self.is_persistent().then(|| StoreOp::Put { jobstore: self.alias.to_string(), record: JobRecord::from_job_unchecked(job) })
     }
 
     /// A store op removing this job's record, for persistent stores.
-    pub(crate) fn remove_op(&self, id: &str) -> Option<StoreOp> {
+    fn remove_op(&self, id: &str) -> Option<StoreOp> {
         self.is_persistent().then(|| StoreOp::Remove { jobstore: self.alias.to_string(), job_id: id.to_string() })
-    }
-}
-
-/// An id with its first 16 bytes as a big-endian number: ordering by `(prefix, id)` equals
-/// ordering by id, and most comparisons end at the prefix without touching the string
-/// (which, for 100 000 jobs, is a cache miss away).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct IdKey(u128, Arc<str>);
-
-impl IdKey {
-    fn new(id: &Arc<str>) -> IdKey {
-        let mut buf = [0u8; 16];
-        let bytes = id.as_bytes();
-        let n = bytes.len().min(16);
-        buf[..n].copy_from_slice(&bytes[..n]);
-        IdKey(u128::from_be_bytes(buf), id.clone())
-    }
-}
-
-/// FNV-1a: a fast, deterministic hasher for job ids (the map is not exposed to untrusted
-/// collisions in a way that matters for a single host's own jobs).
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
     }
 }

@@ -1,6 +1,8 @@
-//! Jobs added while the scheduler is stopped: kept in insertion order and indexed by id, so
-//! adding, finding, replacing and removing one is O(1) however many are pending (removal
-//! amortised: holes are closed once they are half the list).
+//! The pending jobs: jobs added while the scheduler is stopped, stored at `start`.
+//!
+//! Kept in insertion order and indexed by id, so adding, finding, replacing and removing
+//! one is O(1) however many are pending (removal amortised: holes are closed once they are
+//! half the list).
 //!
 //! Several pending jobs may share an id when they target different job stores (the
 //! conflict is then decided at `start`, as in APScheduler), so the index maps an id to the
@@ -8,11 +10,10 @@
 //! of the remaining jobs never changes.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use super::job::Job;
-use super::store::Fnv;
+use super::fnv::FnvBuild;
 
 /// Pending jobs with their target store alias.
 #[derive(Debug, Default)]
@@ -20,7 +21,7 @@ pub(super) struct PendingJobs {
     /// Insertion order; `None` is a removed job (closed by [`PendingJobs::compact`]).
     slots: Vec<Option<(Job, String)>>,
     /// For each id, the slots of its live jobs in insertion order.
-    index: HashMap<Arc<str>, Vec<usize>, BuildHasherDefault<Fnv>>,
+    index: HashMap<Arc<str>, Vec<usize>, FnvBuild>,
     /// Number of live jobs.
     live: usize,
 }

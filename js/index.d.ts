@@ -67,7 +67,9 @@ export interface CronTriggerOptions {
   month?: CronField;
   day?: CronField;
   week?: CronField;
-  /** APScheduler's numbering: 0 = Monday … 6 = Sunday; names (`mon-fri`) work too. */
+  /** APScheduler's numbering: 0 = Monday … 6 = Sunday. `CronTrigger.fromCrontab` reads
+   *  crontab's instead (0 and 7 = Sunday). Names (`'sun'`, `'mon-fri'`) mean the same in both:
+   *  prefer them. */
   dayOfWeek?: CronField;
   hour?: CronField;
   minute?: CronField;
@@ -80,6 +82,8 @@ export interface CronTriggerOptions {
   jitter?: number | null;
 }
 
+/** `CronTrigger.fromCrontab(expr, options)`: the line is read as crontab reads it (day of
+ *  week 0 and 7 = Sunday; day-of-month OR day-of-week when both are restricted). */
 export interface CrontabOptions {
   timezone?: string;
 }
@@ -123,6 +127,10 @@ export abstract class BaseTrigger {
   readonly timezone: string;
   /** APScheduler's `str(trigger)`, e.g. `cron[hour='9', minute='0']`. */
   toString(): string;
+  /** Frees the trigger's wasm memory now (also `[Symbol.dispose]` where the runtime has it,
+   *  for `using`). Optional: the oldest of many live triggers are freed by themselves; a
+   *  freed trigger still works, rebuilt on its next query. */
+  free(): void;
 }
 
 /** Runs once. */

@@ -188,11 +188,14 @@ export interface IntervalJobOptions extends JobOptions {
   startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
 }
 export interface CronJobOptions extends JobOptions {
-  year?: CronField; month?: CronField; day?: CronField; week?: CronField; dayOfWeek?: CronField;
+  year?: CronField; month?: CronField; day?: CronField; week?: CronField;
+  /** APScheduler's numbering here: 0 = Monday … 6 = Sunday (crontab lines — `fromCrontab`, the
+   *  `'crontab'` alias — use crontab's: 0 and 7 = Sunday). Names (`'mon'` … `'sun'`,
+   *  `'mon-fri'`) mean the same in both: prefer them. */
+  dayOfWeek?: CronField;
   hour?: CronField; minute?: CronField; second?: CronField;
   startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
 }
-
 /** `'crontab'` (tickwerk's extension): a standard 5-field crontab line. */
 export interface CrontabJobOptions extends JobOptions { expr: string; timezone?: string }
 /** `'calendarinterval'` (APScheduler 3.11's CalendarIntervalTrigger). */
@@ -200,6 +203,21 @@ export interface CalendarIntervalJobOptions extends JobOptions {
   years?: number; months?: number; weeks?: number; days?: number; hour?: number; minute?: number; second?: number;
   startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
 }
+
+/**
+ * `addJob`'s arguments after the function: a trigger alias with its options, a trigger with
+ * job options, or job options alone. One union of tuples rather than overloads, so that a
+ * misspelt key is reported on that key (`'minute' does not exist in type
+ * 'IntervalJobOptions'. Did you mean to write 'minutes'?`), not as "no overload matches".
+ */
+export type AddJobArgs =
+  | [trigger: 'date', options?: DateJobOptions]
+  | [trigger: 'interval', options?: IntervalJobOptions]
+  | [trigger: 'cron', options?: CronJobOptions]
+  | [trigger: 'crontab', options: CrontabJobOptions]
+  | [trigger: 'calendarinterval', options?: CalendarIntervalJobOptions]
+  | [trigger: BaseTrigger, options?: JobOptions]
+  | [options?: JobOptions];
 
 /** What a job runs: a function, or the key of a registered one (`'<module URL>#<export>'` for the worker executor). */
 export type JobFunc = ((...args: any[]) => unknown) | string;
@@ -277,25 +295,20 @@ export class Scheduler {
   readonly timezone: string;
   /** Store failures (`STORE_FAILURE`), oldest first; the newest 100 are kept. */
   readonly storeErrors: import('./index.js').TickwerkError[];
-  /** Records that could not be loaded (left in storage). */
-  readonly loadErrors: Array<import('./index.js').TickwerkError & { jobstore: string; key: string }>;
+  /** Records that could not be loaded (left in storage): `jobstore`, `key` (the storage key
+   *  an adapter reported, else the record's id, else `#<index>`), `index` (its place in what
+   *  `load()` returned) and `id` (when the record has a readable one). */
+  readonly loadErrors: Array<import('./index.js').TickwerkError & { jobstore: string; key: string; index: number; id?: string }>;
   start(options?: { paused?: boolean } | null): Promise<void>;
   /** A second call while shutting down resolves with the first. */
   shutdown(options?: ShutdownOptions | null): Promise<void>;
   pause(): void;
   resume(): void;
   wakeup(): void;
-  addJob(func: JobFunc, trigger: 'date', options?: DateJobOptions): Job;
-  addJob(func: JobFunc, trigger: 'interval', options?: IntervalJobOptions): Job;
-  addJob(func: JobFunc, trigger: 'cron', options?: CronJobOptions): Job;
-  addJob(func: JobFunc, trigger: 'crontab', options: CrontabJobOptions): Job;
-  addJob(func: JobFunc, trigger: 'calendarinterval', options?: CalendarIntervalJobOptions): Job;
-  addJob(func: JobFunc, trigger: BaseTrigger, options?: JobOptions): Job;
-  addJob(func: JobFunc, options?: JobOptions): Job;
-  scheduledJob(trigger: 'date', options?: DateJobOptions): <F extends JobFunc>(func: F) => F;
-  scheduledJob(trigger: 'interval', options?: IntervalJobOptions): <F extends JobFunc>(func: F) => F;
-  scheduledJob(trigger: 'cron', options?: CronJobOptions): <F extends JobFunc>(func: F) => F;
-  scheduledJob(trigger: BaseTrigger, options?: JobOptions): <F extends JobFunc>(func: F) => F;
+  /** `addJob(func, 'interval', { minutes: 2, id })`, `addJob(func, trigger, options)` or
+   *  `addJob(func, options)` (no trigger: run once, now). */
+  addJob(func: JobFunc, ...triggerAndOptions: AddJobArgs): Job;
+  scheduledJob(...triggerAndOptions: AddJobArgs): <F extends JobFunc>(func: F) => F;
   modifyJob(jobId: string, changes: JobChanges): Job;
   rescheduleJob(jobId: string, trigger: 'date', options?: Omit<DateJobOptions, keyof JobOptions> & { jobstore?: string }): Job;
   rescheduleJob(jobId: string, trigger: 'interval', options?: Omit<IntervalJobOptions, keyof JobOptions> & { jobstore?: string }): Job;

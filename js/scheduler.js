@@ -385,7 +385,10 @@ export class Scheduler {
     const records = [];
     for (const entry of entries) {
       if (isCorrupt(entry)) {
-        this._reportLoad(alias, new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key }), entry.key);
+        const error = new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key });
+        error.index = entries.indexOf(entry);
+        error.id = entry.id;
+        this._reportLoad(alias, error, entry.key);
         // Its id stays taken: adding a job with it needs replaceExisting (never a silent overwrite).
         if (typeof entry.id === 'string' && entry.id !== '') this._core.holdUnreadableId(alias, entry.id);
       } else {
@@ -393,7 +396,13 @@ export class Scheduler {
       }
     }
     const problems = this._core.loadJobs(alias, records, this._now());
-    for (const p of problems) this._reportLoad(alias, new TickwerkError(p.code, p.message, { field: 'id', value: p.id }), records[p.index]?.id ?? p.id);
+    for (const p of problems) {
+      const error = new TickwerkError(p.code, p.message, { field: 'id', value: p.id });
+      // Where the record sits in what load() returned, and its id when it has a readable one.
+      error.index = entries.indexOf(records[p.index]);
+      error.id = p.id.startsWith('#') ? undefined : p.id;
+      this._reportLoad(alias, error, p.id);
+    }
     this._logger.debug?.(`tickwerk: job store ${alias}: ${records.length - problems.length} jobs loaded, ${problems.length + entries.length - records.length} unreadable`);
   }
 

@@ -305,8 +305,14 @@ impl SchedulerCore {
         // One record at a time, so each problem keeps the index of its record.
         for (index, record) in list.iter().enumerate() {
             for e in self.inner.load_jobs(&alias, std::slice::from_ref(record), now).map_err(err)? {
+                // The core names a record without a readable id by its place in the list it
+                // was given ("#0" here): name it by its place in `records`.
+                let e = match e {
+                    Error::CorruptRecord { id, reason } if id == "#0" => Error::CorruptRecord { id: format!("#{index}"), reason },
+                    other => other,
+                };
                 let id = match &e {
-                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } if id != "#0" => id.clone(),
+                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } | Error::UnreadableRecordId { id } => id.clone(),
                     _ => format!("#{index}"),
                 };
                 problems.push(convert::object(vec![

@@ -324,3 +324,21 @@ test('issue 9: messages name keys as the caller spelt them, tell job options fro
   // dayOfWeek names work in both cron forms ('sun' is Sunday in each).
   assert.equal(scheduler.addJob(f, 'cron', { dayOfWeek: 'sun', hour: 3 }).trigger.toString(), "cron[day_of_week='sun', hour='3']");
 });
+
+test('issue 9: CORRUPT_RECORD problems name the record by its place, key and id (not #0 for every one)', async () => {
+  const good = { version: 1, id: 'ok', func: 'work', trigger: { type: 'interval', seconds: 5, start_date: 0, timezone: 'UTC' }, executor: 'default',
+    args: [], kwargs: {}, name: 'ok', misfire_grace_time: 1, coalesce: true, max_instances: 1, next_run_time: 1767225605000000 };
+  const store = { async load() { return [good, 42, { version: 99, id: 'future' }, 'text', corruptEntry('raw-key', 'not JSON', 'raw')]; }, async apply() {} };
+  const { scheduler } = make({ jobstores: { default: store }, functions: { work() {} } });
+  await scheduler.start();
+  const seen = scheduler.loadErrors.map((e) => [e.code, e.index, e.key, e.id ?? null]);
+  assert.deepEqual(seen, [
+    ['CORRUPT_RECORD', 4, 'raw-key', 'raw'],
+    ['CORRUPT_RECORD', 1, '#1', null],
+    ['CORRUPT_RECORD', 2, 'future', 'future'],
+    ['CORRUPT_RECORD', 3, '#3', null],
+  ]);
+  assert.match(scheduler.loadErrors[1].message, /stored job record "#1" cannot be decoded/);
+  assert.match(scheduler.loadErrors[3].message, /stored job record "#3"/);
+  await scheduler.shutdown();
+});

@@ -9,8 +9,9 @@
 //! time inside a gap survives and is returned with the pre-gap offset (PEP 495, fold 0).
 //! `week` and `day_of_week` are derived fields: a change there increments the day.
 //!
-//! The port keeps wall times as calendar fields plus a fold flag and resolves them to
-//! instants with [`CronZone::resolve`] exactly where Python would call `timestamp()`.
+//! The port keeps wall times as calendar fields plus PEP 495's fold (a [`Side`]) and
+//! resolves them to instants with [`CronZone::resolve`] exactly where Python would call
+//! `timestamp()`.
 //! Like APScheduler it compares with the end date by wall clock (Python compares two
 //! datetimes of the same zone by their wall times), so a gap wall time before the end
 //! date's wall time is returned even when its instant lies after the end date.
@@ -20,7 +21,7 @@
 use crate::time::civil::{civil_from_days, days_from_civil, days_in_month, iso_week, split_wall, weekday, DAY};
 use super::field::{DAY as F_DAY, DOW, HOUR, MAX_VALUES, MIN_VALUES, MINUTE, MONTH, SECOND, WEEK, YEAR};
 use super::matcher::{next_bit, Schedule};
-use super::zone::CronZone;
+use super::zone::{CronZone, Side};
 
 /// Steps after which the walk gives up.
 pub(crate) const MAX_STEPS: usize = 20_000;
@@ -28,12 +29,13 @@ pub(crate) const MAX_STEPS: usize = 20_000;
 /// Whether each field is a real `datetime` attribute (`week`/`day_of_week` are derived).
 const REAL: [bool; 8] = [true, true, true, false, false, true, true, true];
 
-/// A Python `datetime` in the trigger zone: wall fields plus `fold`, not necessarily
-/// normalized (it may name a wall time inside a gap).
+/// A Python `datetime` in the trigger zone: wall fields plus `fold` (PEP 495's attribute:
+/// `fold=0` is [`Side::Before`]), not necessarily normalized (it may name a wall time
+/// inside a gap).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Wall {
     v: [i64; 8],
-    fold: bool,
+    fold: Side,
 }
 
 impl Wall {
@@ -48,7 +50,7 @@ impl Wall {
         v[HOUR] = h as i64;
         v[MINUTE] = mi as i64;
         v[SECOND] = s as i64;
-        Wall { v, fold: zone.fold_at(t) }
+        Wall { v, fold: zone.side_at(t) }
     }
 
     fn wall_secs(v: &[i64; 8]) -> i64 {

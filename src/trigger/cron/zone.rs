@@ -9,6 +9,24 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::time::{resolve_wall_secs, Timestamp, Transitions, Zone};
 
+/// Which side of a clock change an ambiguous wall time is read on: PEP 495's `fold`
+/// attribute as a type (jiff calls the two offsets of an ambiguous wall time `before` and
+/// `after` in its `AmbiguousOffset`). Applies to both kinds of ambiguity:
+///
+/// | | `Before` (`fold=0`) | `After` (`fold=1`) |
+/// | --- | --- | --- |
+/// | fall-back fold (wall time occurs twice) | the first occurrence, the earlier instant | the second occurrence, the later instant |
+/// | spring-forward gap (wall time does not exist) | read with the pre-gap offset: an instant after the gap | read with the post-gap offset: an instant before the gap |
+///
+/// A wall time that occurs once is the same instant on either side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The offset in force before the transition (PEP 495 `fold=0`).
+    Before,
+    /// The offset in force after the transition (PEP 495 `fold=1`).
+    After,
+}
+
 /// A zone's offsets for the cron engines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CronZone {
@@ -68,15 +86,18 @@ impl CronZone {
         s + self.offset_at(s)
     }
 
-    /// The instant of wall time `wall`, PEP 495 style: for a repeated wall time `fold`
-    /// picks the second occurrence; for a wall time inside a gap, `fold = false` uses the
-    /// offset before the gap and `true` the one after.
-    pub fn resolve(&self, wall: i64, fold: bool) -> i64 {
-        resolve_wall_secs(wall, fold, |s| self.offset_at(s))
+    /// The instant of wall time `wall` read on `side` of a transition (see [`Side`]).
+    pub fn resolve(&self, wall: i64, side: Side) -> i64 {
+        resolve_wall_secs(wall, side == Side::After, |s| self.offset_at(s))
     }
 
-    /// Whether instant `s` is the second occurrence of its wall time (PEP 495 `fold=1`).
-    pub fn fold_at(&self, s: i64) -> bool {
-        self.resolve(self.to_wall(s), false) != s
+    /// The side instant `s` reads its wall time on: [`Side::After`] for the second
+    /// occurrence of a repeated wall time (PEP 495 `fold=1`), else [`Side::Before`].
+    pub fn side_at(&self, s: i64) -> Side {
+        if self.resolve(self.to_wall(s), Side::Before) != s {
+            Side::After
+        } else {
+            Side::Before
+        }
     }
 }

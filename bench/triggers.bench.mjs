@@ -11,12 +11,12 @@
 // for Node's ESM entry, and the npm tarball.
 // Usage: npm run build && node bench/triggers.bench.mjs [--quick]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CronTrigger } from 'tickwerk';
+import { bundledSize, GOAL } from '../scripts/size.mjs';
 import { Cron } from 'croner';
 import { CronExpressionParser } from 'cron-parser';
 
@@ -158,31 +158,6 @@ async function entrySize(dist, entry) {
   };
 }
 
-/**
- * What an app built with a bundler ships for the whole API (bundlephobia's "minified +
- * gzipped"): `export * from 'tickwerk'` bundled by esbuild for the browser, minified, gzipped,
- * plus the wasm it loads.
- */
-async function bundledSize(dist) {
-  const { build } = await import('esbuild');
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const app = mkdtempSync(join(tmpdir(), 'tickwerk-size-'));
-  try {
-    mkdirSync(join(app, 'node_modules'));
-    symlinkSync(root, join(app, 'node_modules', 'tickwerk'), 'dir');
-    writeFileSync(join(app, 'app.js'), "export * from 'tickwerk';\n");
-    const { outputFiles } = await build({
-      absWorkingDir: app, entryPoints: [join(app, 'app.js')], bundle: true, write: false, format: 'esm',
-      platform: 'browser', target: 'es2022', minify: true, outfile: join(app, 'out.js'), logLevel: 'silent',
-    });
-    const js = outputFiles.find((f) => f.path.endsWith('.js')).contents;
-    const wasm = readFileSync(join(dist, 'tickwerk_bg.wasm'));
-    return { jsRaw: js.length, jsGz: gzipSync(js, { level: 9 }).length, wasmRaw: wasm.length, wasmGz: gzipSync(wasm, { level: 9 }).length };
-  } finally {
-    rmSync(app, { recursive: true, force: true });
-  }
-}
-
 /** The npm tarball as `npm pack` makes it from the current dist/ (no build: --ignore-scripts). */
 function tarballSize() {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -194,7 +169,7 @@ function tarballSize() {
 async function packageSize() {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
   return {
-    bundled: await bundledSize(dist),
+    bundled: await bundledSize(),
     browser: await entrySize(dist, 'browser.js'),
     node: await entrySize(dist, 'node.js'),
     tarball: tarballSize(),
@@ -238,7 +213,6 @@ for (const [label, entry, e] of [['Browser download', 'dist/browser.js', size.br
   );
 }
 console.log(`npm tarball (npm pack): ${bytes(size.tarball.size)}; unpacked ${bytes(size.tarball.unpackedSize)} in ${size.tarball.entryCount} files.`);
-const GOAL = 150_000; // bytes: "a package under 150 KB gzipped"
 const b = size.bundled;
 console.log(
   `Bundled app (export * from 'tickwerk', esbuild --minify, gzip -9): wasm ${bytes(b.wasmGz)}, ` +

@@ -1,0 +1,29 @@
+// The size of what ships, measured the way the README measures it (scripts/size.mjs): an app
+// that bundles the whole API (esbuild --minify, gzip -9) plus the gzipped wasm. The goal is
+// 150,000 B (README, "Size and speed"); the package is over it today, so this test holds a
+// ceiling that may only come down: it fails when the size grows past CEILING, and prints
+// where the wasm's bytes go so the change that grew it can be found. Lower CEILING whenever
+// a saving lands; when it reaches GOAL, CEILING becomes GOAL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { breakdownText, bundledSize, GOAL, rawWasmPath, wasmBreakdown } from '../../scripts/size.mjs';
+
+/** Bytes: the measured size on 2026-12-04 (157,031 B) plus ~0.6% for compression noise. */
+const CEILING = 158_000;
+
+test(`bundled app: at most ${CEILING.toLocaleString('en-US')} B gzipped (goal ${GOAL.toLocaleString('en-US')} B)`, async () => {
+  const size = await bundledSize();
+  const report = `bundled app ${size.total.toLocaleString('en-US')} B (wasm ${size.wasmGz.toLocaleString('en-US')} + JS ${size.jsGz.toLocaleString('en-US')})\n${breakdownText(rawWasmPath, 10)}`;
+  console.log(report);
+  assert.ok(size.total <= CEILING, `the bundled app grew past its ceiling:\n${report}`);
+  if (size.total <= GOAL) console.log(`under the ${GOAL} B goal: make CEILING = GOAL`);
+});
+
+test('the wasm breakdown reads the name section: tickwerk is among the largest crates', { skip: !existsSync(rawWasmPath) && 'no cargo wasm output' }, () => {
+  const b = wasmBreakdown(rawWasmPath);
+  assert.ok(b.code > 100_000, `code ${b.code}`);
+  const crates = b.crates.map(([c]) => c);
+  assert.ok(crates.slice(0, 3).includes('tickwerk'), crates.slice(0, 5).join(', '));
+  assert.ok(b.functions.some(([, name]) => name.includes('tickwerk')), 'function names resolved');
+});

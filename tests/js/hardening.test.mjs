@@ -7,26 +7,7 @@ import assert from 'node:assert/strict';
 import {
   CronTrigger, IntervalTrigger, OrTrigger, Scheduler, TickwerkError, corruptEntry, triggerFromSpec, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED,
 } from 'tickwerk';
-import { assertThrowsCode } from './support.mjs';
-import { FakeClock, T0, eventLog, recordingLogger } from './scheduler-harness.mjs';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-function make(options = {}) {
-  const clock = new FakeClock(T0);
-  const scheduler = new Scheduler({ timezone: 'UTC', clock, logger: quiet, seed: 7, ...options });
-  return { clock, scheduler };
-}
-
-const throwsCode = (fn, code, field) => assertThrowsCode(fn, code, field, TickwerkError);
-
-async function rejectsCode(promise, code) {
-  await assert.rejects(promise, (e) => {
-    assert.ok(e instanceof TickwerkError, `expected a TickwerkError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
+import { T0, eventLog, make, recordingLogger, rejectsCode, throwsCode } from './scheduler-harness.mjs';
 
 function revoked() {
   const { proxy, revoke } = Proxy.revocable({}, {});

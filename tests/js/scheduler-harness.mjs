@@ -3,6 +3,10 @@
 // scheduler's promises settle after each one (quinn's drive_bounded: the number of timer
 // firings is capped so a busy loop fails the test instead of hanging it).
 
+import assert from 'node:assert/strict';
+import { Scheduler, TickwerkError } from 'tickwerk';
+import { assertThrowsCode } from './support.mjs';
+
 /** Lets pending promise callbacks (and setImmediate-queued work) run. */
 export async function settle(rounds = 8) {
   for (let i = 0; i < rounds; i += 1) await new Promise((resolve) => setImmediate(resolve));
@@ -89,3 +93,25 @@ export function eventLog(scheduler, mask) {
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 export const iso = (d) => (d === null ? null : d.toISOString());
+
+/** A logger that says nothing. */
+export const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A Scheduler on a FakeClock at `start` (UTC, quiet, seed 7), with `options` over those. */
+export function make(options = {}, start = T0) {
+  const clock = new FakeClock(start);
+  const scheduler = new Scheduler({ timezone: 'UTC', clock, logger: quiet, seed: 7, ...options });
+  return { clock, scheduler };
+}
+
+/** `fn()` throws a TickwerkError with `code` (and `field`, when given); returns it. */
+export const throwsCode = (fn, code, field) => assertThrowsCode(fn, code, field, TickwerkError);
+
+/** `promise` rejects with a TickwerkError with `code`. */
+export async function rejectsCode(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof TickwerkError, `expected a TickwerkError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}

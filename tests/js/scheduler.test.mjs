@@ -11,26 +11,7 @@ import {
   EVENT_JOB_MODIFIED, EVENT_SCHEDULER_PAUSED, EVENT_SCHEDULER_RESUMED, EVENT_EXECUTOR_ADDED, EVENT_EXECUTOR_REMOVED,
   EVENT_JOBSTORE_ADDED, EVENT_JOBSTORE_REMOVED,
 } from 'tickwerk';
-import { assertThrowsCode } from './support.mjs';
-import { FakeClock, T0, eventLog, iso, recordingLogger, settle } from './scheduler-harness.mjs';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-function make(options = {}, start = T0) {
-  const clock = new FakeClock(start);
-  const scheduler = new Scheduler({ timezone: 'UTC', clock, logger: quiet, seed: 7, ...options });
-  return { clock, scheduler };
-}
-
-const throwsCode = (fn, code, field) => assertThrowsCode(fn, code, field, TickwerkError);
-
-async function rejectsCode(promise, code) {
-  await assert.rejects(promise, (e) => {
-    assert.ok(e instanceof TickwerkError, `expected a TickwerkError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
-}
+import { FakeClock, T0, eventLog, iso, make, quiet, recordingLogger, rejectsCode, settle, throwsCode } from './scheduler-harness.mjs';
 
 test('event constants keep APScheduler names and numbers', () => {
   assert.deepEqual(

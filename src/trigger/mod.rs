@@ -27,7 +27,7 @@ use crate::time::{Timestamp, Zone};
 
 pub use calendar::{CalendarIntervalTrigger, CalendarStep};
 pub use combining::{AndTrigger, OrTrigger};
-pub use cron::CronTrigger;
+pub use cron::{CronTrigger, Fold};
 pub use date::DateTrigger;
 pub use interval::IntervalTrigger;
 pub use jitter::JitterRng;

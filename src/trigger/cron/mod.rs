@@ -21,9 +21,9 @@
 //! a clock that went back restarts the search from `now`), else `max(now, start_date)`,
 //! rounded up to a whole second. The answer is the first instant at or after it whose
 //! local wall time matches every field (a walk over the zone's constant-offset segments):
-//! repeated wall times fire twice, wall
-//! times inside a gap never match, and no existing matching wall time is skipped
-//! (deviation `no-skip`). Only when that walk steps over a spring-forward gap that holds a
+//! repeated wall times fire twice — or once, at the first or the last occurrence, with the
+//! [`Fold`] option — wall times inside a gap never match, and no existing matching wall
+//! time is skipped (deviation `no-skip`). Only when that walk steps over a spring-forward gap that holds a
 //! matching wall time does a faithful port of APScheduler's field walk run as well; where
 //! APScheduler returns a gap wall time with the pre-gap offset
 //! (`hour=2, minute=30` in New York on spring-forward day gives 03:30 EDT) and that is
@@ -35,6 +35,7 @@
 mod apscheduler;
 mod crontab;
 mod field;
+mod fold;
 mod matcher;
 mod search;
 mod texts;
@@ -51,6 +52,8 @@ use field::{parse_field, value_bits, Expr, Field, DAY, DEFAULT_VALUES, DOW, FIEL
 use matcher::{DaySpecials, Parts, Schedule};
 use texts::Texts;
 use zone::CronZone;
+
+pub use fold::Fold;
 
 /// Raw cron field expressions exactly as the user gave them (integers as decimal text).
 /// `None` means the field was not given (the defaults rule applies).
@@ -97,6 +100,8 @@ pub struct CronTrigger {
     end_date: Option<Timestamp>,
     timezone: Zone,
     jitter: Option<f64>,
+    /// Which occurrences of a repeated wall time fire.
+    fold: Fold,
     /// Everything derived from the expressions, shared between clones.
     compiled: Arc<Compiled>,
 }
@@ -152,7 +157,8 @@ impl CronTrigger {
     /// A cron trigger from APScheduler's fields (see the module docs), with optional
     /// inclusive `start_date` / `end_date`, the `timezone` the fields are read in, and
     /// `jitter` in seconds (finite, `>= 0`). Bad expressions are
-    /// [`Error::InvalidArgument`] naming the field and the expression.
+    /// [`Error::InvalidArgument`] naming the field and the expression. A repeated wall time
+    /// fires at both occurrences ([`Fold::Both`]); see [`with_fold`](Self::with_fold).
     pub fn new(
         fields: &CronFields,
         start_date: Option<Timestamp>,
@@ -194,7 +200,7 @@ impl CronTrigger {
             emulation: Box::default(),
             zone: CronZone::shared(timezone),
         };
-        Ok(CronTrigger { start_date, end_date, timezone, jitter, compiled: Arc::new(compiled) })
+        Ok(CronTrigger { start_date, end_date, timezone, jitter, fold: Fold::Both, compiled: Arc::new(compiled) })
     }
 
     /// A trigger from a crontab line with its standard meaning (deviation
@@ -211,6 +217,12 @@ impl CronTrigger {
     ///   matches; otherwise both must.
     ///
     /// A wrong field count is an error on field `expr`; a bad field names that field.
+    ///
+    /// A wall time repeated when the clocks go back fires at both occurrences
+    /// ([`Fold::Both`], APScheduler's behaviour), as for [`CronTrigger::new`]; the JS
+    /// `CronTrigger.fromCrontab(expr, { timezone })` keeps that default too. Chain
+    /// [`with_fold`](Self::with_fold) (JSON: `{"type": "crontab", "expr": …, "fold":
+    /// "first"}`) to fire once.
     pub fn from_crontab(expr: &str, timezone: Zone) -> Result<CronTrigger> {
         let p = crontab::parse(expr)?;
         // a single APScheduler term equal to the schedule need not be kept twice
@@ -224,7 +236,14 @@ impl CronTrigger {
             emulation,
             zone: CronZone::shared(timezone),
         };
-        Ok(CronTrigger { start_date: None, end_date: None, timezone, jitter: None, compiled: Arc::new(compiled) })
+        Ok(CronTrigger { start_date: None, end_date: None, timezone, jitter: None, fold: Fold::Both, compiled: Arc::new(compiled) })
+    }
+
+    /// The same trigger firing at the occurrences `fold` selects of a wall time repeated
+    /// when the clocks go back (see [`Fold`]: both, the first, or the last).
+    pub fn with_fold(mut self, fold: Fold) -> CronTrigger {
+        self.fold = fold;
+        self
     }
 
     /// APScheduler's `get_next_fire_time(previous, now)` without jitter (see the module
@@ -247,7 +266,7 @@ impl CronTrigger {
         let end_wall = end_wall_us.map(|w| w.div_euclid(1_000_000));
         // segments past the end date can still hold a wall time before the end's
         let limit = self.end_date.map_or(i64::MAX, |e| e.secs_floor().saturating_add(86_400));
-        let found = search::first_match(&c.schedule, &c.zone, start, limit);
+        let found = search::first_kept_match(&c.schedule, &c.zone, start, limit, self.fold);
         let (mut best, mut run_emulation, mut emulation_decides) = (None, found.crossed_matching_gap, false);
         if let Some(b) = found.secs {
             match (self.end_date, end_wall_us) {
@@ -265,7 +284,9 @@ impl CronTrigger {
             }
         }
         if run_emulation {
-            let emulated = self.emulate(start, end_wall);
+            // APScheduler knows no fold option: an occurrence the fold drops is not taken
+            // from its walk either.
+            let emulated = self.emulate(start, end_wall).filter(|&a| self.fold.keeps(&c.zone, a));
             best = if emulation_decides {
                 emulated
             } else {
@@ -331,8 +352,15 @@ impl CronTrigger {
         self.jitter
     }
 
+    /// Which occurrences of a repeated wall time fire ([`Fold::Both`] unless set with
+    /// [`with_fold`](Self::with_fold)).
+    pub fn fold(&self) -> Fold {
+        self.fold
+    }
+
     /// APScheduler's `repr()`: `<CronTrigger (hour='2', start_date='… CET', jitter=5,
-    /// timezone='Europe/Berlin')>`.
+    /// timezone='Europe/Berlin')>`, with `fold='first'` / `fold='last'` before the zone
+    /// when the fold is not the default.
     pub fn repr(&self) -> String {
         let mut options = Vec::new();
         let field_list = self.compiled.texts.field_list();
@@ -348,6 +376,9 @@ impl CronTrigger {
         if let Some(j) = self.jitter.filter(|j| *j != 0.0) {
             options.push(format!("jitter={}", format_jitter(j)));
         }
+        if self.fold != Fold::Both {
+            options.push(format!("fold='{}'", self.fold.as_str()));
+        }
         let zone = match self.timezone {
             Zone::Fixed(0) => "UTC".to_string(),
             Zone::Fixed(_) => format!("UTC{}", self.timezone.name()),
@@ -359,9 +390,18 @@ impl CronTrigger {
 
 impl fmt::Display for CronTrigger {
     /// APScheduler's `str()`: `cron[month='6-8', day='*', hour='0-3', minute='*/5']`; a
-    /// crontab whose day fields are ORed prints as `or[cron[…], cron[…]]`.
+    /// crontab whose day fields are ORed prints as `or[cron[…], cron[…]]`. A fold other
+    /// than the default closes the list: `cron[hour='1', minute='30', fold='first']`,
+    /// `or[cron[…], cron[…], fold='last']`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.compiled.texts.display())
+        let text = self.compiled.texts.display();
+        match (self.fold, text.strip_suffix(']')) {
+            (Fold::Both, _) | (_, None) => f.write_str(text),
+            (fold, Some(open)) => {
+                let sep = if open.ends_with('[') { "" } else { ", " };
+                write!(f, "{open}{sep}fold='{}']", fold.as_str())
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! stepped over a gap holding a matching wall time, the only case where APScheduler can
 //! return something else (see [`super::apscheduler`]).
 
+use super::fold::Fold;
 use super::matcher::{Schedule, WALL_MAX};
 use super::zone::CronZone;
 
@@ -76,4 +77,26 @@ pub(crate) fn first_match(schedule: &Schedule, zone: &CronZone, from: i64, limit
         seg = resume_seg;
         known = Some(w);
     }
+}
+
+/// [`first_match`] keeping only the occurrences of repeated wall times that `fold` selects
+/// (with [`Fold::Both`], exactly `first_match`). A match on a dropped occurrence restarts
+/// the search where the dropped stretch ends: for `First`, a second occurrence resumes at
+/// the end of the repeated stretch; for `Last`, a first occurrence resumes at the
+/// fall-back instant, where the second occurrences begin. Each restart moves past one
+/// fold, so a search restarts at most once per fold it meets (a trigger firing every
+/// second does not step through the dropped hour). The set of fire times stays a fixed set
+/// of instants: whether one is kept depends on the instant alone.
+pub(crate) fn first_kept_match(schedule: &Schedule, zone: &CronZone, from: i64, limit: i64, fold: Fold) -> Found {
+    let mut found = first_match(schedule, zone, from, limit);
+    if fold == Fold::Both {
+        return found;
+    }
+    let mut gap = found.crossed_matching_gap;
+    while let Some(s) = found.secs {
+        let Some(resume) = fold.resume_after(zone.occurrence(s)) else { break };
+        found = first_match(schedule, zone, resume, limit);
+        gap |= found.crossed_matching_gap;
+    }
+    Found { secs: found.secs, crossed_matching_gap: gap }
 }

@@ -27,6 +27,25 @@ pub(crate) enum Side {
     After,
 }
 
+/// Where an instant's wall time stands in a fall-back fold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Occurrence {
+    /// The wall time occurs once.
+    Only,
+    /// The first of two occurrences; the clocks go back at `transition` (seconds), after
+    /// which the second occurrences of the stretch follow.
+    First {
+        /// The instant of the fall-back.
+        transition: i64,
+    },
+    /// The second of two occurrences; the repeated stretch ends at `stretch_end` (seconds,
+    /// exclusive), the first instant whose wall time occurs once again.
+    Second {
+        /// The end of the repeated stretch.
+        stretch_end: i64,
+    },
+}
+
 /// A zone's offsets for the cron engines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CronZone {
@@ -42,7 +61,8 @@ impl CronZone {
     pub fn shared(zone: Zone) -> Arc<CronZone> {
         // A list, not a hash map: a program uses a handful of zones, a scan of them is as
         // fast as hashing, and the wasm carries no hasher and table code for this cache.
-        static CACHE: OnceLock<Mutex<Vec<(Zone, Arc<CronZone>)>>> = OnceLock::new();
+        type Cache = Mutex<Vec<(Zone, Arc<CronZone>)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
         let mut guard = match cache.lock() {
             Ok(g) => g,
@@ -89,6 +109,27 @@ impl CronZone {
     /// The instant of wall time `wall` read on `side` of a transition (see [`Side`]).
     pub fn resolve(&self, wall: i64, side: Side) -> i64 {
         resolve_wall_secs(wall, side == Side::After, |s| self.offset_at(s))
+    }
+
+    /// Whether the wall time of instant `s` occurs twice, and which occurrence `s` is. A
+    /// fall-back from offset `a` to `b < a` at `T` repeats the wall times of the instants
+    /// `[T − (a − b), T)` (first occurrences) at `[T, T + (a − b))` (second ones).
+    pub fn occurrence(&self, s: i64) -> Occurrence {
+        let seg = self.transitions.segment_at(Timestamp::from_secs(s));
+        let offset = seg.offset as i64;
+        if let Some(end) = seg.end.map(Timestamp::secs_floor) {
+            let next = self.offset_at(end);
+            if next < offset && s >= end - (offset - next) {
+                return Occurrence::First { transition: end };
+            }
+        }
+        if let Some(start) = seg.start.map(Timestamp::secs_floor) {
+            let previous = self.offset_at(start - 1);
+            if previous > offset && s < start + (previous - offset) {
+                return Occurrence::Second { stretch_end: start + (previous - offset) };
+            }
+        }
+        Occurrence::Only
     }
 
     /// The side instant `s` reads its wall time on: [`Side::After`] for the second

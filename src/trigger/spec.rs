@@ -20,8 +20,8 @@
 //!
 //! | type | keys |
 //! | --- | --- |
-//! | `cron` | `year`, `month`, `day`, `week`, `day_of_week`, `hour`, `minute`, `second` (strings in APScheduler's syntax, or integers), `start_date`, `end_date`, `timezone`, `jitter` |
-//! | `crontab` | `expr` (a crontab line: 5 fields, or 6 with leading seconds, or a macro such as `@daily`), `timezone` |
+//! | `cron` | `year`, `month`, `day`, `week`, `day_of_week`, `hour`, `minute`, `second` (strings in APScheduler's syntax, or integers), `start_date`, `end_date`, `timezone`, `jitter`, `fold` |
+//! | `crontab` | `expr` (a crontab line: 5 fields, or 6 with leading seconds, or a macro such as `@daily`), `timezone`, `fold` |
 //! | `interval` | `weeks`, `days`, `hours`, `minutes`, `seconds` (numbers, fractions allowed; the total must be > 0), `start_date`, `end_date`, `timezone`, `jitter` |
 //! | `date` | `run_date`, `timezone` |
 //! | `calendarinterval` | `years`, `months`, `weeks`, `days` (integers ≥ 0, not all 0), `hour`, `minute`, `second` (the wall-clock time, default 0), `start_date`, `end_date` (dates `YYYY-MM-DD`), `timezone`, `jitter` |
@@ -33,6 +33,10 @@
 //!   `start_date` / `startDate`, `end_date` / `endDate`, `run_date` / `runDate`). An
 //!   unknown key for the trigger's type is an error naming the key. `null` means "not
 //!   given" except for the interval units, where it is an error (as in APScheduler).
+//! * **`fold`** (`cron`, `crontab`): which occurrences of a wall time repeated when the
+//!   clocks go back fire — `"both"` (the default, APScheduler's behaviour: twice),
+//!   `"first"` (the earlier instant) or `"last"` (the later one); see [`Fold`]. Any other
+//!   value is an error naming `fold` and listing the three.
 //! * **Dates** are APScheduler's text, `YYYY-M-D[( |T)H:M:S[.ffffff][Z|±HH:MM]]` (read in
 //!   the trigger's zone unless it carries an offset; a wall time inside a DST gap moves
 //!   forward, an ambiguous one takes the first occurrence), or a number of epoch
@@ -68,7 +72,7 @@ use crate::time::iso_text::{IsoDate, IsoDateTime};
 use crate::time::{parse_date_text, DateInput, Timestamp, Zone, MICROS_PER_SEC};
 use crate::trigger::calendar::{CalendarIntervalTrigger, CalendarStep};
 use crate::trigger::interval::{interval_micros, IntervalTrigger};
-use crate::trigger::cron::CronFields;
+use crate::trigger::cron::{CronFields, Fold, FOLD_EXPECTED};
 use crate::trigger::{check_jitter, AndTrigger, CronTrigger, DateTrigger, OrTrigger, Trigger};
 
 /// The version of the JSON form written by [`TriggerSpec::to_json`].
@@ -148,6 +152,8 @@ pub struct CronSpec {
     pub timezone: Option<Zone>,
     /// Jitter in seconds.
     pub jitter: Option<f64>,
+    /// Which occurrences of a repeated wall time fire (`None`: [`Fold::Both`]).
+    pub fold: Option<Fold>,
 }
 
 /// The arguments of `CronTrigger.from_crontab`.
@@ -157,6 +163,8 @@ pub struct CrontabSpec {
     pub expr: String,
     /// The zone (`None`: the default zone).
     pub timezone: Option<Zone>,
+    /// Which occurrences of a repeated wall time fire (`None`: [`Fold::Both`]).
+    pub fold: Option<Fold>,
 }
 
 /// The arguments of a calendar interval trigger.
@@ -201,8 +209,8 @@ fn canonical_key(key: &str) -> &str {
 
 fn allowed_keys(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "cron" => &["year", "month", "day", "week", "day_of_week", "hour", "minute", "second", "start_date", "end_date", "timezone", "jitter"],
-        "crontab" => &["expr", "timezone"],
+        "cron" => &["year", "month", "day", "week", "day_of_week", "hour", "minute", "second", "start_date", "end_date", "timezone", "jitter", "fold"],
+        "crontab" => &["expr", "timezone", "fold"],
         "interval" => &["weeks", "days", "hours", "minutes", "seconds", "start_date", "end_date", "timezone", "jitter"],
         "date" => &["run_date", "timezone"],
         "calendarinterval" => &["years", "months", "weeks", "days", "hour", "minute", "second", "start_date", "end_date", "timezone", "jitter"],
@@ -269,6 +277,15 @@ fn read_jitter(value: Option<&Value>) -> Result<Option<f64>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
         Some(other) => Err(Error::invalid("jitter", other, "expected a number of seconds")),
+    }
+}
+
+/// A fold name; absent or `null` is "not given" (the default, `both`).
+fn read_fold(value: Option<&Value>) -> Result<Option<Fold>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Fold::parse("fold", s).map(Some),
+        Some(other) => Err(Error::invalid("fold", other, FOLD_EXPECTED)),
     }
 }
 
@@ -352,6 +369,7 @@ impl TriggerSpec {
                 end_date: read_date("end_date", get("end_date"))?,
                 timezone: read_zone(get("timezone"))?,
                 jitter: read_jitter(get("jitter"))?,
+                fold: read_fold(get("fold"))?,
             }),
             "crontab" => TriggerSpec::Crontab(CrontabSpec {
                 expr: match get("expr") {
@@ -360,6 +378,7 @@ impl TriggerSpec {
                     None => return Err(Error::invalid("expr", "(missing)", "a crontab trigger needs \"expr\"")),
                 },
                 timezone: read_zone(get("timezone"))?,
+                fold: read_fold(get("fold"))?,
             }),
             "calendarinterval" => TriggerSpec::CalendarInterval(CalendarIntervalSpec {
                 step: CalendarStep {
@@ -431,11 +450,13 @@ impl TriggerSpec {
                 put_opt_date(&mut put, "end_date", &s.end_date);
                 put_opt_zone(&mut put, &s.timezone);
                 put_opt_jitter(&mut put, s.jitter);
+                put_opt_fold(&mut put, s.fold);
             }
             TriggerSpec::Crontab(s) => {
                 put("type", "crontab".into());
                 put("expr", Value::String(s.expr.clone()));
                 put_opt_zone(&mut put, &s.timezone);
+                put_opt_fold(&mut put, s.fold);
             }
             TriggerSpec::CalendarInterval(s) => {
                 put("type", "calendarinterval".into());
@@ -489,9 +510,13 @@ impl TriggerSpec {
                 let zone = zone_rule(s.timezone, &s.start_date, &s.end_date, ctx)?;
                 let start = resolve_opt("start_date", &s.start_date, zone)?;
                 let end = resolve_opt("end_date", &s.end_date, zone)?;
-                Ok(Trigger::Cron(CronTrigger::new(&s.fields, start, end, zone, check_jitter(s.jitter)?)?))
+                let fold = s.fold.unwrap_or_default();
+                Ok(Trigger::Cron(CronTrigger::new(&s.fields, start, end, zone, check_jitter(s.jitter)?)?.with_fold(fold)))
             }
-            TriggerSpec::Crontab(s) => Ok(Trigger::Cron(CronTrigger::from_crontab(&s.expr, s.timezone.unwrap_or(ctx.default_zone))?)),
+            TriggerSpec::Crontab(s) => {
+                let zone = s.timezone.unwrap_or(ctx.default_zone);
+                Ok(Trigger::Cron(CronTrigger::from_crontab(&s.expr, zone)?.with_fold(s.fold.unwrap_or_default())))
+            }
             TriggerSpec::CalendarInterval(s) => {
                 let zone = s.timezone.unwrap_or(ctx.default_zone);
                 let start = match &s.start_date {
@@ -619,6 +644,12 @@ fn put_opt_zone(put: &mut impl FnMut(&str, Value), z: &Option<Zone>) {
     }
 }
 
+fn put_opt_fold(put: &mut impl FnMut(&str, Value), fold: Option<Fold>) {
+    if let Some(f) = fold {
+        put("fold", Value::from(f.as_str()));
+    }
+}
+
 fn put_opt_jitter(put: &mut impl FnMut(&str, Value), j: Option<f64>) {
     if let Some(j) = j {
         put("jitter", number(j));
@@ -684,17 +715,22 @@ impl Trigger {
                     jitter: t.jitter(),
                 })
             }
-            Trigger::Cron(t) => match t.crontab() {
-                // from_crontab takes no dates and no jitter: the line and zone say it all
-                Some(expr) => TriggerSpec::Crontab(CrontabSpec { expr: expr.to_string(), timezone: Some(t.timezone()) }),
-                None => TriggerSpec::Cron(CronSpec {
-                    fields: t.fields(),
-                    start_date: t.start_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
-                    end_date: t.end_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
-                    timezone: Some(t.timezone()),
-                    jitter: t.jitter(),
-                }),
-            },
+            Trigger::Cron(t) => {
+                // the default fold is left out, so existing specs and records stay as they are
+                let fold = Some(t.fold()).filter(|f| *f != Fold::Both);
+                match t.crontab() {
+                    // from_crontab takes no dates and no jitter: the line, zone and fold say it all
+                    Some(expr) => TriggerSpec::Crontab(CrontabSpec { expr: expr.to_string(), timezone: Some(t.timezone()), fold }),
+                    None => TriggerSpec::Cron(CronSpec {
+                        fields: t.fields(),
+                        start_date: t.start_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
+                        end_date: t.end_date().map(|d| DateInput::Text(rfc3339_in_zone(d, t.timezone()))),
+                        timezone: Some(t.timezone()),
+                        jitter: t.jitter(),
+                        fold,
+                    }),
+                }
+            }
             Trigger::CalendarInterval(t) => TriggerSpec::CalendarInterval(CalendarIntervalSpec {
                 step: t.step(),
                 start_date: Some(DateInput::Text(IsoDate(t.start_date()).to_string())),

@@ -54,6 +54,7 @@ use texts::Texts;
 use zone::CronZone;
 
 pub use fold::Fold;
+pub(crate) use fold::EXPECTED as FOLD_EXPECTED;
 
 /// Raw cron field expressions exactly as the user gave them (integers as decimal text).
 /// `None` means the field was not given (the defaults rule applies).

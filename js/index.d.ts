@@ -80,12 +80,21 @@ export interface CronTriggerOptions {
   timezone?: string;
   /** Seconds of random delay added to each fire time (never to the schedule itself). */
   jitter?: number | null;
+  /** A matching wall time that occurs twice (the hour repeated when clocks go back): `'both'`
+   *  (the default, APScheduler's) runs at both instants, `'first'` only at the earlier,
+   *  `'last'` only at the later. */
+  fold?: Fold;
 }
 
+/** Which occurrence of a repeated wall time a cron trigger fires at. */
+export type Fold = 'both' | 'first' | 'last';
+
 /** `CronTrigger.fromCrontab(expr, options)`: the line is read as crontab reads it (day of
- *  week 0 and 7 = Sunday; day-of-month OR day-of-week when both are restricted). */
+ *  week 0 and 7 = Sunday; day-of-month OR day-of-week when both are restricted); `fold`
+ *  defaults to `'both'` as for every cron trigger. */
 export interface CrontabOptions {
   timezone?: string;
+  fold?: Fold;
 }
 
 export interface IntervalTriggerOptions {

@@ -195,9 +195,11 @@ export interface CronJobOptions extends JobOptions {
   dayOfWeek?: CronField;
   hour?: CronField; minute?: CronField; second?: CronField;
   startDate?: DateLike; endDate?: DateLike; timezone?: string; jitter?: number | null;
+  /** A repeated wall time (fall-back): `'both'` (default) runs twice, `'first'`/`'last'` once. */
+  fold?: 'both' | 'first' | 'last';
 }
 /** `'crontab'` (tickwerk's extension): a standard 5-field crontab line. */
-export interface CrontabJobOptions extends JobOptions { expr: string; timezone?: string }
+export interface CrontabJobOptions extends JobOptions { expr: string; timezone?: string; fold?: 'both' | 'first' | 'last' }
 /** `'calendarinterval'` (APScheduler 3.11's CalendarIntervalTrigger). */
 export interface CalendarIntervalJobOptions extends JobOptions {
   years?: number; months?: number; weeks?: number; days?: number; hour?: number; minute?: number; second?: number;

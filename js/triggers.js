@@ -45,8 +45,8 @@ const option = (entries, key) => entries.find(([k]) => k === key)?.[1];
 export const TRIGGER_KEYS = {
   date: ['runDate', 'timezone'],
   interval: ['weeks', 'days', 'hours', 'minutes', 'seconds', 'startDate', 'endDate', 'timezone', 'jitter'],
-  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', 'startDate', 'endDate', 'timezone', 'jitter'],
-  crontab: ['expr', 'timezone'],
+  cron: ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second', 'startDate', 'endDate', 'timezone', 'jitter', 'fold'],
+  crontab: ['expr', 'timezone', 'fold'],
   calendarinterval: ['years', 'months', 'weeks', 'days', 'hour', 'minute', 'second', 'startDate', 'endDate', 'timezone', 'jitter'],
   and: ['jitter'],
   or: ['jitter'],
@@ -233,6 +233,8 @@ export class CronTrigger extends BaseTrigger {
   /**
    * A trigger from a standard 5-field crontab line (`minute hour day month day_of_week`),
    * read as crontab reads it: day of week 0 and 7 = Sunday, day-of-month OR day-of-week.
+   * `fold` as for `new CronTrigger` (default `'both'`: a time in a fall-back hour that repeats
+   * runs at both occurrences, as APScheduler does; `'first'` / `'last'` run it once).
    * @param {string} expr
    * @param {{ timezone?: string }} [options]
    */

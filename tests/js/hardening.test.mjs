@@ -323,3 +323,24 @@ test('issue 9: CORRUPT_RECORD problems name the record by its place, key and id 
   assert.match(scheduler.loadErrors[3].message, /stored job record "#3"/);
   await scheduler.shutdown();
 });
+
+test('issue 9: fold picks the occurrence of a repeated wall time (cron jobs, CronTrigger, fromCrontab)', () => {
+  const now = Date.UTC(2026, 9, 31, 12); // the day before New York falls back
+  const times = (t, n = 2) => {
+    const out = [];
+    let prev = null;
+    for (let i = 0; i < n; i += 1) {
+      const next = t.getNextFireTime(prev, prev ?? now);
+      out.push(next.toISOString());
+      prev = next;
+    }
+    return out;
+  };
+  const zone = 'America/New_York';
+  assert.deepEqual(times(new CronTrigger({ hour: 1, minute: 30, timezone: zone })), ['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']);
+  assert.deepEqual(times(new CronTrigger({ hour: 1, minute: 30, timezone: zone, fold: 'first' })), ['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  assert.deepEqual(times(CronTrigger.fromCrontab('30 1 * * *', { timezone: zone, fold: 'last' })), ['2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  throwsCode(() => new CronTrigger({ hour: 1, fold: 'sideways' }), 'INVALID_ARGUMENT', 'fold');
+  const { scheduler } = make();
+  assert.match(scheduler.addJob(() => {}, 'cron', { hour: 1, minute: 30, timezone: zone, fold: 'first' }).trigger.toString(), /fold='first'/);
+});

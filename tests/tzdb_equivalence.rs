@@ -1,4 +1,6 @@
-//! tickwerk's compact zone database against `chrono-tz`, the data it is built from.
+//! tickwerk's compact zone database (the `tickwerk-tzdb` crate) against `chrono-tz`: the
+//! committed table must be what the generator makes from the IANA release chrono-tz
+//! bundles, and every zone must agree with chrono-tz.
 //!
 //! For every zone chrono-tz knows, offsets and abbreviations must agree:
 //! * at every offset change of ours from 1900 to 2099, one second before, at and after;
@@ -53,6 +55,23 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0 % n
     }
+}
+
+#[test]
+fn the_committed_table_is_what_the_generator_makes_from_chrono_tzs_release() {
+    assert_eq!(
+        tickwerk_tzdb::IANA_VERSION,
+        chrono_tz::IANA_TZDB_VERSION,
+        "the table's IANA release differs from chrono-tz's: update chrono-tz to a release with the same data (README, Time zone data)"
+    );
+    let dir = tickwerk_tzdb_gen::chrono_tz_sources().unwrap();
+    let generated = tickwerk_tzdb_gen::generate(&dir).unwrap();
+    assert_eq!(generated.version, chrono_tz::IANA_TZDB_VERSION);
+    assert!(
+        generated.blob == tickwerk_tzdb::BLOB,
+        "crates/tickwerk-tzdb/src/tzdb.bin is not what `cargo run -p tickwerk-tzdb-gen --release` makes from {}",
+        dir.display()
+    );
 }
 
 #[test]

@@ -1,56 +1,12 @@
-//! Integer calendar arithmetic (proleptic Gregorian, no allocation), shared by the cron
-//! engines and the zone database.
+//! Integer calendar arithmetic (proleptic Gregorian, no allocation) for the cron engines.
+//! The basics (days from and to dates, weekdays, month lengths) live in the zone table's
+//! crate, `tickwerk_tzdb::civil`, shared with its reader and generator, and are re-exported
+//! here; the ISO weeks and wall-second splitting are the cron engines' own.
 //!
 //! Wall-clock times are handled as *wall seconds*: seconds since 1970-01-01 00:00:00 of the
 //! local calendar, i.e. the wall time read as if it were UTC. Days are counted the same way.
 
-/// Seconds in a day.
-pub(crate) const DAY: i64 = 86_400;
-
-/// Days since 1970-01-01 of the date `y-m-d` (Howard Hinnant's `days_from_civil`).
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date `(year, month, day)` of a day count since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d)
-}
-
-/// Weekday of a day count, 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
-pub(crate) fn weekday(days: i64) -> u32 {
-    (days + 3).rem_euclid(7) as u32
-}
-
-/// Whether `y` is a Gregorian leap year.
-pub(crate) fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-/// Days in month `m` of year `y`.
-pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(y) => 29,
-        _ => 28,
-    }
-}
+pub(crate) use tickwerk_tzdb::civil::{civil_from_days, days_from_civil, days_in_month, is_leap, weekday, DAY};
 
 /// Number of ISO weeks (52 or 53) in ISO year `y`.
 fn iso_weeks_in_year(y: i64) -> u32 {

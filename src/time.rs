@@ -3,7 +3,8 @@
 //! The core keeps time as [`Timestamp`]: microseconds since the Unix epoch, UTC, the
 //! precision APScheduler keeps. Wall-clock reasoning happens in a [`Zone`]: `UTC`, a fixed
 //! offset such as `+05:30`, or an IANA zone from tickwerk's own compact database
-//! ([`tzdb`], generated at build time from `chrono-tz`).
+//! ([`tzdb`], which reads the table of the workspace crate `tickwerk-tzdb`, generated from the
+//! IANA data by `tickwerk-tzdb-gen`).
 //!
 //! Local times that do not exist (a spring-forward gap) or exist twice (a fall-back fold)
 //! are resolved as Python's `zoneinfo` does (PEP 495), because APScheduler's results are

@@ -26,12 +26,30 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --no-default-features --force
 fi
 
-# 3. Headless Chromium and its WebDriver, for wasm-bindgen-test and the browser tests.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  log "installing chromium and chromium-driver"
+# 3. Headless Chromium and its WebDriver, and Firefox ESR, for wasm-bindgen-test and the
+#    browser tests (tests/browser/: Chromium through playwright-core, Firefox through
+#    puppeteer-core over WebDriver BiDi). One apt-get update, only when something is missing;
+#    firefox-esr takes ~15 s (120 MB).
+apt_missing=()
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || apt_missing+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || apt_missing+=(firefox-esr)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  log "installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends chromium chromium-driver
+  apt-get install -y --no-install-recommends "${apt_missing[@]}"
+fi
+
+# 3b. geckodriver, the WebDriver server wasm-bindgen-test-runner drives Firefox with (Debian has
+#     no package; npm's geckodriver downloads its binary from GitHub at first run, which this
+#     machine cannot reach): built from crates.io into cargo's bin with the crate's own
+#     Cargo.lock, 3-4 min on 2 cores, once per machine.
+gecko_want=0.37.1
+gecko_have=$(geckodriver --version 2>/dev/null | awk 'NR == 1 { print $2 }' || true)
+if [ "$gecko_have" != "$gecko_want" ]; then
+  log "installing geckodriver $gecko_want (found: ${gecko_have:-none}; a few minutes)"
+  cargo install geckodriver --version "$gecko_want" --locked --force
 fi
 
 # 4. JS dev dependencies, exactly as package-lock.json says (wasm-opt comes from the npm
@@ -48,4 +66,4 @@ if [ ! -f tests/runtimes/node_modules/.package-lock.json ] || ! cmp -s tests/run
   npm ci --prefix tests/runtimes --no-audit --no-fund
   cp tests/runtimes/package-lock.json tests/runtimes/node_modules/.package-lock.json.src
 fi
-log "ok: $(rustc --version), wasm-bindgen $want, $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?'), node $(node --version)"
+log "ok: $(rustc --version), wasm-bindgen $want, $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?'), $(/usr/bin/firefox-esr --version 2>/dev/null || echo 'firefox-esr ?'), geckodriver $gecko_want, node $(node --version)"

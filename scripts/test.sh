@@ -2,10 +2,14 @@
 # Every test of the project (`npm test`; CI runs `bash scripts/setup.sh && npm test`):
 #   1. Rust, native:            cargo test --all-targets
 #   2. the npm package:         node scripts/build.mjs  (dist/)
-#   3. wasm-bindgen-test:       the bindings in Node, then in headless Chromium
+#   3. wasm-bindgen-test:       the bindings in Node, then in headless Chromium (chromedriver),
+#                               then in headless Firefox ESR (geckodriver)
 #   4. the JS API:              node --test tests/js/   (API, errors, conformance replay, packaging)
 #   5. types:                   tsc --noEmit over tests/js/*.ts (tsconfig.json)
-#   6. a real browser:          node --test tests/browser/ (playwright-core + Debian chromium)
+#   6. real browsers:           node --test tests/browser/ (the page API, IndexedDB, Web Locks, the
+#                               worker executor, the demo page), once in Chromium (playwright-core +
+#                               Debian chromium), once in Firefox ESR (puppeteer-core over WebDriver
+#                               BiDi + Debian firefox-esr): the same scenarios (TICKWERK_BROWSER=…)
 #   7. bundlers:                node --test tests/bundlers/ (esbuild, Vite 5, Vite 8, webpack 5 builds
 #                               of an app, each run in headless Chromium)
 #   8. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
@@ -39,16 +43,27 @@ if [ ! -f dist/tickwerk_bg.wasm ]; then
 fi
 
 # wasm-bindgen-test: the same cases (tests/wasm_common/) from two test files, one configured
-# for Node (the runner's default) and one with `run_in_browser` (Chromium via chromedriver).
+# for Node (the runner's default) and one with `run_in_browser`, run twice: in Chromium via
+# chromedriver and in Firefox ESR via geckodriver (the runner takes the driver its env names,
+# GECKODRIVER before CHROMEDRIVER; the second run reuses the first one's build).
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 run "wasm-bindgen-test in Node" cargo test --target wasm32-unknown-unknown --test wasm_node
-run "wasm-bindgen-test in headless Chromium" env CHROMEDRIVER=/usr/bin/chromedriver \
+run "wasm-bindgen-test in headless Chromium" env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver.json" WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test wasm_browser
+wasm_in_firefox() {
+  local gecko
+  gecko=$(command -v geckodriver) || { echo "geckodriver is not on PATH: run scripts/setup.sh" >&2; return 1; }
+  env -u CHROMEDRIVER GECKODRIVER="$gecko" \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/browser/webdriver-firefox.json" WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test --target wasm32-unknown-unknown --test wasm_browser
+}
+run "wasm-bindgen-test in headless Firefox ESR" wasm_in_firefox
 
 run "node --test tests/js/" node --test --test-concurrency=1 tests/js/
 run "tsc --noEmit (types)" node_modules/.bin/tsc --noEmit -p tsconfig.json
-run "browser test (playwright-core + chromium)" node --test tests/browser/
+run "browser tests in Chromium (playwright-core)" env TICKWERK_BROWSER=chromium node --test tests/browser/
+run "browser tests in Firefox ESR (puppeteer-core, WebDriver BiDi)" env TICKWERK_BROWSER=firefox node --test tests/browser/
 run "bundlers (esbuild, Vite 5, Vite 8, webpack 5 in chromium)" node --test tests/bundlers/
 run "Deno, Bun, workerd smoke tests" node --test tests/runtimes/
 

@@ -1,6 +1,8 @@
 // The package in a real browser: dist/ served on 127.0.0.1, imported by a page as
 // `import … from '/dist/browser.js'` (the `browser` entry: the wasm loads in the background
-// and the page awaits `ready()`), driven by playwright-core with Debian's /usr/bin/chromium. Checks the wasm loads from its
+// and the page awaits `ready()`), in headless Chromium (playwright-core) and headless Firefox ESR
+// (puppeteer-core over WebDriver BiDi): see drivers.mjs; TICKWERK_BROWSER=chromium|firefox runs
+// one of them. Checks the wasm loads from its
 // `new URL(…, import.meta.url)`, triggers compute, errors carry codes, the host zone is the
 // browser's, and microseconds survive a round trip. The same page again with the package
 // bundled by esbuild (platform browser, `sideEffects` in effect): the app's bundle must still
@@ -13,11 +15,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build } from 'esbuild';
+import { LABEL, browsersUnderTest, launch } from './drivers.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
 const PAGE = (entry) => `<!doctype html><meta charset="utf-8"><title>tickwerk</title>
@@ -65,23 +66,15 @@ function serve(entry, bundleDir) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function checkPage(entry, bundleDir) {
+async function checkPage(browserName, entry, bundleDir) {
   const server = await serve(entry, bundleDir);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-  });
+  const browser = await launch(browserName, { timezoneId: 'America/New_York' });
   try {
-    const page = await browser.newPage({ timezoneId: 'America/New_York' });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__result !== undefined, null, 30_000);
     const r = await page.evaluate(() => window.__result);
+    const errors = page.errors;
     assert.equal(r.fatal, undefined, r.fatal);
     assert.deepEqual(errors, []);
     assert.equal(r.intlZone, 'America/New_York');
@@ -100,26 +93,28 @@ async function checkPage(entry, bundleDir) {
   }
 }
 
-test('the browser entry loads and works in headless Chromium', { timeout: 90_000 }, async () => {
-  assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
-  await checkPage('/dist/browser.js');
-});
+for (const browser of browsersUnderTest()) {
+  test(`the browser entry loads and works in headless ${LABEL[browser]}`, { timeout: 90_000 }, async () => {
+    assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
+    await checkPage(browser, '/dist/browser.js');
+  });
 
-test('an app bundled with esbuild (platform browser) loads the wasm and works', { timeout: 90_000 }, async () => {
-  assert.ok(existsSync(join(root, 'dist/tickwerk_bg.wasm')), 'run `npm run build` first');
-  const app = mkdtempSync(join(tmpdir(), 'tickwerk-browser-bundle-'));
-  try {
-    // node_modules/tickwerk → this repository: its package.json (`exports`, `sideEffects`) applies.
-    mkdirSync(join(app, 'node_modules'));
-    symlinkSync(root, join(app, 'node_modules', 'tickwerk'), 'dir');
-    writeFileSync(join(app, 'app.js'), "export * from 'tickwerk';\n");
-    const out = join(app, 'out');
-    const result = await build({ absWorkingDir: app, entryPoints: [join(app, 'app.js')], bundle: true, format: 'esm',
-      platform: 'browser', target: 'es2022', outdir: out, logLevel: 'silent' });
-    copyFileSync(join(root, 'dist', 'tickwerk_bg.wasm'), join(out, 'tickwerk_bg.wasm'));
-    await checkPage('/bundle/app.js', out);
-    assert.deepEqual(result.warnings.map((w) => w.text), []);
-  } finally {
-    rmSync(app, { recursive: true, force: true });
-  }
-});
+  test(`an app bundled with esbuild (platform browser) loads the wasm and works in ${LABEL[browser]}`, { timeout: 90_000 }, async () => {
+    assert.ok(existsSync(join(root, 'dist/tickwerk_bg.wasm')), 'run `npm run build` first');
+    const app = mkdtempSync(join(tmpdir(), 'tickwerk-browser-bundle-'));
+    try {
+      // node_modules/tickwerk → this repository: its package.json (`exports`, `sideEffects`) applies.
+      mkdirSync(join(app, 'node_modules'));
+      symlinkSync(root, join(app, 'node_modules', 'tickwerk'), 'dir');
+      writeFileSync(join(app, 'app.js'), "export * from 'tickwerk';\n");
+      const out = join(app, 'out');
+      const result = await build({ absWorkingDir: app, entryPoints: [join(app, 'app.js')], bundle: true, format: 'esm',
+        platform: 'browser', target: 'es2022', outdir: out, logLevel: 'silent' });
+      copyFileSync(join(root, 'dist', 'tickwerk_bg.wasm'), join(out, 'tickwerk_bg.wasm'));
+      await checkPage(browser, '/bundle/app.js', out);
+      assert.deepEqual(result.warnings.map((w) => w.text), []);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,7 +1,8 @@
-// The Scheduler in a real browser (headless Chromium via playwright-core): real IndexedDB
-// persistence across a page reload (no job lost or duplicated), a corrupted record reported
-// and left in place, Web Locks keeping a second scheduler off the same store. (The demo page
-// in www/ has its own test: demo.test.mjs.)
+// The Scheduler in a real browser (headless Chromium via playwright-core, headless Firefox ESR
+// via puppeteer-core over WebDriver BiDi; drivers.mjs, TICKWERK_BROWSER picks one): real
+// IndexedDB persistence across a page reload (no job lost or duplicated), a corrupted record
+// reported and left in place, Web Locks keeping a second scheduler off the same store, the
+// worker executor. (The demo page in www/ has its own test: demo.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -9,10 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { LABEL, browsersUnderTest, launch } from './drivers.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css' };
 
 const HARNESS = `<!doctype html><meta charset="utf-8"><title>tickwerk scheduler test</title>
@@ -40,140 +40,130 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+for (const browserName of browsersUnderTest()) {
+  test(`Scheduler in ${LABEL[browserName]}: IndexedDB persistence across reloads, corrupt records, Web Locks, worker executor`, { timeout: 120_000 }, async () => {
+    assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
+    const server = await serve();
+    const browser = await launch(browserName);
+    try {
+      const page = await browser.newPage();
+      const url = `http://127.0.0.1:${server.address().port}/harness.html`;
+      await page.goto(url);
+      await page.waitForFunction(() => window.ready === true, null, 30_000);
+
+      // First page life: three jobs, two runs of the interval job, shutdown.
+      const first = await page.evaluate(async () => {
+        const { Scheduler } = window.tw;
+        const runs = [];
+        const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f: (x) => runs.push(x) } });
+        s.addJob('f', 'interval', { seconds: 1, id: 'a', args: ['a'] });
+        s.addJob('f', 'date', { runDate: new Date(Date.now() + 3_600_000), id: 'b', args: ['b'] });
+        s.addJob('f', 'interval', { minutes: 1, id: 'p', nextRunTime: null });
+        await s.start();
+        await new Promise((r) => setTimeout(r, 2300));
+        const jobs = s.getJobs().map((j) => [j.id, j.nextRunTime && j.nextRunTime.getTime()]);
+        await s.shutdown();
+        return { runs, jobs, state: s.state };
+      });
+      assert.deepEqual(first.runs, ['a', 'a']);
+      assert.equal(first.state, 'stopped');
+
+      // A reload: a new scheduler over the same database finds the same jobs, once each.
+      await page.reload();
+      await page.waitForFunction(() => window.ready === true, null, 30_000);
+      const second = await page.evaluate(async () => {
+        const { Scheduler } = window.tw;
+        const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f() {} } });
+        await s.start({ paused: true });
+        const jobs = s.getJobs().map((j) => [j.id, j.nextRunTime && j.nextRunTime.getTime(), String(j.trigger)]);
+        const loadErrors = s.loadErrors.length;
+        await s.shutdown();
+        return { jobs, loadErrors };
+      });
+      assert.deepEqual(second.jobs.map((j) => j[0]), ['a', 'b', 'p']);
+      assert.deepEqual(second.jobs.map((j) => j[1]), first.jobs.map((j) => j[1]), 'same next run times as stored');
+      assert.equal(second.jobs[0][2], 'interval[0:00:01]');
+      assert.equal(second.loadErrors, 0);
+
+      // A corrupted record: reported with its id, left in place; the other jobs still load.
+      const third = await page.evaluate(async () => {
+        const put = () => new Promise((resolve, reject) => {
+          const open = indexedDB.open('persist', 1);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('jobs', 'readwrite');
+            tx.objectStore('jobs').put({ version: 7, id: 'bad', junk: true }, ['default', 'bad']);
+            tx.oncomplete = () => { open.result.close(); resolve(); };
+            tx.onerror = () => reject(tx.error);
+          };
+        });
+        const get = () => new Promise((resolve) => {
+          const open = indexedDB.open('persist', 1);
+          open.onsuccess = () => {
+            const req = open.result.transaction('jobs').objectStore('jobs').get(['default', 'bad']);
+            req.onsuccess = () => { open.result.close(); resolve(req.result); };
+          };
+        });
+        await put();
+        const { Scheduler } = window.tw;
+        const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f() {} }, logger: {} });
+        await s.start({ paused: true });
+        const out = { ids: s.getJobs().map((j) => j.id), errors: s.loadErrors.map((e) => [e.code, e.value, e.message]) };
+        s.removeJob('a');
+        await s.shutdown();
+        out.stillThere = await get();
+        return out;
+      });
+      assert.deepEqual(third.ids, ['a', 'b', 'p']);
+      assert.equal(third.errors.length, 1);
+      assert.equal(third.errors[0][0], 'CORRUPT_RECORD');
+      assert.equal(third.errors[0][1], 'bad');
+      assert.match(third.errors[0][2], /unknown record version 7/);
+      assert.deepEqual(third.stillThere, { version: 7, id: 'bad', junk: true });
+
+      // Web Locks: one scheduler drives a store; a second one is refused until it is released.
+      const locks = await page.evaluate(async () => {
+        const { Scheduler } = window.tw;
+        const make = () => new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'locks' } }, logger: {} });
+        const one = make();
+        const two = make();
+        await one.start();
+        let refused = null;
+        try {
+          await two.start();
+        } catch (e) {
+          refused = [e.code, e instanceof window.tw.TickwerkError, e.message];
+        }
+        const stateTwo = two.state;
+        await one.shutdown();
+        await two.start();
+        const after = two.state;
+        await two.shutdown();
+        return { hasLocks: Boolean(navigator.locks), refused, stateTwo, after };
+      });
+      assert.equal(locks.hasLocks, true);
+      assert.deepEqual(locks.refused.slice(0, 2), ['STORE_FAILURE', true]);
+      assert.match(locks.refused[2], /another scheduler/);
+      assert.equal(locks.stateTwo, 'stopped');
+      assert.equal(locks.after, 'running');
+
+      // The worker executor: a job named by module URL + export runs in a Web Worker.
+      const worker = await page.evaluate(async () => {
+        const { Scheduler, EVENT_JOB_EXECUTED, EVENT_JOB_ERROR } = window.tw;
+        const mod = `data:text/javascript,${encodeURIComponent('export const triple = (x) => ({ x: x * 3, inWorker: typeof window === "undefined" });')}`;
+        const s = new Scheduler({ timezone: 'UTC', executors: { pool: { type: 'worker', maxWorkers: 2, modules: [mod] } }, logger: {} });
+        const events = [];
+        s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
+        await s.start();
+        s.addJob(`${mod}#triple`, { executor: 'pool', args: [14], id: 'w' });
+        for (let i = 0; i < 100 && events.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+        await s.shutdown();
+        return events.map((e) => [e.name, e.retval, e.exception && String(e.exception)]);
+      });
+      assert.deepEqual(worker, [['EVENT_JOB_EXECUTED', { x: 42, inWorker: true }, undefined]]);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await browser.close();
+      server.close();
+    }
   });
 }
-
-test('Scheduler in Chromium: IndexedDB persistence across reloads, corrupt records, Web Locks, worker executor', { timeout: 120_000 }, async () => {
-  assert.ok(existsSync(join(root, 'dist/browser.js')), 'run `npm run build` first');
-  const server = await serve();
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    const url = `http://127.0.0.1:${server.address().port}/harness.html`;
-    await page.goto(url);
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
-
-    // First page life: three jobs, two runs of the interval job, shutdown.
-    const first = await page.evaluate(async () => {
-      const { Scheduler } = window.tw;
-      const runs = [];
-      const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f: (x) => runs.push(x) } });
-      s.addJob('f', 'interval', { seconds: 1, id: 'a', args: ['a'] });
-      s.addJob('f', 'date', { runDate: new Date(Date.now() + 3_600_000), id: 'b', args: ['b'] });
-      s.addJob('f', 'interval', { minutes: 1, id: 'p', nextRunTime: null });
-      await s.start();
-      await new Promise((r) => setTimeout(r, 2300));
-      const jobs = s.getJobs().map((j) => [j.id, j.nextRunTime && j.nextRunTime.getTime()]);
-      await s.shutdown();
-      return { runs, jobs, state: s.state };
-    });
-    assert.deepEqual(first.runs, ['a', 'a']);
-    assert.equal(first.state, 'stopped');
-
-    // A reload: a new scheduler over the same database finds the same jobs, once each.
-    await page.reload();
-    await page.waitForFunction(() => window.ready === true, null, { timeout: 30_000 });
-    const second = await page.evaluate(async () => {
-      const { Scheduler } = window.tw;
-      const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f() {} } });
-      await s.start({ paused: true });
-      const jobs = s.getJobs().map((j) => [j.id, j.nextRunTime && j.nextRunTime.getTime(), String(j.trigger)]);
-      const loadErrors = s.loadErrors.length;
-      await s.shutdown();
-      return { jobs, loadErrors };
-    });
-    assert.deepEqual(second.jobs.map((j) => j[0]), ['a', 'b', 'p']);
-    assert.deepEqual(second.jobs.map((j) => j[1]), first.jobs.map((j) => j[1]), 'same next run times as stored');
-    assert.equal(second.jobs[0][2], 'interval[0:00:01]');
-    assert.equal(second.loadErrors, 0);
-
-    // A corrupted record: reported with its id, left in place; the other jobs still load.
-    const third = await page.evaluate(async () => {
-      const put = () => new Promise((resolve, reject) => {
-        const open = indexedDB.open('persist', 1);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('jobs', 'readwrite');
-          tx.objectStore('jobs').put({ version: 7, id: 'bad', junk: true }, ['default', 'bad']);
-          tx.oncomplete = () => { open.result.close(); resolve(); };
-          tx.onerror = () => reject(tx.error);
-        };
-      });
-      const get = () => new Promise((resolve) => {
-        const open = indexedDB.open('persist', 1);
-        open.onsuccess = () => {
-          const req = open.result.transaction('jobs').objectStore('jobs').get(['default', 'bad']);
-          req.onsuccess = () => { open.result.close(); resolve(req.result); };
-        };
-      });
-      await put();
-      const { Scheduler } = window.tw;
-      const s = new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'persist' } }, functions: { f() {} }, logger: {} });
-      await s.start({ paused: true });
-      const out = { ids: s.getJobs().map((j) => j.id), errors: s.loadErrors.map((e) => [e.code, e.value, e.message]) };
-      s.removeJob('a');
-      await s.shutdown();
-      out.stillThere = await get();
-      return out;
-    });
-    assert.deepEqual(third.ids, ['a', 'b', 'p']);
-    assert.equal(third.errors.length, 1);
-    assert.equal(third.errors[0][0], 'CORRUPT_RECORD');
-    assert.equal(third.errors[0][1], 'bad');
-    assert.match(third.errors[0][2], /unknown record version 7/);
-    assert.deepEqual(third.stillThere, { version: 7, id: 'bad', junk: true });
-
-    // Web Locks: one scheduler drives a store; a second one is refused until it is released.
-    const locks = await page.evaluate(async () => {
-      const { Scheduler } = window.tw;
-      const make = () => new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'locks' } }, logger: {} });
-      const one = make();
-      const two = make();
-      await one.start();
-      let refused = null;
-      try {
-        await two.start();
-      } catch (e) {
-        refused = [e.code, e instanceof window.tw.TickwerkError, e.message];
-      }
-      const stateTwo = two.state;
-      await one.shutdown();
-      await two.start();
-      const after = two.state;
-      await two.shutdown();
-      return { hasLocks: Boolean(navigator.locks), refused, stateTwo, after };
-    });
-    assert.equal(locks.hasLocks, true);
-    assert.deepEqual(locks.refused.slice(0, 2), ['STORE_FAILURE', true]);
-    assert.match(locks.refused[2], /another scheduler/);
-    assert.equal(locks.stateTwo, 'stopped');
-    assert.equal(locks.after, 'running');
-
-    // The worker executor: a job named by module URL + export runs in a Web Worker.
-    const worker = await page.evaluate(async () => {
-      const { Scheduler, EVENT_JOB_EXECUTED, EVENT_JOB_ERROR } = window.tw;
-      const mod = `data:text/javascript,${encodeURIComponent('export const triple = (x) => ({ x: x * 3, inWorker: typeof window === "undefined" });')}`;
-      const s = new Scheduler({ timezone: 'UTC', executors: { pool: { type: 'worker', maxWorkers: 2, modules: [mod] } }, logger: {} });
-      const events = [];
-      s.addListener((e) => events.push(e), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR);
-      await s.start();
-      s.addJob(`${mod}#triple`, { executor: 'pool', args: [14], id: 'w' });
-      for (let i = 0; i < 100 && events.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
-      await s.shutdown();
-      return events.map((e) => [e.name, e.retval, e.exception && String(e.exception)]);
-    });
-    assert.deepEqual(worker, [['EVENT_JOB_EXECUTED', { x: 42, inWorker: true }, undefined]]);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});

@@ -49,6 +49,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from './support.mjs';
 
 const CHILD = fileURLToPath(new URL('./crash-child.mjs', import.meta.url));
 const KILLS = Number(process.env.CRASH_KILLS ?? 20);
@@ -61,17 +62,6 @@ const JOBS = {
   'iv-coalesce-nolimit': { phase: 250, coalesce: true },
 };
 
-/** mulberry32: a small seeded PRNG, [0, 1). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms) => new Date(ms).toISOString().slice(11, 23);

@@ -30,6 +30,7 @@ import assert from 'node:assert/strict';
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tw from '../../dist/node.js';
+import { prng } from './support.mjs';
 
 const {
   AndTrigger, CalendarIntervalTrigger, CronTrigger, DateTrigger, IntervalTrigger, OrTrigger, Scheduler, SchedulerCore,
@@ -48,17 +49,6 @@ const CODES = new Set([
 
 // ----- randomness ----------------------------------------------------------------------
 
-/** mulberry32. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(SEED);
 const int = (n) => Math.floor(rand() * n);
 const chance = (p) => rand() < p;

@@ -116,7 +116,15 @@ export type JobStoreSpec =
   | { type: 'localstorage'; prefix?: string; storage?: Storage }
   | { type: 'indexeddb'; dbName?: string; indexedDB?: IDBFactory }
   | { type: 'custom'; store: JobStoreAdapter }
+  | FileJobStoreSpec
   | JobStoreAdapter;
+
+/**
+ * Node (>= 20.16; Bun, Deno with `process.getBuiltinModule`): every record of the store in one
+ * file, rewritten atomically per batch, locked by `<path>.lock` (a second process on the same
+ * path is refused with STORE_FAILURE naming the holder's pid; a dead holder's lock is taken over).
+ */
+export type FileJobStoreSpec = { type: 'file'; path: string | URL };
 
 /** An executor: runs job instances (`submit`) and calls functions (`call`). */
 export interface Executor {

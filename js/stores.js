@@ -16,6 +16,7 @@
 // without locks) keeping one scheduler per store is the application's rule.
 
 import { camel, checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { FileJobStore } from './file-store.js';
 
 /** A stored entry an adapter could not parse; reported, never deleted. */
 export class CorruptEntry {
@@ -227,6 +228,7 @@ const STORE_KEYS = {
   localstorage: ['type', 'prefix', 'storage'],
   indexeddb: ['type', 'dbName', 'indexedDB'],
   custom: ['type', 'store'],
+  file: ['type', 'path'],
 };
 
 /**
@@ -271,6 +273,9 @@ export function createStore(field, alias, spec) {
       break;
     case 'indexeddb':
       adapter = new IndexedDBJobStore(opts);
+      break;
+    case 'file':
+      adapter = new FileJobStore(opts, field);
       break;
     case 'custom':
       if (!isAdapter(opts.store)) throw invalid(`${field}.store`, opts.store, 'a custom store needs load() and apply()');

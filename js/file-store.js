@@ -27,7 +27,7 @@
 // browsers and bundlers never see an import of them.
 
 import { errorText, invalid, TickwerkError } from './errors.js';
-import { CorruptEntry } from './stores.js';
+import { CorruptEntry } from './store-types.js';
 
 const HEADER = '{"tickwerk":"file-store","version":1}';
 const NL = 10;

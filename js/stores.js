@@ -16,24 +16,9 @@
 // without locks) keeping one scheduler per store is the application's rule.
 
 import { camel, checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
-import { FileJobStore } from './file-store.js';
+import { CorruptEntry, storeType } from './store-types.js';
 
-/** A stored entry an adapter could not parse; reported, never deleted. */
-export class CorruptEntry {
-  constructor(key, reason, id) {
-    this.key = key;
-    this.reason = reason;
-    /** The job id the entry is stored under, when the adapter knows it (`undefined` if not). */
-    this.id = id;
-  }
-}
-
-/**
- * Marks a stored entry as unreadable (for custom adapters' `load()`). Give the job `id` the
- * entry is stored under when you know it: the scheduler then refuses to add a job with that
- * id (CONFLICTING_ID) unless `replaceExisting` says to overwrite the entry.
- */
-export const corruptEntry = (key, reason, id) => new CorruptEntry(key, reason, id);
+export { CorruptEntry, corruptEntry } from './store-types.js';
 
 function storeFailure(what, cause) {
   return new TickwerkError('STORE_FAILURE', `job store ${what} failed: ${errorText(cause)}`, { cause });
@@ -274,15 +259,16 @@ export function createStore(field, alias, spec) {
     case 'indexeddb':
       adapter = new IndexedDBJobStore(opts);
       break;
-    case 'file':
-      adapter = new FileJobStore(opts, field);
-      break;
     case 'custom':
       if (!isAdapter(opts.store)) throw invalid(`${field}.store`, opts.store, 'a custom store needs load() and apply()');
       adapter = opts.store;
       break;
-    default:
-      throw invalid(`${field}.type`, opts.type, 'unknown job store type (memory, localstorage, indexeddb, custom)');
+    default: {
+      // Types a runtime's entry point registers (the Node file store: Node, Bun, Deno).
+      const Registered = storeType(type);
+      if (!Registered) throw invalid(`${field}.type`, opts.type, 'unknown job store type (memory, localstorage, indexeddb, custom; file in Node, Bun and Deno)');
+      adapter = new Registered(opts, field);
+    }
   }
   bindTo(field, adapter, alias);
   return { kind: type, adapter };

@@ -85,7 +85,7 @@ async function load(server, mode, block) {
     await page.goto(`http://127.0.0.1:${server.address().port}/?mode=${mode}`);
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
     const result = await page.evaluate(() => window.__result);
-    const stillRunning = await page.evaluate(() => document.body.dataset.stillRunning);
+    const stillRunning = await page.evaluate(() => document.documentElement.dataset.stillRunning);
     return { result, stillRunning, errors, log: server.log };
   } finally {
     await page.close();

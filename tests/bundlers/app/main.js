@@ -32,7 +32,7 @@ async function loaded(mode, out) {
         out.notReady = { ...describe(e2), causeIsLoadError: e2.cause === e };
       }
     }
-    document.body.dataset.stillRunning = 'yes';
+    document.documentElement.dataset.stillRunning = 'yes'; // <html>: exists even before <body> is parsed
     await ready(copy.href);
   } else if (mode === 'bytes') {
     const bytes = new Uint8Array(await (await fetch(copy)).arrayBuffer());

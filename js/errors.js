@@ -106,6 +106,15 @@ export function ownEntries(field, value) {
   });
 }
 
+/** Whether `value` is an object that is not an array (never throws, even for a revoked Proxy). */
+export function isObjectNotArray(value) {
+  try {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** Keys that would reach an object's prototype if used as a property name. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -4,7 +4,7 @@
 // what the JS layer keeps (logger, clock, functions, store adapters, executors) and what
 // goes to the core (`timezone`, `jobDefaults`, store kinds, executor aliases, seed).
 
-import { camel, checkSafeKey, invalid, member, ownEntries, unknownKey } from './errors.js';
+import { camel, checkSafeKey, invalid, isObjectNotArray, member, ownEntries, unknownKey } from './errors.js';
 import { hostTimezone } from './time.js';
 
 const PREFIXES = ['tickwerk.', 'apscheduler.'];
@@ -19,14 +19,8 @@ const JOB_DEFAULT_KEYS = ['misfireGraceTime', 'coalesce', 'maxInstances'];
 /** A null-prototype object: no key written into it can reach `Object.prototype`. */
 const bag = () => Object.create(null);
 
-/** Whether `value` is an options object (not an array; never throws, even for a revoked Proxy). */
-function isBag(value) {
-  try {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
+/** Whether `value` is an options object (not an array; never throws). */
+const isBag = isObjectNotArray;
 
 function insert(root, path, value, field) {
   let node = root;

@@ -30,10 +30,13 @@ export function isOptionsObject(value) {
   }
 }
 
-/** A copy of the options object `options` (`undefined` / `null`: `{}`), read once. */
-export function optionsObject(field, options) {
+/**
+ * A copy of the options object `options` (`undefined` / `null`: `{}`), read once; `reason`
+ * is the message for a value that is not one.
+ */
+export function optionsObject(field, options, reason = 'expected an options object') {
   if (options === undefined || options === null) return {};
-  if (!isOptionsObject(options)) throw invalid(field, options, 'expected an options object');
+  if (!isOptionsObject(options)) throw invalid(field, options, reason);
   const entries = ownEntries(field, options);
   for (const [key] of entries) checkSafeKey(field, key);
   return Object.fromEntries(entries);
@@ -183,13 +186,7 @@ export function readArgs(field, args) {
 }
 
 /** A copy of a job's keyword arguments (`undefined` / `null`: `{}`), read once. */
-export function readKwargs(field, kwargs) {
-  if (kwargs === undefined || kwargs === null) return {};
-  if (!isOptionsObject(kwargs)) throw invalid(field, kwargs, 'must be an object');
-  const entries = ownEntries(field, kwargs);
-  for (const [key] of entries) checkSafeKey(field, key);
-  return Object.fromEntries(entries);
-}
+export const readKwargs = (field, kwargs) => optionsObject(field, kwargs, 'must be an object');
 
 /**
  * `value` as plain JSON data for a persistent store: checked (`checkJson`), then copied

@@ -15,7 +15,7 @@
 // and refuses with STORE_FAILURE while another scheduler holds it. Elsewhere (Node, Deno
 // without locks) keeping one scheduler per store is the application's rule.
 
-import { camel, checkSafeKey, errorText, invalid, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { camel, checkSafeKey, errorText, invalid, isObjectNotArray, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { CorruptEntry, storeType } from './store-types.js';
 
 export { CorruptEntry, corruptEntry } from './store-types.js';
@@ -199,13 +199,7 @@ const isAdapter = (x) => {
 };
 
 /** Whether `spec` is a `{ type, … }` object (not an array; never throws). */
-export function isSpecObject(spec) {
-  try {
-    return spec !== null && typeof spec === 'object' && !Array.isArray(spec);
-  } catch {
-    return false;
-  }
-}
+export const isSpecObject = isObjectNotArray;
 
 /** The option keys of each store type (snake_case spellings are read as these). */
 const STORE_KEYS = {

@@ -27,18 +27,25 @@ if [ "$have" != "$want" ]; then
 fi
 
 # 3. Headless Chromium and its WebDriver, and Firefox ESR, for wasm-bindgen-test and the
-#    browser tests (tests/browser/: Chromium through playwright-core, Firefox through
+#    browser tests, and the database servers (tests/browser/: Chromium through playwright-core, Firefox through
 #    puppeteer-core over WebDriver BiDi). One apt-get update, only when something is missing;
 #    firefox-esr takes ~15 s (120 MB).
 apt_missing=()
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || apt_missing+=(chromium-driver)
 [ -x /usr/bin/firefox-esr ] || apt_missing+=(firefox-esr)
+# PostgreSQL and Redis servers for the shared-store tests (tests/servers/ starts throwaway
+# instances on free ports in temp directories; nothing is left running).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
+command -v redis-server >/dev/null || apt_missing+=(redis-server)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y --no-install-recommends "${apt_missing[@]}"
+  # Debian starts the packaged servers as services where it can; the tests use their own.
+  service redis-server stop >/dev/null 2>&1 || true
+  service postgresql stop >/dev/null 2>&1 || true
 fi
 
 # 3b. geckodriver, the WebDriver server wasm-bindgen-test-runner drives Firefox with (Debian has

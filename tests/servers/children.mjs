@@ -1,0 +1,125 @@
+// Shared helper of the server-backed store tests (tests/servers/): spawning Node child
+// processes that print JSON lines, waiting for their lines, signalling and reaping them.
+// Written first by the Postgres store's tests; the Redis store's tests are welcome to use it
+// (change it only in ways that keep both working).
+//
+//   const kids = new Children();
+//   const a = kids.spawn(SCRIPT, ['arg'], { env: { X: '1' } });
+//   const ready = await a.waitFor((m) => m.event === 'ready', 'a ready', 10_000);
+//   a.kill('SIGKILL'); await a.exited;
+//   await kids.killAll();       // in `finally`: SIGKILL whatever is still running, reap it
+import { spawn } from 'node:child_process';
+
+/** One child process. Every stdout line that parses as JSON becomes a message in `messages`
+ *  (each stamped with `at`: `Date.now()` when the parent read it); other lines and stderr are
+ *  kept in `output` for failure messages. */
+export class Child {
+  constructor(script, args, options = {}) {
+    this.name = options.name ?? script.split('/').pop();
+    this.proc = spawn(process.execPath, [script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(options.env ?? {}) },
+      cwd: options.cwd,
+    });
+    this.pid = this.proc.pid;
+    this.messages = [];
+    this.output = '';
+    this.exitCode = undefined;
+    this.signal = undefined;
+    this._waiters = new Set();
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exitCode = code;
+        this.signal = signal;
+        for (const w of this._waiters) w.check();
+        resolve({ code, signal });
+      });
+    });
+    let pending = '';
+    this.proc.stdout.setEncoding('utf8');
+    this.proc.stdout.on('data', (chunk) => {
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        this._line(line);
+      }
+    });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (chunk) => {
+      this.output = (this.output + chunk).slice(-20_000);
+    });
+  }
+
+  _line(line) {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.output = (this.output + line + '\n').slice(-20_000);
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') return;
+    msg.at = Date.now();
+    this.messages.push(msg);
+    for (const w of this._waiters) w.check();
+  }
+
+  /** Whether the process has not exited yet. */
+  get running() {
+    return this.exitCode === undefined && this.signal === undefined;
+  }
+
+  /** The first message (from index `from` on) for which `match(msg)` holds; rejects after
+   *  `ms` or when the child exits first, quoting its stderr. */
+  waitFor(match, what, ms = 10_000, from = 0) {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        check: () => {
+          const hit = this.messages.slice(from).find(match);
+          if (hit) done(() => resolve(hit));
+          else if (!this.running) done(() => reject(new Error(`${this.name} (pid ${this.pid}) exited (${this.exitCode ?? this.signal}) before ${what}:\n${this.output}`)));
+        },
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${ms} ms waiting for ${what} from ${this.name} (pid ${this.pid}):\n${this.output}`))), ms);
+      const done = (settle) => {
+        clearTimeout(timer);
+        this._waiters.delete(waiter);
+        settle();
+      };
+      this._waiters.add(waiter);
+      waiter.check();
+    });
+  }
+
+  /** Sends `signal` (a no-op once the process has exited). */
+  kill(signal = 'SIGTERM') {
+    if (this.running) this.proc.kill(signal);
+  }
+}
+
+/** The children of one test: `killAll()` in a `finally` leaves none behind. */
+export class Children {
+  constructor() {
+    this.all = [];
+  }
+
+  /** Spawns `node <script> ...args` (see Child). */
+  spawn(script, args = [], options = {}) {
+    const child = new Child(script, args, options);
+    this.all.push(child);
+    return child;
+  }
+
+  /** The children still running. */
+  get running() {
+    return this.all.filter((c) => c.running);
+  }
+
+  /** SIGKILLs (which also ends a SIGSTOPped process) and reaps every child still running. */
+  async killAll() {
+    for (const c of this.running) c.kill('SIGKILL');
+    await Promise.all(this.all.map((c) => c.exited));
+  }
+}

@@ -91,7 +91,7 @@
 //!
 //! | part | file | holds |
 //! | --- | --- | --- |
-//! | `Stores` | `store.rs` | the job stores (jobs by id, unreadable record ids) and the outbox of [`StoreOp`]s; every write to a stored job queues its op there |
+//! | `Stores` | `store.rs` | the job stores (jobs by id, unreadable record ids, leading or following) and the outbox of [`StoreOp`]s; every write to a stored job queues its op there |
 //! | `DueIndex` | `due_index.rs` | one store's jobs ordered by `due_at`, then id |
 //! | `PendingJobs` | `pending_jobs.rs` | jobs added while stopped, until `start` |
 //! | `RunTable` | `in_flight.rs` | runs handed out and not finished, their cursors, the `max_instances` counts |
@@ -100,7 +100,8 @@
 //! Its methods: getters, lifecycle and outputs here; job, store and executor commands in
 //! `commands.rs`; `tick` (catch-up → admission → reschedule) and the run reports in
 //! `driving.rs`; the writes they share (first fire time, store / change / remove a job
-//! with its store op and event) in `job_writes.rs`.
+//! with its store op and event) in `job_writes.rs`; leaders and followers of shared stores
+//! in `shared_stores.rs`.
 //!
 //! # Method groups
 //!
@@ -119,6 +120,10 @@
 //!   [`remove_jobstore`](Scheduler::remove_jobstore), [`load_jobs`](Scheduler::load_jobs),
 //!   [`hold_unreadable_id`](Scheduler::hold_unreadable_id),
 //!   [`add_executor`](Scheduler::add_executor), [`remove_executor`](Scheduler::remove_executor).
+//! * **Shared stores** (`shared_stores.rs`; one leader runs a store's jobs, see
+//!   `docs/shared-stores.md`): [`set_store_leading`](Scheduler::set_store_leading),
+//!   [`replace_jobs`](Scheduler::replace_jobs), [`apply_record`](Scheduler::apply_record),
+//!   [`job_record`](Scheduler::job_record).
 //! * **Inputs (`handle_*` in quinn's terms)**: [`tick`](Scheduler::tick),
 //!   [`start_run_time`](Scheduler::start_run_time), [`run_succeeded`](Scheduler::run_succeeded),
 //!   [`run_failed`](Scheduler::run_failed), [`finish_run`](Scheduler::finish_run).
@@ -128,7 +133,8 @@
 //! [`next_wakeup`](Scheduler::next_wakeup) can change after: `start`, `resume`, `pause`,
 //! `shutdown`, `tick`, `add_job`, `modify_job`, `reschedule_job`, `pause_job`,
 //! `resume_job`, `remove_job`, `remove_all_jobs`, `add_jobstore`, `remove_jobstore`,
-//! `load_jobs` and `wakeup`. Re-ask it after any of them.
+//! `load_jobs`, `wakeup`, `set_store_leading`, `replace_jobs` and `apply_record`. Re-ask it
+//! after any of them.
 //!
 //! # Stores
 //!
@@ -184,6 +190,7 @@ mod in_flight;
 mod job_writes;
 mod pending_jobs;
 mod pool;
+mod shared_stores;
 mod trigger_json;
 
 use std::collections::VecDeque;
@@ -378,7 +385,8 @@ impl Scheduler {
     }
 
     /// The instant at which [`tick`](Self::tick) next has work: the earliest `due_at`
-    /// of an unpaused job over all stores. `None` when stopped, paused or idle.
+    /// of an unpaused job over all leading stores (see
+    /// [`set_store_leading`](Self::set_store_leading)). `None` when stopped, paused or idle.
     /// [`Timestamp::MIN`] after [`wakeup`](Self::wakeup), until the next tick.
     pub fn next_wakeup(&self) -> Option<Timestamp> {
         if self.state != SchedulerState::Running {

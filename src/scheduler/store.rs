@@ -219,12 +219,16 @@ pub(crate) struct JobStore {
     /// in storage, so the ids are taken until a job replaces the record explicitly. Kept
     /// through `clear` (shutdown, `remove_all_jobs`): the records are still stored.
     unreadable: HashSet<Arc<str>, FnvBuild>,
+    /// Whether this scheduler runs the store's jobs (`true` from the start). A store that
+    /// is not leading (*following*: another scheduler leads a shared store) holds its jobs
+    /// as a mirror: never due, never counted by `earliest`.
+    pub(crate) leading: bool,
 }
 
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: DueIndex::default(), unreadable: HashSet::default() }
+        JobStore { alias: Arc::from(alias), kind, jobs: HashMap::default(), due: DueIndex::default(), unreadable: HashSet::default(), leading: true }
     }
 
     /// Takes `id` for an unreadable stored record.
@@ -318,13 +322,24 @@ impl JobStore {
         self.due.clear();
     }
 
-    /// The earliest `due_at` of an unpaused job.
-    pub(crate) fn earliest(&self) -> Option<Timestamp> {
-        self.due.earliest()
+    /// Forgets every job and every unreadable id, before the store's records are loaded
+    /// again (`replace_jobs`). Memory only: no store op.
+    pub(crate) fn forget_all(&mut self) {
+        self.clear();
+        self.unreadable.clear();
     }
 
-    /// Ids of the jobs due at `now` (`due_at <= now`), earliest first, then by id.
+    /// The earliest `due_at` of an unpaused job; `None` while following.
+    pub(crate) fn earliest(&self) -> Option<Timestamp> {
+        self.due.earliest().filter(|_| self.leading)
+    }
+
+    /// Ids of the jobs due at `now` (`due_at <= now`), earliest first, then by id; none
+    /// while following.
     pub(crate) fn due_ids(&self, now: Timestamp) -> Vec<Arc<str>> {
+        if !self.leading {
+            return Vec::new();
+        }
         self.due.due_ids(now)
     }
 

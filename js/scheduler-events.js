@@ -19,8 +19,15 @@ export const EVENT_JOB_ERROR = 8192;
 export const EVENT_JOB_MISSED = 16384;
 export const EVENT_JOB_SUBMITTED = 32768;
 export const EVENT_JOB_MAX_INSTANCES = 65536;
-/** Every event code OR-ed together (131071). */
+/** Every APScheduler event code OR-ed together (131071, APScheduler's number). */
 export const EVENT_ALL = 131071;
+/**
+ * tickwerk's own: a shared job store's role changed (`event.jobstore`, `event.role`:
+ * `'leader'` | `'follower'`; see docs/shared-stores.md). Not in `EVENT_ALL`, which keeps
+ * APScheduler's number and meaning (so a listener ported from APScheduler never sees a code
+ * it does not know): ask for it, e.g. `addListener(fn, EVENT_ALL | EVENT_ROLE_CHANGED)`.
+ */
+export const EVENT_ROLE_CHANGED = 131072;
 
 /** Scheduler states, as `scheduler.state` reports them. */
 export const STATE_STOPPED = 'stopped';
@@ -40,7 +47,8 @@ function runTimes(times) {
  * One event, with APScheduler's attributes in camelCase: `code`, `name`
  * (`'EVENT_JOB_EXECUTED'`…), `alias` (scheduler / executor / job store events), `jobId`,
  * `jobstore` (job events), `scheduledRunTimes` (submitted / max-instances), and
- * `scheduledRunTime`, `retval`, `exception`, `traceback` (executed / error / missed).
+ * `scheduledRunTime`, `retval`, `exception`, `traceback` (executed / error / missed), and
+ * `role` (`EVENT_ROLE_CHANGED`: the scheduler's new role for `jobstore`).
  */
 export class SchedulerEvent {
   /** @internal Built by the Scheduler from a core event. */
@@ -58,6 +66,10 @@ export class SchedulerEvent {
       this.retval = core.retval;
       this.exception = core.exception;
       this.traceback = core.traceback;
+    }
+    if (core.role !== undefined) {
+      this.jobstore = core.jobstore;
+      this.role = core.role;
     }
   }
 

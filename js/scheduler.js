@@ -12,7 +12,8 @@ import { SchedulerCore } from './core/tickwerk_core.js';
 import { errorText, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
-import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, SchedulerEvent } from './scheduler-events.js';
+import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
+import { isLeaseLost, isSharedAdapter, ROLE_FOLLOWER, ROLE_LEADER, SharedStores } from './scheduler-shared.js';
 import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
 import { readOptions } from './scheduler-config.js';
@@ -25,6 +26,7 @@ export * from './scheduler-events.js';
 export { DefaultExecutor, WorkerExecutor } from './scheduler-executors.js';
 export { corruptEntry, IndexedDBJobStore, LocalStorageJobStore } from './stores.js';
 export { MAX_TIMER_DELAY, systemClock } from './scheduler-driver.js';
+export { ROLE_FOLLOWER, ROLE_LEADER } from './scheduler-shared.js';
 
 const defaultLogger = { debug() {}, info() {}, warn: (...a) => console.warn(...a), error: (...a) => console.error(...a) };
 /** How many store failures `storeErrors` keeps (the newest). */
@@ -210,6 +212,7 @@ export class Scheduler {
     this._starting = false;
     this._pending = new Map();
     this._storeKinds = new Map();
+    this._shared = new SharedStores(this);
     /** Store failures (`STORE_FAILURE` errors), oldest first: the newest 100 are kept. */
     this.storeErrors = [];
     /** Stored records that could not be loaded (`CORRUPT_RECORD` / `CONFLICTING_ID` errors with
@@ -302,6 +305,22 @@ export class Scheduler {
     return this._core.state !== 'stopped';
   }
 
+  /**
+   * This scheduler's role in its shared job stores (docs/shared-stores.md): `'follower'`
+   * while it follows any of them (another scheduler runs that store's jobs), else
+   * `'leader'` (also with no shared store: it runs all its jobs); `null` while stopped.
+   */
+  get role() {
+    if (!this.running) return null;
+    return Object.values(this._shared.snapshot()).includes(ROLE_FOLLOWER) ? ROLE_FOLLOWER : ROLE_LEADER;
+  }
+
+  /** The role per shared job store, `{ alias: 'leader' | 'follower' }` (`{}` while stopped
+   *  or without shared stores). */
+  get roles() {
+    return this._shared.snapshot();
+  }
+
   /** The scheduler's zone name. */
   get timezone() {
     return this._core.timezone;
@@ -316,10 +335,11 @@ export class Scheduler {
   // ----- lifecycle ---------------------------------------------------------------
 
   /**
-   * Starts the scheduler: takes the single-owner lock of every persistent store (Web Locks,
-   * where available), loads their records (unreadable ones are reported in `loadErrors`
-   * and left in place), schedules the pending jobs and arms the timer. Resolves when
-   * running. `{ paused: true }` starts paused.
+   * Starts the scheduler: joins the election of every shared store (`coordinate`: it leads
+   * or follows it, see `role`) and takes the single-owner lock of the other persistent
+   * stores (Web Locks, where available), loads their records (unreadable ones are reported
+   * in `loadErrors` and left in place), schedules the pending jobs and arms the timer.
+   * Resolves when running. `{ paused: true }` starts paused.
    */
   async start(options) {
     const paused = flag('paused', optionsOf('options', options, ['paused']).paused, false);
@@ -327,10 +347,14 @@ export class Scheduler {
       throw new TickwerkError('SCHEDULER_ALREADY_RUNNING', 'the scheduler is already running');
     }
     this._starting = true;
+    let opened;
+    const gate = new Promise((resolve) => {
+      opened = resolve;
+    });
     try {
-      // All IO first (locks, reads): a failure leaves the core untouched.
+      // All IO first (elections, locks, reads): a failure leaves the core untouched.
       const loaded = [];
-      for (const [alias, adapter] of this._adapters) loaded.push([alias, await this._readStore(alias, adapter)]);
+      for (const [alias, adapter] of this._adapters) loaded.push([alias, await this._readStore(alias, adapter, gate)]);
       for (const [alias, entries] of loaded) this._loadInto(alias, entries);
       try {
         this._core.start(this._now(), Boolean(paused));
@@ -347,19 +371,46 @@ export class Scheduler {
       this._pending.clear();
       this._logger.info?.(`tickwerk: scheduler started${paused ? ' (paused)' : ''}`);
     } catch (e) {
+      this._leaveElections();
       this._releaseLocks();
       throw e;
     } finally {
       this._starting = false;
+      opened();
     }
     this._driver.listen();
     this._flush();
+    for (const [alias, role] of Object.entries(this._shared.snapshot())) this._roleChanged(alias, role);
   }
 
-  /** Takes the store's single-owner lock (Web Locks, where the runtime has them) and reads
-   *  its entries. Without Web Locks (Node, older browsers) one scheduler per store is the
-   *  caller's rule to keep (semantics §5.1: stores are never shared). */
-  async _readStore(alias, adapter) {
+  /** Leaves every shared store's election (their adapters' `close()`). */
+  _leaveElections() {
+    for (const alias of Object.keys(this._shared.snapshot())) {
+      const adapter = this._adapters.get(alias);
+      this._shared.forget(alias);
+      if (adapter) this._closeStore(adapter);
+    }
+  }
+
+  /** Delivers EVENT_ROLE_CHANGED for `jobstore` (and re-arms: a new leader has jobs due). */
+  _roleChanged(jobstore, role) {
+    this._version += 1;
+    this._deliver(new SchedulerEvent({ code: EVENT_ROLE_CHANGED, name: 'EVENT_ROLE_CHANGED', alias: jobstore, jobstore, role }));
+  }
+
+  /** Joins a shared store's election (`gate`: when its reactions may begin) — a follower's
+   *  store is a mirror, never due — or takes another store's single-owner lock (Web Locks,
+   *  where the runtime has them), then reads its entries. Without Web Locks (Node, older
+   *  browsers) one scheduler per unshared store is the caller's rule to keep (semantics
+   *  §5.1: APScheduler's stores are never shared). */
+  async _readStore(alias, adapter, gate) {
+    if (isSharedAdapter(adapter)) {
+      const role = await this._shared.join(alias, adapter, gate);
+      const entries = await this._readEntries(alias, adapter);
+      this._core.setStoreLeading(alias, role === ROLE_LEADER);
+      if (role === ROLE_FOLLOWER) this._shared.rememberBases(alias, entries);
+      return entries;
+    }
     if (adapter.lockName && globalThis.navigator?.locks?.request && !this._locks.has(alias)) {
       const release = await acquireLock(adapter.lockName);
       if (!release) {
@@ -370,6 +421,11 @@ export class Scheduler {
       }
       this._locks.set(alias, release);
     }
+    return this._readEntries(alias, adapter);
+  }
+
+  /** A store's `load()`, checked: an array of records and CorruptEntries. */
+  async _readEntries(alias, adapter) {
     let entries;
     try {
       entries = await adapter.load();
@@ -380,33 +436,36 @@ export class Scheduler {
     return entries;
   }
 
-  /** Hands a store's records to the core; unreadable ones are reported and left in place. */
-  _loadInto(alias, entries) {
+  /** Hands a store's records to the core; unreadable ones are reported and left in place.
+   *  `{ replace: true }` (a shared store reloaded): the store's jobs become these records,
+   *  and a problem already in `loadErrors` is not reported again. */
+  _loadInto(alias, entries, { replace = false } = {}) {
     const records = [];
     for (const entry of entries) {
       if (isCorrupt(entry)) {
         const error = new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key });
         error.index = entries.indexOf(entry);
         error.id = entry.id;
-        this._reportLoad(alias, error, entry.key);
+        this._reportLoad(alias, error, entry.key, replace);
         // Its id stays taken: adding a job with it needs replaceExisting (never a silent overwrite).
         if (typeof entry.id === 'string' && entry.id !== '') this._core.holdUnreadableId(alias, entry.id);
       } else {
         records.push(entry);
       }
     }
-    const problems = this._core.loadJobs(alias, records, this._now());
+    const problems = replace ? this._core.replaceJobs(alias, records, this._now()) : this._core.loadJobs(alias, records, this._now());
     for (const p of problems) {
       const error = new TickwerkError(p.code, p.message, { field: 'id', value: p.id });
       // Where the record sits in what load() returned, and its id when it has a readable one.
       error.index = entries.indexOf(records[p.index]);
       error.id = p.id.startsWith('#') ? undefined : p.id;
-      this._reportLoad(alias, error, p.id);
+      this._reportLoad(alias, error, p.id, replace);
     }
     this._logger.debug?.(`tickwerk: job store ${alias}: ${records.length - problems.length} jobs loaded, ${problems.length + entries.length - records.length} unreadable`);
   }
 
-  _reportLoad(alias, error, recordKey) {
+  _reportLoad(alias, error, recordKey, again = false) {
+    if (again && this.loadErrors.some((e) => e.jobstore === alias && e.key === recordKey && e.message === error.message)) return;
     error.jobstore = alias;
     error.key = recordKey;
     this.loadErrors.push(error);
@@ -471,6 +530,7 @@ export class Scheduler {
       await drained;
     }
     await this._persist;
+    for (const alias of Object.keys(this._shared.snapshot())) this._shared.forget(alias);
     for (const adapter of this._adapters.values()) this._closeStore(adapter);
     this._releaseLocks();
     this._logger.info?.('tickwerk: scheduler shut down');
@@ -757,8 +817,8 @@ export class Scheduler {
 
   /**
    * Adds a job store under `alias`: `'memory'`, `'localstorage'`, `'indexeddb'`, `{ type,
-   * … }` or an adapter `{ load, apply }`. While running, a persistent store is locked and
-   * its records loaded before this resolves.
+   * … }` or an adapter `{ load, apply }`. While running, a persistent store is locked (a
+   * shared one: its election joined) and its records loaded before this resolves.
    */
   async addJobstore(store, alias = 'default') {
     const { kind, adapter } = createStore('jobstore', alias, store);
@@ -767,17 +827,29 @@ export class Scheduler {
     if (adapter) {
       this._adapters.set(alias, adapter);
       if (this.running) {
+        let opened;
+        const gate = new Promise((resolve) => {
+          opened = resolve;
+        });
         try {
-          this._loadInto(alias, await this._readStore(alias, adapter));
+          this._loadInto(alias, await this._readStore(alias, adapter, gate));
         } catch (e) {
+          if (this._shared.has(alias)) {
+            this._shared.forget(alias);
+            this._closeStore(adapter);
+          }
           this._core.removeJobstore(alias);
           this._adapters.delete(alias);
           this._flush();
           throw e;
+        } finally {
+          opened();
         }
       }
     }
     this._flush();
+    const role = this._shared.roles.get(alias);
+    if (role) this._roleChanged(alias, role);
   }
 
   /** Removes a job store (a persistent store's records stay in storage). */
@@ -785,6 +857,7 @@ export class Scheduler {
     this._core.removeJobstore(alias);
     const adapter = this._adapters.get(alias);
     this._adapters.delete(alias);
+    this._shared.forget(alias);
     if (adapter) this._closeStore(adapter);
     this._releaseLocks(alias);
     for (const [k, entry] of this._live) if (entry.alias === alias) this._live.delete(k);
@@ -842,39 +915,69 @@ export class Scheduler {
   // ----- the loop ----------------------------------------------------------------
 
   /** Drains the core's outputs after any call: store ops into the persist chain, events to
-   *  listeners; then re-arms the timer. */
-  _flush() {
+   *  listeners; then re-arms the timer. Resolves when the ops are persisted (see _queueOps). */
+  _flush(consumed) {
     this._version += 1;
-    this._queueOps();
+    const persisted = this._queueOps(consumed);
     this._dispatch();
     if (!this._processing) this._driver.arm();
+    return persisted;
   }
 
-  /** Moves the core's store outbox into the persist chain; resolves to whether it stuck. */
-  _queueOps() {
+  /**
+   * Moves the core's store outbox into the persist chain: per store, a batch for `apply`,
+   * or — for a shared store this scheduler follows — changes for `submit`. `consumed`
+   * (`{ alias, consumed: keys }`, a leader's taken changes) goes with that store's batch.
+   * Resolves to `{ ok, lost }`: whether every batch stuck, and the stores whose batch was
+   * refused with LEASE_LOST (this scheduler steps down there; not a failure).
+   */
+  _queueOps(consumed) {
     const ops = this._core.drainStoreOps();
-    if (ops.length === 0) return this._persist.then(() => true);
     const batches = [];
     for (const op of ops) {
       const last = batches[batches.length - 1];
       if (last && last.alias === op.jobstore) last.ops.push(op);
       else batches.push({ alias: op.jobstore, ops: [op] });
     }
+    if (consumed) {
+      let own = batches.filter((b) => b.alias === consumed.alias).pop();
+      if (!own) batches.push((own = { alias: consumed.alias, ops: [] }));
+      own.consumed = consumed.consumed;
+    }
+    if (batches.length === 0) return this._persist.then(() => ({ ok: true, lost: new Set() }));
+    for (const b of batches) if (this._shared.following(b.alias)) b.changes = this._shared.toChanges(b.alias, b.ops);
     this._persist = this._persist.then(async () => {
       let ok = true;
+      const lost = new Set();
       for (const b of batches) {
         const adapter = this._adapters.get(b.alias);
         if (!adapter) continue;
         try {
-          await adapter.apply(b.ops);
+          if (b.changes) await this._submit(b.alias, adapter, b.changes);
+          else if (b.consumed) await adapter.apply(b.ops, b.consumed);
+          else await adapter.apply(b.ops);
         } catch (e) {
+          if (this._shared.has(b.alias) && isLeaseLost(e)) {
+            lost.add(b.alias);
+            this._logger.warn?.(`tickwerk: job store ${b.alias}: leadership lost (${errorText(e)}); stepping down`);
+            this._shared.lost(b.alias);
+            continue;
+          }
           ok = false;
           this._storeFailed(isTickwerkError(e) ? e : new TickwerkError('STORE_FAILURE', `job store ${JSON.stringify(b.alias)} failed: ${errorText(e)}`, { cause: e }));
         }
       }
-      return ok;
+      return { ok, lost };
     });
     return this._persist;
+  }
+
+  /** A follower's changes to the store's queue; if this scheduler became the leader in the
+   *  meantime, it takes them itself (nobody else will be told). */
+  async _submit(alias, adapter, changes) {
+    if (changes.length === 0) return;
+    await adapter.submit(changes);
+    if (this._shared.has(alias) && !this._shared.following(alias)) this._shared.react(alias, () => this._shared.takeChanges(alias));
   }
 
   /** Records a store failure in `storeErrors` (the newest STORE_ERRORS_KEPT) and logs it. */
@@ -889,14 +992,19 @@ export class Scheduler {
       const event = new SchedulerEvent(raw);
       if (patch) patch(event);
       this._track(event);
-      this._logger.debug?.(`tickwerk: event ${event}`);
-      for (const { fn, mask } of this._listeners.slice()) {
-        if ((event.code & mask) === 0) continue;
-        try {
-          fn(event);
-        } catch (e) {
-          this._logger.error?.(`tickwerk: error notifying listener of ${event.name}: ${stackOf(e) ?? errorText(e)}`);
-        }
+      this._deliver(event);
+    }
+  }
+
+  /** Hands one event to the listeners whose mask matches it. */
+  _deliver(event) {
+    this._logger.debug?.(`tickwerk: event ${event}`);
+    for (const { fn, mask } of this._listeners.slice()) {
+      if ((event.code & mask) === 0) continue;
+      try {
+        fn(event);
+      } catch (e) {
+        this._logger.error?.(`tickwerk: error notifying listener of ${event.name}: ${stackOf(e) ?? errorText(e)}`);
       }
     }
   }
@@ -925,9 +1033,15 @@ export class Scheduler {
         this._version += 1;
         const prepared = runs.map((run) => this._prepare(run));
         if (runs.length > 0) this._logger.debug?.(`tickwerk: ${runs.length} run(s) due at ${new Date(now).toISOString()}: ${runs.map((r) => r.jobId).join(', ')}`);
-        const stored = await this._queueOps();
+        const { ok: stored, lost } = await this._queueOps();
         this._dispatch();
         for (const p of prepared) {
+          if (lost.has(p.run.jobstore)) {
+            // This scheduler no longer leads the store: the new leader owns these run times
+            // (not started, not an error).
+            this._core.finishRun(p.run.id);
+            continue;
+          }
           if (!stored) {
             // Not run (its next run time is not recorded, so a restart could run it again):
             // every run time is reported as EVENT_JOB_ERROR with the STORE_FAILURE.

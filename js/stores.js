@@ -9,14 +9,20 @@
 // A record is the core's versioned JSON job record. A stored entry the adapter cannot even
 // parse is returned as `corruptEntry(key, reason)`: it is reported and left where it is.
 //
-// Single owner: a store is driven by one scheduler at a time (APScheduler's stores have no
-// locking, and two schedulers on one store run every job twice — semantics §5.1). Where the
-// runtime has Web Locks (browsers: tabs of one origin), `start()` takes the store's lock
-// and refuses with STORE_FAILURE while another scheduler holds it. Elsewhere (Node, Deno
-// without locks) keeping one scheduler per store is the application's rule.
+// Shared stores (docs/shared-stores.md) add coordinate / submit / takeChanges and take
+// `consumed` in apply: the IndexedDB store is one by default — every tab of the origin may
+// start a scheduler on it; one leads (Web Locks, tab-election.js), the others follow.
+//
+// Single owner otherwise: an unshared store is driven by one scheduler at a time
+// (APScheduler's stores have no locking, and two schedulers on one store run every job
+// twice — semantics §5.1). Where the runtime has Web Locks, `start()` takes the store's lock
+// and refuses with STORE_FAILURE while another scheduler holds it (localStorage, and
+// IndexedDB with `{ shared: false }`). Elsewhere keeping one scheduler per store is the
+// application's rule.
 
 import { camel, checkSafeKey, errorText, invalid, isObjectNotArray, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { CorruptEntry, storeType } from './store-types.js';
+import { canElect, noElection, TabElection } from './tab-election.js';
 
 export { CorruptEntry, corruptEntry } from './store-types.js';
 
@@ -113,35 +119,120 @@ const request = (req) =>
     req.onerror = () => reject(req.error);
   });
 
-/** Records in IndexedDB: database `dbName`, object store `jobs`, key `[alias, job id]`.
- *  A batch is one readwrite transaction (atomic). */
+/** The IndexedDB database version: 1 had `jobs`; 2 adds `changes` (the change queue of a
+ *  shared store) and keeps every record of version 1. */
+const IDB_VERSION = 2;
+
+/**
+ * Records in IndexedDB: database `dbName`, object store `jobs`, key `[alias, job id]`. A
+ * batch is one readwrite transaction (atomic).
+ *
+ * Shared (the default; docs/shared-stores.md): every tab or worker of the origin may start
+ * a scheduler on the store. The leader holds the Web Lock `tickwerk:indexeddb:<dbName>:<alias>`
+ * until it closes (the browser releases it when the tab closes or crashes, and the next
+ * waiting tab leads); followers queue their changes in the object store `changes` (value `{
+ * alias, change }`, auto-increment key, index `alias`) and tell the leader on the
+ * BroadcastChannel of the same name; the leader writes records and consumes changes in one
+ * transaction, after checking it still holds the lock. Where Web Locks or BroadcastChannel
+ * are missing, the constructor refuses (INVALID_ARGUMENT naming `shared`): `{ shared: false
+ * }` is the caller's promise that only one scheduler uses the store.
+ */
 export class IndexedDBJobStore {
-  /** @param {{ dbName?: string, indexedDB?: IDBFactory }} [options] */
-  constructor(options = {}) {
+  /** @param {{ dbName?: string, indexedDB?: IDBFactory, shared?: boolean }} [options] */
+  constructor(options = {}, field = 'jobstore') {
     this.dbName = options.dbName ?? 'tickwerk';
     this.idb = options.indexedDB ?? globalThis.indexedDB;
     this.alias = 'default';
     this._db = undefined;
     if (!this.idb || typeof this.idb.open !== 'function') {
-      throw invalid('jobstore.indexedDB', this.idb, 'no IndexedDB in this runtime (pass { indexedDB })');
+      throw invalid(`${field}.indexedDB`, this.idb, 'no IndexedDB in this runtime (pass { indexedDB })');
     }
+    const shared = options.shared ?? true;
+    if (typeof shared !== 'boolean') throw invalid(`${field}.shared`, shared, 'must be true or false');
+    if (shared && !canElect()) throw noElection(`${field}.shared`, 'an IndexedDB job store');
+    /** Whether tabs share the store (leader election); `false`: one scheduler, by promise. */
+    this.shared = shared;
+    this._election = undefined;
+    // Unshared: not in an election (the scheduler sees no coordinate()).
+    if (!shared) this.coordinate = undefined;
   }
 
   /** @internal */
   bind(alias) {
     this.alias = alias;
-    this.lockName = `tickwerk:indexeddb:${this.dbName}:${alias}`;
+    const name = `tickwerk:indexeddb:${this.dbName}:${alias}`;
+    if (this.shared) this._name = name;
+    else this.lockName = name;
   }
 
   _open() {
     if (!this._db) {
-      const req = this.idb.open(this.dbName, 1);
+      const req = this.idb.open(this.dbName, IDB_VERSION);
       req.onupgradeneeded = () => {
-        if (!req.result.objectStoreNames.contains('jobs')) req.result.createObjectStore('jobs');
+        const db = req.result;
+        if (!db.objectStoreNames.contains('jobs')) db.createObjectStore('jobs');
+        if (!db.objectStoreNames.contains('changes')) db.createObjectStore('changes', { autoIncrement: true }).createIndex('alias', 'alias');
       };
-      this._db = request(req);
+      const opened = request(req).then((db) => {
+        // A newer version opened elsewhere: let it upgrade, reopen on the next use.
+        db.onversionchange = () => {
+          db.close();
+          if (this._db === opened) this._db = undefined;
+        };
+        return db;
+      });
+      opened.catch(() => {
+        if (this._db === opened) this._db = undefined;
+      });
+      this._db = opened;
     }
     return this._db;
+  }
+
+  /** Joins the tabs' election (shared stores; see the class docs). */
+  async coordinate(handlers) {
+    this._election?.close();
+    const election = new TabElection(this._name);
+    this._election = election;
+    await election.join(handlers);
+  }
+
+  /** Follower: appends `changes` to the queue (one transaction), then tells the leader. */
+  async submit(changes) {
+    try {
+      const db = await this._open();
+      const tx = db.transaction('changes', 'readwrite');
+      const done = completion(tx);
+      const queue = tx.objectStore('changes');
+      for (const change of changes) queue.add({ alias: this.alias, change });
+      await done;
+    } catch (e) {
+      throw storeFailure(`"${this.alias}" (IndexedDB) submit`, e);
+    }
+    this._election?.notify('changes');
+  }
+
+  /** Leader: the queued changes of this store, oldest first, with their keys. */
+  async takeChanges() {
+    try {
+      const db = await this._open();
+      const tx = db.transaction('changes', 'readonly');
+      const out = [];
+      await new Promise((resolve, reject) => {
+        const req = tx.objectStore('changes').index('alias').openCursor(globalThis.IDBKeyRange.only(this.alias));
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (!cursor) return resolve();
+          out.push({ key: cursor.primaryKey, change: cursor.value.change });
+          cursor.continue();
+          return undefined;
+        };
+      });
+      return out.sort((a, b) => a.key - b.key);
+    } catch (e) {
+      throw storeFailure(`"${this.alias}" (IndexedDB) takeChanges`, e);
+    }
   }
 
   /** Every key `[alias, id]` of this store: `[alias]` sorts before them, `[alias, []]` after. */
@@ -161,33 +252,53 @@ export class IndexedDBJobStore {
     }
   }
 
-  async apply(ops) {
+  /** Applies `ops` in one transaction, removing the `consumed` queued changes in it; a
+   *  shared store's leader that no longer holds the lock is refused with LEASE_LOST. */
+  async apply(ops, consumed = []) {
+    const fenced = this.shared && this._election !== undefined;
     try {
       const db = await this._open();
-      const tx = db.transaction('jobs', 'readwrite');
+      if (fenced && !this._election.leading) throw leaseLost(this.alias);
+      const tx = db.transaction(['jobs', 'changes'], 'readwrite');
       const store = tx.objectStore('jobs');
-      const done = new Promise((resolve, reject) => {
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-      });
+      const done = completion(tx);
       for (const op of ops) {
         if (op.op === 'put') store.put(op.record, [this.alias, op.jobId]);
         else if (op.op === 'remove') store.delete([this.alias, op.jobId]);
         else if (op.op === 'clear') store.delete(this._range());
       }
+      const queue = tx.objectStore('changes');
+      for (const k of consumed) queue.delete(k);
       await done;
     } catch (e) {
+      if (e?.code === 'LEASE_LOST') throw e;
       throw storeFailure(`"${this.alias}" (IndexedDB)`, e);
     }
+    if (fenced && ops.length > 0) this._election.notify('records');
   }
 
-  /** Closes the database connection. */
+  /** Leaves the election (releases the lock: the next tab leads) and closes the database. */
   close() {
+    this._election?.close();
+    this._election = undefined;
     const db = this._db;
     this._db = undefined;
     if (db) db.then((d) => d.close(), () => {});
   }
+}
+
+/** A transaction's end as a promise (rejects when it errs or aborts). */
+function completion(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+  });
+}
+
+/** The refusal of a write by a scheduler that no longer leads the store. */
+function leaseLost(alias) {
+  return new TickwerkError('LEASE_LOST', `job store ${JSON.stringify(alias)}: this scheduler no longer leads it (its lock was released); nothing written`, { field: 'jobstore', value: alias });
 }
 
 const isAdapter = (x) => {
@@ -205,7 +316,7 @@ export const isSpecObject = isObjectNotArray;
 const STORE_KEYS = {
   memory: ['type'],
   localstorage: ['type', 'prefix', 'storage'],
-  indexeddb: ['type', 'dbName', 'indexedDB'],
+  indexeddb: ['type', 'dbName', 'indexedDB', 'shared'],
   custom: ['type', 'store'],
   file: ['type', 'path'],
 };
@@ -251,7 +362,7 @@ export function createStore(field, alias, spec) {
       adapter = new LocalStorageJobStore(opts);
       break;
     case 'indexeddb':
-      adapter = new IndexedDBJobStore(opts);
+      adapter = new IndexedDBJobStore(opts, field);
       break;
     case 'custom':
       if (!isAdapter(opts.store)) throw invalid(`${field}.store`, opts.store, 'a custom store needs load() and apply()');

@@ -108,7 +108,7 @@ const esm = {
 const jsDir = join(root, 'js');
 const scripts = readdirSync(jsDir).filter((n) => n.endsWith('.js') && n !== 'node-cjs.js');
 const schedulerParts = ['scheduler-config.js', 'scheduler-driver.js', 'scheduler-events.js',
-  'scheduler-executors.js', 'scheduler-jobs.js', 'stores.js'];
+  'scheduler-executors.js', 'scheduler-jobs.js', 'scheduler-shared.js', 'stores.js', 'tab-election.js'];
 const modules = scripts.filter((n) => n !== 'scheduler.js' && !schedulerParts.includes(n));
 for (const name of modules) {
   // Only scheduler.js and the parts themselves may import the parts (they ship inside

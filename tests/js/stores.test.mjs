@@ -96,7 +96,7 @@ test('IndexedDB (fake-indexeddb): reload without loss or duplication', async () 
   const stores = [];
   await reloadScenario(
     () => {
-      const s = new IndexedDBJobStore({ dbName, indexedDB: fakeIndexedDB });
+      const s = new IndexedDBJobStore({ dbName, indexedDB: fakeIndexedDB, shared: false });
       stores.push(s);
       return s;
     },
@@ -106,7 +106,7 @@ test('IndexedDB (fake-indexeddb): reload without loss or duplication', async () 
 
 function readIdb(dbName, key) {
   return new Promise((resolve, reject) => {
-    const open = fakeIndexedDB.open(dbName, 1);
+    const open = fakeIndexedDB.open(dbName);
     open.onsuccess = () => {
       const db = open.result;
       const req = db.transaction('jobs', 'readonly').objectStore('jobs').get(key);
@@ -164,7 +164,7 @@ test('corrupted records are reported (loadErrors, logger) and left in place', as
   const dbName = `tw-corrupt-${Math.random()}`;
   await writeIdb(dbName, ['default', 'old'], { version: 99, id: 'old' });
   await writeIdb(dbName, ['default', 'nofunc'], { version: 1, id: 'nofunc' });
-  const s3 = scheduler(clock, new IndexedDBJobStore({ dbName, indexedDB: fakeIndexedDB }));
+  const s3 = scheduler(clock, new IndexedDBJobStore({ dbName, indexedDB: fakeIndexedDB, shared: false }));
   await s3.start();
   assert.deepEqual(s3.loadErrors.map((e) => [e.code, e.value]).sort(), [['CORRUPT_RECORD', 'nofunc'], ['CORRUPT_RECORD', 'old']]);
   await s3.shutdown();
@@ -301,4 +301,42 @@ test('a job due after 2255 (µs above 2^53) reloads from a persistent store', as
   assert.deepEqual(s2.loadErrors ?? [], []);
   assert.deepEqual(s2.getJobs().map((j) => [j.id, j.nextRunTime.toISOString()]), [['later', '2300-01-01T00:00:00.000Z']]);
   await s2.shutdown();
+});
+
+test('IndexedDB: shared by default, so without Web Locks (Node) it is refused naming { shared: false }', () => {
+  for (const spec of [{ type: 'indexeddb', indexedDB: fakeIndexedDB }, { type: 'indexeddb', indexedDB: fakeIndexedDB, shared: true }]) {
+    assert.throws(() => scheduler(new FakeClock(T0), spec), (e) => {
+      assert.ok(e instanceof TickwerkError);
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      assert.equal(e.field, 'jobstores.default.shared');
+      assert.match(e.message, /Web Locks/);
+      assert.match(e.message, /\{ shared: false \}/);
+      return true;
+    });
+  }
+  assert.throws(() => new IndexedDBJobStore({ indexedDB: fakeIndexedDB }), (e) => e.code === 'INVALID_ARGUMENT' && e.field === 'jobstore.shared');
+  assert.throws(() => new IndexedDBJobStore({ indexedDB: fakeIndexedDB, shared: 'yes' }), (e) => e.code === 'INVALID_ARGUMENT' && e.field === 'jobstore.shared');
+  const unshared = new IndexedDBJobStore({ indexedDB: fakeIndexedDB, shared: false });
+  assert.equal(unshared.coordinate, undefined, 'an unshared store is not in an election');
+});
+
+test('IndexedDB: a version-1 database is upgraded to version 2 (the change queue) with every record kept', async () => {
+  const dbName = `tw-upgrade-${Math.random()}`;
+  const record = { version: 1, id: 'kept', name: 'tick', func: 'tick', args: [], kwargs: {}, trigger: { type: 'interval', v: 1, seconds: 10, start_date: '2026-01-01T00:00:00+00:00', timezone: 'UTC' }, executor: 'default', misfire_grace_time: 1, coalesce: true, max_instances: 1, next_run_time: (T0 + 10_000) * 1000, run_at: (T0 + 10_000) * 1000 };
+  await writeIdb(dbName, ['default', 'kept'], record);
+  const clock = new FakeClock(T0);
+  const s = scheduler(clock, new IndexedDBJobStore({ dbName, indexedDB: fakeIndexedDB, shared: false }), { functions: { tick() {} } });
+  await s.start();
+  assert.deepEqual(s.getJobs().map((j) => [j.id, iso(j.nextRunTime)]), [['kept', iso(new Date(T0 + 10_000))]]);
+  await s.shutdown();
+  const db = await new Promise((resolve, reject) => {
+    const open = fakeIndexedDB.open(dbName);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  assert.equal(db.version, 2);
+  assert.deepEqual([...db.objectStoreNames].sort(), ['changes', 'jobs']);
+  assert.deepEqual([...db.transaction('changes', 'readonly').objectStore('changes').indexNames], ['alias']);
+  db.close();
+  assert.deepEqual(await readIdb(dbName, ['default', 'kept']), record);
 });

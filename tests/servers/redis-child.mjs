@@ -4,6 +4,16 @@
 //                        {role} on every role change; once it has led, writes the record
 //                        "counter" every 100 ms whatever its role and prints {wrote: n} when the
 //                        server accepted it, {refused: code} when not
+//   scheduler <url> <ttl> [add]
+//                        a Scheduler of the built package (tickwerk, tickwerk/redis from dist/)
+//                        on a RedisJobStore (leaseTtl <ttl>). Every run of job `tick` appends
+//                        (job id, scheduled run time in ms, pid) to the stream `runs` of the same
+//                        server. Prints {ready, role} once started, {role, t} on every
+//                        EVENT_ROLE_CHANGED (t: this process's Date.now()), {refused, t} when the
+//                        store refuses a batch (LEASE_LOST). With `add`: adds jobs j1-j3
+//                        (interval 1 s, coalesce false, no misfire limit) after start.
+//                        On SIGCONT it writes a probe record with the store's current lease and
+//                        prints {probe: 'written' | code} (a resumed leader's write must be refused).
 import { RedisJobStore } from '../../js/redis-store.js';
 
 const [mode, url, ttl] = process.argv.slice(2);
@@ -31,6 +41,51 @@ if (mode === 'writer') {
       say({ refused: e.code });
     }
   }, 100);
+} else if (mode === 'scheduler') {
+  const { Scheduler, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED } = await import('tickwerk');
+  const { RedisJobStore: Store } = await import('tickwerk/redis');
+  const { default: Redis } = await import('ioredis');
+  const log = new Redis(url);
+  const store = new Store({ connection: url, leaseTtl: Number(ttl) });
+  const apply = store.apply.bind(store);
+  store.apply = async (...args) => {
+    try {
+      return await apply(...args);
+    } catch (e) {
+      if (e.code === 'LEASE_LOST') say({ refused: e.code, t: Date.now(), message: e.message });
+      throw e;
+    }
+  };
+  const scheduler = new Scheduler({
+    timezone: 'UTC',
+    jobstores: { default: store },
+    functions: { tick() {} },
+    logger: { warn: (...a) => console.error(...a), error: (...a) => console.error(...a) },
+  });
+  scheduler.addListener((e) => {
+    if (e.code === EVENT_ROLE_CHANGED) say({ role: e.role, t: Date.now() });
+    else log.xadd('runs', '*', 'job', e.jobId, 'time', String(e.scheduledRunTime.getTime()), 'pid', String(process.pid));
+  }, EVENT_JOB_EXECUTED | EVENT_ROLE_CHANGED);
+  process.on('SIGCONT', async () => {
+    try {
+      await apply([{ op: 'put', jobstore: 'default', jobId: 'probe', record: { version: 1, id: 'probe', pid: process.pid } }]);
+      say({ probe: 'written', t: Date.now() });
+    } catch (e) {
+      say({ probe: e.code, t: Date.now(), message: e.message });
+    }
+  });
+  process.on('SIGTERM', async () => {
+    await scheduler.shutdown();
+    log.disconnect();
+    process.exit(0);
+  });
+  await scheduler.start();
+  if (process.argv[5] === 'add') {
+    for (const id of ['j1', 'j2', 'j3']) {
+      scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null, replaceExisting: true });
+    }
+  }
+  say({ ready: true, role: scheduler.role, t: Date.now() });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -47,8 +47,9 @@ impl Scheduler {
     pub fn replace_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
         // Loading nothing checks the alias and the kind with load_jobs's own errors.
         self.load_jobs(alias, &[], now)?;
-        let si = self.stores.index_of(alias)?;
-        self.stores.get_mut(si).forget_all();
+        if let Some(si) = self.stores.position(alias) {
+            self.stores.get_mut(si).forget_all();
+        }
         self.load_jobs(alias, records, now)
     }
 
@@ -67,19 +68,17 @@ impl Scheduler {
     /// for a memory store.
     pub fn apply_record(&mut self, alias: &str, record: &Value, now: Timestamp) -> Result<()> {
         self.load_jobs(alias, &[], now)?;
-        let si = self.stores.index_of(alias)?;
-        let mut job = JobRecord::decode("record", record).and_then(|r| r.into_job(alias, self.timezone, now))?;
+        let job = JobRecord::decode("record", record).and_then(|r| r.into_job(alias, self.timezone, now))?;
         let holder = self.stores.iter().find(|s| if *s.alias == *alias { s.holds_unreadable(&job.id) } else { s.id_taken(&job.id) });
         if let Some(store) = holder {
             return Err(store.conflict(&job.id));
         }
-        let store = self.stores.get(si);
-        let code = if store.contains(&job.id) { EventCode::JobModified } else { EventCode::JobAdded };
-        let alias = store.alias.clone();
-        job.jobstore = Some(alias.clone());
-        let id = job.id.clone();
+        let si = self.stores.index_of(alias)?;
+        let existed = self.stores.get(si).contains(&job.id);
+        let code = if existed { EventCode::JobModified } else { EventCode::JobAdded };
+        let event = Event::job(code, job.id.clone(), job.jobstore.clone());
         self.stores.put_job(si, job);
-        self.events.push_back(Event::job(code, id, Some(alias)));
+        self.events.push_back(event);
         Ok(())
     }
 

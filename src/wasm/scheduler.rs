@@ -63,8 +63,15 @@ export type CoreStoreOp =
   | { op: 'clear'; jobstore: string };
 /** What `startRunTime` decided for the next run time of a run. */
 export interface CoreRunStart { action: 'execute' | 'missed'; scheduledRunTime: number }
-/** A stored record `loadJobs` could not load (left untouched in storage). */
+/** A stored record `loadJobs` or `replaceJobs` could not load (left untouched in storage). */
 export interface CoreLoadProblem { code: string; id: string; message: string; index: number }
+/** A job record as a persistent store keeps it (version 1; times in epoch µs). */
+export interface CoreJobRecord {
+  version: number; id: string; name: string; func: string; args: unknown[];
+  kwargs: Record<string, unknown>; trigger: TriggerSpecJson; executor: string;
+  misfire_grace_time: number | null; coalesce: boolean; max_instances: number;
+  next_run_time: number | null; run_at: number | null;
+}
 "#;
 
 /// The sans-IO scheduler core (see the module docs for the driving loop).
@@ -107,6 +114,44 @@ fn run_id(value: &JsValue) -> Result<RunId, JsValue> {
 }
 
 impl SchedulerCore {
+    /// `loadJobs` (`replace` false) and `replaceJobs` (true): loads `records` into store
+    /// `alias` one record at a time, so each problem keeps the index of its record
+    /// (`CoreLoadProblem[]`).
+    fn load(&mut self, alias: &JsValue, records: &JsValue, now_ms: &JsValue, replace: bool) -> Result<JsValue, JsValue> {
+        let alias = required_string("alias", alias)?;
+        let now = now_arg(now_ms)?;
+        let Value::Array(list) = to_json("records", records)? else {
+            return Err(invalid("records", records, "expected an array of job records"));
+        };
+        if replace {
+            // Replacing by no records empties the store (or refuses the alias, changing
+            // nothing); the records are then loaded as loadJobs loads them.
+            self.inner.replace_jobs(&alias, &[], now).map_err(err)?;
+        }
+        let mut problems = Vec::new();
+        for (index, record) in list.iter().enumerate() {
+            for e in self.inner.load_jobs(&alias, std::slice::from_ref(record), now).map_err(err)? {
+                // The core names a record without a readable id by its place in the list it
+                // was given ("#0" here): name it by its place in `records`.
+                let e = match e {
+                    Error::CorruptRecord { id, reason } if id == "#0" => Error::CorruptRecord { id: format!("#{index}"), reason },
+                    other => other,
+                };
+                let id = match &e {
+                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } | Error::UnreadableRecordId { id } => id.clone(),
+                    _ => format!("#{index}"),
+                };
+                problems.push(convert::object(vec![
+                    ("code", Value::from(e.code())),
+                    ("id", Value::from(id)),
+                    ("message", Value::from(e.to_string())),
+                    ("index", Value::from(index)),
+                ]));
+            }
+        }
+        convert::to_js_value(&Value::Array(problems))
+    }
+
     fn trigger_input(&self, spec: &JsValue) -> Result<TriggerInput, JsValue> {
         let json = to_json("trigger", spec)?;
         Ok(if json.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(json) })
@@ -296,34 +341,71 @@ impl SchedulerCore {
         records: &JsValue,
         #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<JsValue, JsValue> {
+        self.load(alias, records, now_ms, false)
+    }
+
+    /// Reloads the persistent store `alias` from `records` (a shared store's follower after
+    /// the leader wrote, or a scheduler becoming leader): its jobs become exactly the
+    /// records that load, its held unreadable ids exactly those this load finds (call
+    /// `holdUnreadableId` again for entries that could not be parsed). No events, no store
+    /// ops. Returns the problems as `loadJobs` does (`CoreLoadProblem[]`).
+    #[wasm_bindgen(js_name = replaceJobs, unchecked_return_type = "CoreLoadProblem[]")]
+    pub fn replace_jobs(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        records: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.load(alias, records, now_ms, true)
+    }
+
+    /// Makes this scheduler the leader (`true`, every store's state at first) or a follower
+    /// (`false`) of store `alias`. A following store's jobs are a mirror: listed, and
+    /// changed by the job commands as usual, but never due (`tick` hands out none of them,
+    /// `nextWakeup` ignores them). Leading again, the next `tick` catches up with misfire,
+    /// coalescing and `maxInstances` as after a load.
+    #[wasm_bindgen(js_name = setStoreLeading)]
+    pub fn set_store_leading(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] leading: &JsValue,
+    ) -> Result<(), JsValue> {
+        let alias = required_string("alias", alias)?;
+        let leading = bool_arg("leading", leading)?;
+        self.inner.set_store_leading(&alias, leading).map_err(err)
+    }
+
+    /// Applies another scheduler's change of one job of the persistent store `alias`, given
+    /// as its whole record: a new id is added (`EVENT_JOB_ADDED`), a known one replaced
+    /// (`EVENT_JOB_MODIFIED`); either way a put of the record (as `jobRecord` returns it)
+    /// is queued. Its `next_run_time` is taken as given (`null` = paused). An undecodable
+    /// record is `CORRUPT_RECORD` naming the field; an id another store or an unreadable
+    /// record holds is `CONFLICTING_ID`.
+    #[wasm_bindgen(js_name = applyRecord)]
+    pub fn apply_record(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] record: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+    ) -> Result<(), JsValue> {
         let alias = required_string("alias", alias)?;
         let now = now_arg(now_ms)?;
-        let Value::Array(list) = to_json("records", records)? else {
-            return Err(invalid("records", records, "expected an array of job records"));
-        };
-        let mut problems = Vec::new();
-        // One record at a time, so each problem keeps the index of its record.
-        for (index, record) in list.iter().enumerate() {
-            for e in self.inner.load_jobs(&alias, std::slice::from_ref(record), now).map_err(err)? {
-                // The core names a record without a readable id by its place in the list it
-                // was given ("#0" here): name it by its place in `records`.
-                let e = match e {
-                    Error::CorruptRecord { id, reason } if id == "#0" => Error::CorruptRecord { id: format!("#{index}"), reason },
-                    other => other,
-                };
-                let id = match &e {
-                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } | Error::UnreadableRecordId { id } => id.clone(),
-                    _ => format!("#{index}"),
-                };
-                problems.push(convert::object(vec![
-                    ("code", Value::from(e.code())),
-                    ("id", Value::from(id)),
-                    ("message", Value::from(e.to_string())),
-                    ("index", Value::from(index)),
-                ]));
-            }
-        }
-        convert::to_js_value(&Value::Array(problems))
+        let record = to_json("record", record)?;
+        self.inner.apply_record(&alias, &record, now).map_err(err)
+    }
+
+    /// The record of job `jobId` in the persistent store `alias` exactly as a put of it
+    /// carries it (`CoreJobRecord`), or `undefined` (no such job, or a memory or unknown
+    /// store).
+    #[wasm_bindgen(js_name = jobRecord, unchecked_return_type = "CoreJobRecord | undefined")]
+    pub fn job_record(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] alias: &JsValue,
+        #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let alias = required_string("alias", alias)?;
+        let job_id = required_string("job_id", job_id)?;
+        self.inner.job_record(&alias, &job_id).map_or(Ok(JsValue::UNDEFINED), |r| convert::to_js_value(&r))
     }
 
     /// Adds a job (`options`: `func` key, `trigger` spec or absent = run once now, `id`,

@@ -231,13 +231,16 @@ fn scheduler_core_number_and_boolean_parameters_refuse_other_types() {
         ("runFailed", vec![0.into(), T0.into(), "e".into(), JsValue::UNDEFINED], 1, "scheduledMs"),
         ("finishRun", vec![0.into()], 0, "runId"),
         ("loadJobs", vec!["db".into(), Array::new().into(), T0.into()], 2, "nowMs"),
+        ("replaceJobs", vec!["db".into(), Array::new().into(), T0.into()], 2, "nowMs"),
+        ("applyRecord", vec!["db".into(), build("return {};"), T0.into()], 2, "nowMs"),
+        ("setStoreLeading", vec!["db".into(), JsValue::TRUE], 1, "leading"),
         ("addJob", vec![job("", &JsValue::UNDEFINED), T0.into()], 1, "nowMs"),
         ("modifyJob", vec!["x".into(), JsValue::UNDEFINED, build("return {};"), T0.into()], 3, "nowMs"),
         ("rescheduleJob", vec!["x".into(), JsValue::UNDEFINED, JsValue::UNDEFINED, T0.into()], 3, "nowMs"),
         ("resumeJob", vec!["x".into(), JsValue::UNDEFINED, T0.into()], 2, "nowMs"),
     ];
     for (method, args, at, name) in cases {
-        for bad in wrong_types(false, name == "paused") {
+        for bad in wrong_types(false, name == "paused" || name == "leading") {
             let mut args = args.clone();
             args[at] = bad;
             refused(call(&core, method, &args), name);
@@ -297,4 +300,53 @@ fn trigger_number_parameters_refuse_other_types() {
         let date = build("return new Date(Date.UTC(2026, 0, 1));");
         call(&t, method, &[date.clone(), date]).expect("Dates for both times");
     }
+}
+
+#[wasm_bindgen_test]
+fn shared_store_bindings_refuse_hostile_input_and_change_nothing() {
+    let core = core();
+    // A job in store `db`, to see that no refusal below touches it.
+    let record = make(
+        "return { version: 1, id: 'kept', name: 'f', func: 'f', args: [], kwargs: {}, \
+         trigger: { type: 'interval', seconds: 60 }, executor: 'default', misfire_grace_time: 1, \
+         coalesce: true, max_instances: 1, next_run_time: arg, run_at: arg };",
+        &(T0 * 1000.0).into(),
+    );
+    let problems: Array = call(&core, "loadJobs", &["db".into(), Array::of1(&record).into(), T0.into()]).expect("loads").unchecked_into();
+    assert_eq!(problems.length(), 0);
+    let kept = |core: &JsValue| !call(core, "jobRecord", &["db".into(), "kept".into()]).expect("jobRecord").is_undefined();
+    assert!(kept(&core));
+
+    let started = js_sys::Date::now();
+    for records in [revoked(), build("return new Array(2 ** 32 - 1);"), build("return {};"), "x".into(), JsValue::NULL] {
+        refused(call(&core, "replaceJobs", &["db".into(), records, T0.into()]), "records");
+        assert!(kept(&core), "a refused replaceJobs leaves the store as it was");
+    }
+    refused(call(&core, "replaceJobs", &["db".into(), make("return [{}, arg];", &revoked()), T0.into()]), "records[1]");
+    let liar = "return new Proxy([], { get(t, k) { return k === 'length' ? 2 ** 32 - 1 : t[k]; } });";
+    refused(call(&core, "replaceJobs", &["db".into(), build(liar), T0.into()]), "records");
+    let shared = "return new Array(11).fill(new Array(100000).fill(0));";
+    refused(call(&core, "replaceJobs", &["db".into(), build(shared), T0.into()]), "records[9]");
+    refused(call(&core, "applyRecord", &["db".into(), revoked(), T0.into()]), "record");
+    refused(call(&core, "applyRecord", &["db".into(), make("return { id: 'x', args: arg };", &build("return new Array(2 ** 32 - 1);")), T0.into()]), "record.args");
+    refused(call(&core, "applyRecord", &["db".into(), build("return { get id() { throw new Error('no id'); } };"), T0.into()]), "record.id");
+    assert!(js_sys::Date::now() - started < 2_000.0, "refusing took {} ms", js_sys::Date::now() - started);
+    assert!(kept(&core));
+    assert_usable(&core);
+
+    // Parameters of the wrong type, and strings over the 1 Mi limit, name the parameter.
+    let huge = build("return 'a'.repeat(2 ** 21);");
+    for bad in [5.into(), js_sys::Symbol::for_("s").into(), JsValue::NULL, JsValue::UNDEFINED, build("return {};"), huge.clone()] {
+        refused(call(&core, "replaceJobs", &[bad.clone(), Array::new().into(), T0.into()]), "alias");
+        refused(call(&core, "applyRecord", &[bad.clone(), record.clone(), T0.into()]), "alias");
+        refused(call(&core, "setStoreLeading", &[bad.clone(), JsValue::FALSE]), "alias");
+        refused(call(&core, "jobRecord", &[bad.clone(), "kept".into()]), "alias");
+        refused(call(&core, "jobRecord", &["db".into(), bad]), "job_id");
+        assert_usable(&core);
+    }
+    for bad in [0.into(), "true".into(), JsValue::NULL, JsValue::UNDEFINED] {
+        refused(call(&core, "setStoreLeading", &["db".into(), bad]), "leading");
+    }
+    assert!(kept(&core));
+    assert_usable(&core);
 }

@@ -6,6 +6,7 @@
 
 mod hostile;
 mod scheduler;
+mod shared_stores;
 
 use js_sys::{Function, Reflect, JSON};
 use tickwerk::wasm::error::register_error_class;

@@ -5,6 +5,7 @@
 //
 //   POST /jobs   { func, trigger, options }  → the added job (toJSON)
 //   GET  /jobs                               → the jobs
+//   POST /jobs/remove { id }                 → removes a job; the jobs left
 //   GET  /log                                → { runs: [{ job, at, instance }], events: [{ name, job, scheduled, instance }] }
 //   GET  /state                              → { instance, alarm, loadErrors, storeErrors }
 //   POST /abort                              → resets the object (ctx.abort): a torn-down instance
@@ -50,6 +51,10 @@ export class Jobs extends DurableObject {
       if (request.method === 'POST' && pathname === '/jobs') {
         const { func, trigger, options } = await request.json();
         return json(this.scheduler.addJob(func, trigger, options).toJSON());
+      }
+      if (request.method === 'POST' && pathname === '/jobs/remove') {
+        this.scheduler.removeJob((await request.json()).id);
+        return json(this.scheduler.getJobs().map((j) => j.toJSON()));
       }
       if (pathname === '/jobs') return json(this.scheduler.getJobs().map((j) => j.toJSON()));
       if (pathname === '/log') {

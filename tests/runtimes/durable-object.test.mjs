@@ -14,8 +14,9 @@
 // the missed stretch was handled as documented (a: one coalesced run of the latest fire time;
 // b: each fire time run or reported missed once, missed when it was over 1 s before the
 // runtime even started); the alarm is left at the next run time. Plus DurableObjectStore
-// itself (batches over 128 keys, a failing batch rolled back whole, clear, corrupt values)
-// the driver's typed errors, and an alarm set a day ahead for a job a day away. Run: node --test tests/runtimes/durable-object.test.mjs
+// itself (batches over 128 keys, a failing batch rolled back whole, clear, corrupt values),
+// the driver's typed errors, an alarm set a day ahead for a job a day away and none once
+// nothing is scheduled. Run: node --test tests/runtimes/durable-object.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -73,7 +74,7 @@ async function call(mf, path, body) {
 /** The fire times (ms) of an interval job: start, start + every, … up to `end`. */
 const fireTimes = (start, every, end) => Array.from({ length: Math.max(0, Math.floor((end - start) / every) + 1) }, (_, i) => start + i * every);
 
-test('DurableObjectStore: batches over 128 keys, a failing batch rolled back whole, clear, corrupt values; typed errors; a day-away alarm', { timeout: 30_000 }, async () => {
+test('DurableObjectStore: batches over 128 keys, a failing batch rolled back whole, clear, corrupt values; typed errors; the alarm a day away, then none', { timeout: 30_000 }, async () => {
   const mf = miniflare(join(work, 'probe'));
   try {
     const { status, body } = await call(mf, '/store-probe', {});
@@ -115,6 +116,9 @@ test('DurableObjectStore: batches over 128 keys, a failing batch rolled back who
     const added = await call(mf, '/jobs', { func: 'record', trigger: 'date', options: { id: 'later', args: ['later'], runDate: inADay } });
     assert.equal(added.status, 200, JSON.stringify(added.body));
     assert.equal((await call(mf, '/state')).body.alarm, inADay);
+    // Nothing scheduled: no alarm.
+    assert.deepEqual((await call(mf, '/jobs/remove', { id: 'later' })).body, []);
+    assert.equal((await call(mf, '/state')).body.alarm, null);
   } finally {
     await mf.dispose();
   }

@@ -311,6 +311,15 @@ export class RedisJobStore {
       throw invalid('handlers', handlers, 'coordinate() takes { role(role), notice(what) }');
     }
     this._handlers = handlers;
+    try {
+      await this._join();
+    } catch (e) {
+      await this._disconnect();
+      throw e;
+    }
+  }
+
+  async _join() {
     const redis = await this._conn();
     try {
       this._sub = redis.duplicate();
@@ -328,8 +337,19 @@ export class RedisJobStore {
     }
     this.role = 'follower';
     await this._tryLead(true);
-    if (this.role !== 'leader') handlers.role('follower');
+    if (this.role !== 'leader') this._handlers.role('follower');
     this._schedule();
+  }
+
+  /** Closes the subscriber and, when the store opened it, the command connection (after a
+   *  failed coordinate(): ioredis would keep reconnecting, and the process alive). */
+  async _disconnect() {
+    this.role = null;
+    this._sub?.disconnect();
+    this._sub = undefined;
+    const redis = this._redis ? await this._redis.catch(() => undefined) : undefined;
+    this._redis = undefined;
+    if (redis && this._ownsClient) redis.disconnect();
   }
 
   _onMessage(message) {

@@ -76,6 +76,25 @@ test('options: exactly one of client and connection; typed errors naming the fie
   });
 });
 
+test('no server: coordinate() rejects with STORE_FAILURE and closes what it opened', async () => {
+  const server = await startRedis();
+  const port = server.port;
+  await server.stop(); // a port nothing listens on now
+  const store = new RedisJobStore({ connection: { port, maxRetriesPerRequest: 0, retryStrategy: () => 20 } });
+  store.bind('default');
+  const started = Date.now();
+  await assert.rejects(store.coordinate({ role() {}, notice() {} }), (e) => {
+    assert.equal(e.code, 'STORE_FAILURE', e.message);
+    assert.match(e.message, /job store "default" \(Redis tickwerk:\{default\}:jobs\) cannot subscribe to its notices/);
+    return true;
+  });
+  console.log(`# refused after ${Date.now() - started} ms`);
+  assert.equal(store.role, null);
+  assert.equal(store._sub, undefined, 'subscriber closed');
+  assert.equal(store._redis, undefined, 'command connection closed');
+  await store.close();
+});
+
 test('two adapters: one leader, one follower; records round trip; unreadable records reported and kept', async () => {
   const server = await startRedis();
   const raw = new Redis(server.port);

@@ -1,7 +1,8 @@
 // The Scheduler in a real browser (headless Chromium via playwright-core, headless Firefox ESR
 // via puppeteer-core over WebDriver BiDi; drivers.mjs, TICKWERK_BROWSER picks one): real
 // IndexedDB persistence across a page reload (no job lost or duplicated), a corrupted record
-// reported and left in place, Web Locks keeping a second scheduler off the same store, the
+// reported and left in place, Web Locks electing one leader of a shared store (a second
+// scheduler follows; with { shared: false } it is refused), the
 // worker executor. (The demo page in www/ has its own test: demo.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,7 +89,7 @@ for (const browserName of browsersUnderTest()) {
       // A corrupted record: reported with its id, left in place; the other jobs still load.
       const third = await page.evaluate(async () => {
         const put = () => new Promise((resolve, reject) => {
-          const open = indexedDB.open('persist', 1);
+          const open = indexedDB.open('persist'); // its current version (2 since the change queue)
           open.onsuccess = () => {
             const tx = open.result.transaction('jobs', 'readwrite');
             tx.objectStore('jobs').put({ version: 7, id: 'bad', junk: true }, ['default', 'bad']);
@@ -97,7 +98,7 @@ for (const browserName of browsersUnderTest()) {
           };
         });
         const get = () => new Promise((resolve) => {
-          const open = indexedDB.open('persist', 1);
+          const open = indexedDB.open('persist'); // its current version (2 since the change queue)
           open.onsuccess = () => {
             const req = open.result.transaction('jobs').objectStore('jobs').get(['default', 'bad']);
             req.onsuccess = () => { open.result.close(); resolve(req.result); };
@@ -120,31 +121,44 @@ for (const browserName of browsersUnderTest()) {
       assert.match(third.errors[0][2], /unknown record version 7/);
       assert.deepEqual(third.stillThere, { version: 7, id: 'bad', junk: true });
 
-      // Web Locks: one scheduler drives a store; a second one is refused until it is released.
+      // Web Locks: a shared IndexedDB store (the default) is led by one scheduler; a second one
+      // on it follows and leads once the first shuts down. `shared: false` keeps the single
+      // owner: a second one is refused until the lock is released.
       const locks = await page.evaluate(async () => {
-        const { Scheduler } = window.tw;
-        const make = () => new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'locks' } }, logger: {} });
-        const one = make();
-        const two = make();
+        const { Scheduler, EVENT_ROLE_CHANGED } = window.tw;
+        const make = (shared) => new Scheduler({ timezone: 'UTC', jobstores: { default: { type: 'indexeddb', dbName: 'locks', shared } }, logger: {} });
+        const one = make(true);
+        const two = make(true);
         await one.start();
+        await two.start();
+        const roles = [one.role, two.role];
+        const promoted = new Promise((resolve) => two.addListener((e) => e.role === 'leader' && resolve(e.role), EVENT_ROLE_CHANGED));
+        await one.shutdown();
+        const after = await promoted;
+        await two.shutdown();
+        const three = make(false);
+        const four = make(false);
+        await three.start();
         let refused = null;
         try {
-          await two.start();
+          await four.start();
         } catch (e) {
           refused = [e.code, e instanceof window.tw.TickwerkError, e.message];
         }
-        const stateTwo = two.state;
-        await one.shutdown();
-        await two.start();
-        const after = two.state;
-        await two.shutdown();
-        return { hasLocks: Boolean(navigator.locks), refused, stateTwo, after };
+        const stateFour = four.state;
+        await three.shutdown();
+        await four.start();
+        const afterFour = four.state;
+        await four.shutdown();
+        return { hasLocks: Boolean(navigator.locks), roles, after, refused, stateFour, afterFour };
       });
       assert.equal(locks.hasLocks, true);
+      assert.deepEqual(locks.roles, ['leader', 'follower']);
+      assert.equal(locks.after, 'leader');
       assert.deepEqual(locks.refused.slice(0, 2), ['STORE_FAILURE', true]);
       assert.match(locks.refused[2], /another scheduler/);
-      assert.equal(locks.stateTwo, 'stopped');
-      assert.equal(locks.after, 'running');
+      assert.equal(locks.stateFour, 'stopped');
+      assert.equal(locks.afterFour, 'running');
 
       // The worker executor: a job named by module URL + export runs in a Web Worker.
       const worker = await page.evaluate(async () => {

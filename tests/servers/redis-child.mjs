@@ -4,14 +4,15 @@
 //                        {role} on every role change; once it has led, writes the record
 //                        "counter" every 100 ms whatever its role and prints {wrote: n} when the
 //                        server accepted it, {refused: code} when not
-//   scheduler <url> <ttl> [add]
+//   scheduler <url> <ttl> [add | addf]
 //                        a Scheduler of the built package (tickwerk, tickwerk/redis from dist/)
 //                        on a RedisJobStore (leaseTtl <ttl>). Every run of job `tick` appends
 //                        (job id, scheduled run time in ms, pid) to the stream `runs` of the same
 //                        server. Prints {ready, role} once started, {role, t} on every
 //                        EVENT_ROLE_CHANGED (t: this process's Date.now()), {refused, t} when the
 //                        store refuses a batch (LEASE_LOST). With `add`: adds jobs j1-j3
-//                        (interval 1 s, coalesce false, no misfire limit) after start.
+//                        (interval 1 s, coalesce false, no misfire limit) after start; with
+//                        `addf`: adds job f1 alike (from a follower: a queued change).
 //                        On SIGCONT it writes a probe record with the store's current lease and
 //                        prints {probe: 'written' | code} (a resumed leader's write must be refused).
 import { RedisJobStore } from '../../js/redis-store.js';
@@ -80,12 +81,12 @@ if (mode === 'writer') {
     process.exit(0);
   });
   await scheduler.start();
-  if (process.argv[5] === 'add') {
-    for (const id of ['j1', 'j2', 'j3']) {
-      scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null, replaceExisting: true });
-    }
+  const ids = { add: ['j1', 'j2', 'j3'], addf: ['f1'] }[process.argv[5]] ?? [];
+  const added = Date.now();
+  for (const id of ids) {
+    scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null, replaceExisting: true });
   }
-  say({ ready: true, role: scheduler.role, t: Date.now() });
+  say({ ready: true, role: scheduler.role, t: Date.now(), added: ids.length ? added : undefined });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -33,8 +33,8 @@ async function cluster() {
   const server = await startRedis();
   const kids = new Children();
   const raw = new Redis(server.port);
-  const spawn = async (add = false) => {
-    const child = kids.spawn(CHILD, ['scheduler', server.url, String(TTL), add ? 'add' : '']);
+  const spawn = async (add = '') => {
+    const child = kids.spawn(CHILD, ['scheduler', server.url, String(TTL), add]);
     await child.waitFor((m) => m.ready, `${child.pid} ready`, 15_000);
     return child;
   };
@@ -65,7 +65,7 @@ async function runs(raw) {
  * logged one on the 1 s grid, and the missing ones — each must lie in a window
  * [event − 1.5 s, event + 0.2 s] of an event time in `events` (a kill or stop). Returns counts.
  */
-function account(log, events) {
+function account(log, events, jobs = JOBS) {
   const seen = new Map();
   const twice = [];
   for (const r of log) {
@@ -77,7 +77,7 @@ function account(log, events) {
   const gaps = [];
   let expected = 0;
   let late = 0;
-  for (const job of JOBS) {
+  for (const job of jobs) {
     const times = log.filter((r) => r.job === job).map((r) => r.time).sort((a, b) => a - b);
     assert.ok(times.length > 0, `${job} never ran`);
     for (let t = times[0]; t <= times.at(-1); t += 1000) {
@@ -95,7 +95,7 @@ function account(log, events) {
 test(`3 processes on one Redis store: per-second jobs run once per fire time across ${KILLS} SIGKILLs of the leader; handover within TTL + renewInterval`, async () => {
   const c = await cluster();
   try {
-    const first = await c.spawn(true);
+    const first = await c.spawn('add');
     assert.equal(first.messages.find((m) => m.ready).role, 'leader');
     const others = [await c.spawn(), await c.spawn()];
     for (const o of others) assert.equal(o.messages.find((m) => m.ready).role, 'follower');
@@ -138,13 +138,23 @@ test(`3 processes on one Redis store: per-second jobs run once per fire time acr
   }
 });
 
-test('a SIGSTOPped leader is replaced; after SIGCONT its write is refused by Redis, it steps down, nothing ran twice', async () => {
+test('a job added by a follower runs on the leader; a SIGSTOPped leader is replaced; after SIGCONT its write is refused by Redis, it steps down, nothing ran twice', async () => {
   const c = await cluster();
   try {
-    await c.spawn(true);
+    const first = await c.spawn('add');
     await c.spawn();
-    await c.spawn();
-    await sleep(3000);
+    const third = await c.spawn('addf');
+    const ready = third.messages.find((m) => m.ready);
+    assert.equal(ready.role, 'follower');
+    let f1;
+    for (let tries = 0; tries < 300 && !f1; tries += 1) {
+      f1 = (await runs(c.raw)).find((r) => r.job === 'f1');
+      if (!f1) await sleep(10);
+    }
+    assert.ok(f1, 'the follower\'s job f1 never ran');
+    assert.equal(f1.pid, first.pid, 'f1 runs on the leader');
+    console.log(`# follower addJob('f1', interval 1 s) -> first run on the leader after ${f1.at - ready.added} ms (due ${f1.time - ready.added} ms after the add)`);
+    await sleep(2000);
     const pid = await c.leaderPid();
     const leader = c.kids.running.find((ch) => ch.pid === pid);
     const survivors = c.kids.running.filter((ch) => ch !== leader);
@@ -168,7 +178,7 @@ test('a SIGSTOPped leader is replaced; after SIGCONT its write is refused by Red
     const log = await runs(c.raw);
     const afterResume = log.filter((r) => r.pid === pid && r.time > resumed - TTL);
     assert.deepEqual(afterResume, [], 'the resumed leader ran nothing due after its lease');
-    const stats = account(log, [stopped]);
+    const stats = account(log, [stopped], [...JOBS, 'f1']);
     console.log(`# runs ${stats.runs} of ${stats.expected} fire times, none twice; ${stats.gaps} missing (next to the stop), ${stats.late} caught up late`);
   } finally {
     await c.stop();

@@ -23,6 +23,13 @@ export const EVENT_JOB_SUBMITTED: 32768;
 export const EVENT_JOB_MAX_INSTANCES: 65536;
 /** Every event code OR-ed together. */
 export const EVENT_ALL: 131071;
+/** tickwerk's own: a shared job store's role changed (`jobstore`, `role`). Not in
+ *  `EVENT_ALL` (APScheduler's number): ask for it, `EVENT_ALL | EVENT_ROLE_CHANGED`. */
+export const EVENT_ROLE_CHANGED: 131072;
+/** A scheduler's role in a shared job store (docs/shared-stores.md). */
+export type Role = 'leader' | 'follower';
+export const ROLE_LEADER: 'leader';
+export const ROLE_FOLLOWER: 'follower';
 
 export type SchedulerState = 'stopped' | 'running' | 'paused';
 export const STATE_STOPPED: 'stopped';
@@ -33,7 +40,8 @@ export type EventName =
   | 'EVENT_SCHEDULER_STARTED' | 'EVENT_SCHEDULER_SHUTDOWN' | 'EVENT_SCHEDULER_PAUSED' | 'EVENT_SCHEDULER_RESUMED'
   | 'EVENT_EXECUTOR_ADDED' | 'EVENT_EXECUTOR_REMOVED' | 'EVENT_JOBSTORE_ADDED' | 'EVENT_JOBSTORE_REMOVED'
   | 'EVENT_ALL_JOBS_REMOVED' | 'EVENT_JOB_ADDED' | 'EVENT_JOB_REMOVED' | 'EVENT_JOB_MODIFIED' | 'EVENT_JOB_EXECUTED'
-  | 'EVENT_JOB_ERROR' | 'EVENT_JOB_MISSED' | 'EVENT_JOB_SUBMITTED' | 'EVENT_JOB_MAX_INSTANCES';
+  | 'EVENT_JOB_ERROR' | 'EVENT_JOB_MISSED' | 'EVENT_JOB_SUBMITTED' | 'EVENT_JOB_MAX_INSTANCES'
+  | 'EVENT_ROLE_CHANGED';
 
 /** A submission's run times: a list, or a long backlog's first and last time. */
 export type RunTimes = Date[] | { first: Date; last: Date };
@@ -60,6 +68,8 @@ export class SchedulerEvent {
   exception?: unknown;
   /** Error events: the error's stack text. */
   readonly traceback?: string;
+  /** `EVENT_ROLE_CHANGED`: the scheduler's new role for `jobstore`. */
+  readonly role?: Role;
   toString(): string;
 }
 
@@ -107,14 +117,40 @@ export interface JobStoreAdapter {
   lockName?: string;
   /** Called with the alias the store is registered under. */
   bind?(alias: string): void;
-  close?(): void;
+  close?(): void | Promise<void>;
+}
+
+/** A follower's change, queued in a shared store for its leader. */
+export type StoreChange =
+  | { op: 'put'; jobId: string; record: JobRecord; base: JobRecord | null }
+  | { op: 'remove'; jobId: string }
+  | { op: 'clear' };
+
+/** What `coordinate` calls: `role` at joining and at every change, `notice` when another
+ *  scheduler wrote records (`'records'`) or queued changes (`'changes'`). */
+export interface CoordinateHandlers {
+  role(role: Role): void;
+  notice(what: 'records' | 'changes'): void;
+}
+
+/** A job store several schedulers share: one leads, the others follow (docs/shared-stores.md). */
+export interface SharedJobStoreAdapter extends JobStoreAdapter {
+  /** Joins the election; calls `handlers.role` before resolving. */
+  coordinate(handlers: CoordinateHandlers): Promise<void>;
+  /** Follower: appends changes to the store's queue durably, then notifies the leader. */
+  submit(changes: StoreChange[]): Promise<void>;
+  /** Leader: the queued changes, oldest first, not removed yet. */
+  takeChanges(): Promise<Array<{ key: unknown; change: StoreChange }>>;
+  /** Leader: as `JobStoreAdapter.apply`, removing the `consumed` changes in the same atomic
+   *  step; rejects with code `LEASE_LOST` (nothing written) when no longer the leader. */
+  apply(ops: StoreOp[], consumed?: unknown[]): Promise<void>;
 }
 
 export type JobStoreSpec =
   | 'memory' | 'localstorage' | 'indexeddb'
   | { type: 'memory' }
   | { type: 'localstorage'; prefix?: string; storage?: Storage }
-  | { type: 'indexeddb'; dbName?: string; indexedDB?: IDBFactory }
+  | { type: 'indexeddb'; dbName?: string; indexedDB?: IDBFactory; shared?: boolean }
   | { type: 'custom'; store: JobStoreAdapter }
   | FileJobStoreSpec
   | JobStoreAdapter;
@@ -302,6 +338,10 @@ export class Scheduler {
   registerFunction(name: string, fn: (...args: any[]) => unknown): void;
   readonly state: SchedulerState;
   readonly running: boolean;
+  /** `'follower'` while it follows any shared store, else `'leader'`; `null` while stopped. */
+  readonly role: Role | null;
+  /** The role per shared job store (`{}` while stopped or without shared stores). */
+  readonly roles: Record<string, Role>;
   readonly timezone: string;
   /** Store failures (`STORE_FAILURE`), oldest first; the newest 100 are kept. */
   readonly storeErrors: import('./index.js').TickwerkError[];
@@ -365,10 +405,17 @@ export class LocalStorageJobStore implements JobStoreAdapter {
   bind(alias: string): void;
   lockName?: string;
 }
-export class IndexedDBJobStore implements JobStoreAdapter {
-  constructor(options?: { dbName?: string; indexedDB?: IDBFactory });
+/** IndexedDB store; shared between the origin's tabs (Web Locks election) unless `shared:
+ *  false` (one scheduler per store, by the caller's promise; required where Web Locks or
+ *  BroadcastChannel are missing, else INVALID_ARGUMENT naming `shared`). */
+export class IndexedDBJobStore implements SharedJobStoreAdapter {
+  constructor(options?: { dbName?: string; indexedDB?: IDBFactory; shared?: boolean });
+  readonly shared: boolean;
   load(): Promise<Array<JobRecord | CorruptEntry>>;
-  apply(ops: StoreOp[]): Promise<void>;
+  apply(ops: StoreOp[], consumed?: unknown[]): Promise<void>;
+  coordinate(handlers: CoordinateHandlers): Promise<void>;
+  submit(changes: StoreChange[]): Promise<void>;
+  takeChanges(): Promise<Array<{ key: unknown; change: StoreChange }>>;
   bind(alias: string): void;
   close(): void;
   lockName?: string;

@@ -525,12 +525,14 @@ export class PostgresJobStore {
     return `clock_timestamp() + ${param}::int * interval '1 millisecond'`;
   }
 
+  /** Takes the lease if it has expired (or was never taken). The expiry is computed in the
+   *  UPDATE itself: the statement may have waited for a write transaction holding the row. */
   async _acquire() {
     const db = await this._db();
-    const sent = performance.now();
+    let sent = performance.now();
     const { rows } = await db.query(
       `INSERT INTO ${this._t.leases} AS l (store, holder, token, expires_at) VALUES ($1, $2, 1, ${this._expiry('$3')})
-       ON CONFLICT (store) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, expires_at = EXCLUDED.expires_at
+       ON CONFLICT (store) DO UPDATE SET holder = EXCLUDED.holder, token = l.token + 1, expires_at = ${this._expiry('$3')}
        WHERE l.expires_at <= clock_timestamp()
        RETURNING token::text AS token`,
       [this.name, this.holder, this._opts.leaseTtl],
@@ -540,22 +542,36 @@ export class PostgresJobStore {
       this._setRole('follower');
       return;
     }
-    this._token = rows[0].token;
+    const token = rows[0].token;
+    this._token = token;
+    if (performance.now() - sent > this._opts.leaseTtl / 5) {
+      // The statement waited (for a lock): how much of the lease is left cannot be told from
+      // here. Extend it first, so the step-down deadline counts from a fresh send.
+      sent = await this._extend(token);
+      if (this._closed || this._role === 'leader' || this._token !== token || sent === undefined) return;
+    }
     this._armStepDown(sent);
     this._setRole('leader');
   }
 
-  async _renew() {
+  /** Extends the lease `token` if it is still this store's and unexpired: the time the
+   *  request was sent (`performance.now()`), or `undefined` when it was not extended. */
+  async _extend(token) {
     const db = await this._db();
-    const token = this._token;
     const sent = performance.now();
     const { rows } = await db.query(
       `UPDATE ${this._t.leases} SET expires_at = ${this._expiry('$4')}
        WHERE store = $1 AND holder = $2 AND token = $3::bigint AND expires_at > clock_timestamp() RETURNING 1`,
       [this.name, this.holder, token, this._opts.leaseTtl],
     );
+    return rows.length > 0 ? sent : undefined;
+  }
+
+  async _renew() {
+    const token = this._token;
+    const sent = await this._extend(token);
     if (this._closed || this._role !== 'leader' || this._token !== token) return;
-    if (rows.length === 0) this._stepDown(`the lease (token ${token}) was no longer this store's when renewing`, false);
+    if (sent === undefined) this._stepDown(`the lease (token ${token}) was no longer this store's when renewing`, false);
     else this._armStepDown(sent);
   }
 

@@ -4,7 +4,8 @@
 // byte for byte; two adapters on one store (one leader, one follower); the change queue and
 // notices; six adapters starting at once -> one leader; the lease renewed while the leader
 // lives, released at close and taken at once; an expired lease taken within renewInterval;
-// a stale token's write refused by the server itself (LEASE_LOST, nothing written); a leader
+// a stale token's write refused by the server itself (LEASE_LOST, nothing written); a
+// takeover waiting for a write transaction in flight; a leader
 // whose renewals hang steps down before its lease ends; a dropped LISTEN connection
 // reconnected; an existing pg.Client and pg.Pool instead of connection options.
 import { after, before, test } from 'node:test';
@@ -246,6 +247,36 @@ test('an expired lease is taken within renewInterval; the old leader\'s write wi
     await sleep(1200);
     assert.equal(a.role, 'follower', 'a cannot take a lease that is renewed');
   } finally {
+    await closeAll();
+  }
+});
+
+test('a takeover waits for a write transaction in flight (the lease row read FOR SHARE), so it cannot load before that write commits', async () => {
+  const tablePrefix = freshPrefix();
+  const writer = new pg.Client(server.url);
+  await writer.connect();
+  try {
+    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 20_000 });
+    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 1000 });
+    await admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
+    // What a's apply() does first, held open: the lease row read FOR SHARE.
+    await writer.query('BEGIN');
+    await writer.query(`SELECT holder FROM ${tablePrefix}_leases WHERE store = 'default' FOR SHARE`);
+    await sleep(1500); // b tries (every 333 ms) and waits
+    assert.equal(b.role, 'follower', 'no takeover while the write is open');
+    const waiting = await rows(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%${tablePrefix}_leases%'`);
+    assert.equal(waiting.length, 1, 'the takeover waits on the row lock');
+    assert.match(waiting[0].query, /INSERT INTO/);
+    const committed = Date.now();
+    await writer.query('COMMIT');
+    await until(() => b.role === 'leader', 'b leading after the commit', 2000);
+    console.log(`# takeover waited for the open write; took the lease ${b.log.at(-1).at - committed} ms after its commit`);
+    assert.deepEqual(roles(b), ['follower', 'leader'], 'led once, not a lease that had run out while waiting');
+    assert.equal(a.role, 'leader', 'a has not renewed yet');
+    await assert.rejects(a.apply([put('late')]), (e) => e.code === 'LEASE_LOST');
+  } finally {
+    await writer.query('ROLLBACK').catch(() => {});
+    await writer.end();
     await closeAll();
   }
 });

@@ -441,19 +441,22 @@ export class Scheduler {
    *  and a problem already in `loadErrors` is not reported again. */
   _loadInto(alias, entries, { replace = false } = {}) {
     const records = [];
+    const held = [];
     for (const entry of entries) {
       if (isCorrupt(entry)) {
         const error = new TickwerkError('CORRUPT_RECORD', `stored job record ${JSON.stringify(entry.key)} cannot be decoded: ${entry.reason}`, { field: 'id', value: entry.key });
         error.index = entries.indexOf(entry);
         error.id = entry.id;
         this._reportLoad(alias, error, entry.key, replace);
-        // Its id stays taken: adding a job with it needs replaceExisting (never a silent overwrite).
-        if (typeof entry.id === 'string' && entry.id !== '') this._core.holdUnreadableId(alias, entry.id);
+        if (typeof entry.id === 'string' && entry.id !== '') held.push(entry.id);
       } else {
         records.push(entry);
       }
     }
     const problems = replace ? this._core.replaceJobs(alias, records, this._now()) : this._core.loadJobs(alias, records, this._now());
+    // Unreadable entries' ids stay taken (adding a job with one needs replaceExisting: never a
+    // silent overwrite). After the load: replaceJobs resets the store's holds to what it finds.
+    for (const id of held) this._core.holdUnreadableId(alias, id);
     for (const p of problems) {
       const error = new TickwerkError(p.code, p.message, { field: 'id', value: p.id });
       // Where the record sits in what load() returned, and its id when it has a readable one.

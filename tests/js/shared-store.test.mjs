@@ -6,7 +6,7 @@
 // Postgres, Redis).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_ROLE_CHANGED, Scheduler } from 'tickwerk';
+import { corruptEntry, EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_ROLE_CHANGED, Scheduler } from 'tickwerk';
 import { FakeClock, recordingLogger, settle, T0 } from './scheduler-harness.mjs';
 
 const clone = (x) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
@@ -22,6 +22,8 @@ class SharedWorld {
     /** While true, a closing leader's place stays empty until `promote()` (a crash whose
      *  lock or lease has not expired yet). */
     this.holdHandover = false;
+    /** Entries load() returns as unreadable (`corruptEntry`), after the records. */
+    this.corrupt = [];
   }
 
   /** Tells every other member (asynchronously, as a channel or LISTEN would). */
@@ -53,7 +55,7 @@ class FakeSharedStore {
   }
 
   async load() {
-    return [...this.world.records.values()].map(clone);
+    return [...[...this.world.records.values()].map(clone), ...this.world.corrupt];
   }
 
   async coordinate(handlers) {
@@ -320,4 +322,27 @@ test('coordinate() that never names a role is a STORE_FAILURE, and start() can b
   await s.start();
   assert.equal(s.role, 'leader');
   await s.shutdown();
+});
+
+test("an unreadable entry's id stays taken after a shared store is reloaded (follower mirror and promotion)", async () => {
+  const { clock, world, members: [a, b] } = cluster(2);
+  world.corrupt.push(corruptEntry('default/bad', 'not JSON', 'bad'));
+  await a.s.start();
+  await b.s.start();
+  const conflict = (s) => assert.throws(() => s.addJob('tick', 'interval', { seconds: 1, id: 'bad' }), (e) => e.code === 'CONFLICTING_ID');
+  conflict(a.s);
+  conflict(b.s);
+  // A leader write makes the follower reload its mirror (replaceJobs): the hold must survive it.
+  a.s.addJob('tick', 'interval', { seconds: 1, id: 'ok' });
+  await clock.advance(1_000);
+  await settle();
+  assert.ok(b.s.getJob('ok'), 'the follower reloaded');
+  conflict(b.s);
+  // Promotion reloads too.
+  await a.s.shutdown();
+  await settle();
+  assert.equal(b.s.role, 'leader');
+  conflict(b.s);
+  assert.equal(b.s.loadErrors.filter((e) => e.code === 'CORRUPT_RECORD').length, 1, 'reported once, not per reload');
+  await b.s.shutdown();
 });

@@ -178,7 +178,7 @@ class Connections {
     if (this.owned) {
       const config = typeof opts.connection === 'string' ? { connectionString: opts.connection } : { ...opts.connection };
       this.config = config;
-      this.pool = new pg.Pool({ max: 3, ...config });
+      this.pool = new pg.Pool({ max: 3, connectionTimeoutMillis: opts.leaseTtl, ...config });
       this.pool.on('error', onError);
     } else if (isPool(opts.client)) {
       this.pool = opts.client;
@@ -276,7 +276,8 @@ export class PostgresJobStore {
     this._token = null;
     this._handlers = null;
     this._timers = { lease: undefined, stepDown: undefined, reconnect: undefined };
-    this._closed = false;
+    this._closing = false; // close() called
+    this._closed = false; // close() past waiting for a lease step in flight
   }
 
   /** @internal Called by the scheduler with the alias the store is registered under. */
@@ -464,7 +465,7 @@ export class PostgresJobStore {
     if (!isObjectNotArray(handlers) || typeof handlers.role !== 'function' || typeof handlers.notice !== 'function') {
       throw invalid(`${FIELD}.coordinate`, handlers, 'needs { role(role), notice(what) } handlers');
     }
-    if (this._closed) throw storeFailure(this.name, 'coordinate', new Error('the store was closed'));
+    if (this._closing) throw storeFailure(this.name, 'coordinate', new Error('the store was closed'));
     this._handlers = handlers;
     await this._db();
     await this._listen(false);
@@ -498,7 +499,7 @@ export class PostgresJobStore {
 
   _scheduleLease() {
     clearTimeout(this._timers.lease);
-    if (this._closed) return;
+    if (this._closing) return;
     this._timers.lease = setTimeout(() => {
       this._leaseStep().finally(() => this._scheduleLease());
     }, this._opts.renewInterval);
@@ -507,6 +508,7 @@ export class PostgresJobStore {
 
   /** One turn of the lease loop: the leader renews, a follower tries to take an expired lease. */
   _leaseStep() {
+    if (this._closing) return Promise.resolve();
     this._stepping ??= (async () => {
       try {
         if (this._role === 'leader') await this._renew();
@@ -647,14 +649,14 @@ export class PostgresJobStore {
 
   /** The LISTEN connection `l` dropped: a new one after a pause. */
   _dropListener(l, why) {
-    if (this._listener !== l || this._closed) return;
+    if (this._listener !== l || this._closing) return;
     this._detach(l);
     this._warn(why);
     this._retryListen();
   }
 
   _retryListen() {
-    if (this._closed) return;
+    if (this._closing) return;
     clearTimeout(this._timers.reconnect);
     this._timers.reconnect = setTimeout(() => {
       this._listen(true).catch((e) => {
@@ -666,7 +668,7 @@ export class PostgresJobStore {
   }
 
   _onNotification(msg) {
-    if (msg.channel !== this._t.channel || this._closed) return;
+    if (msg.channel !== this._t.channel || this._closing) return;
     let n;
     try {
       n = JSON.parse(msg.payload);
@@ -682,7 +684,16 @@ export class PostgresJobStore {
   /** Leaves the election (a leader expires its lease and tells the followers) and closes
    *  the connections this store opened. Never rejects. */
   async close() {
-    if (this._closed) return;
+    if (this._closing) return;
+    this._closing = true;
+    for (const t of Object.values(this._timers)) clearTimeout(t);
+    // A lease step in flight may be taking the lease: let it end (a while at most), so a lease
+    // taken just now is released too.
+    let waited;
+    await Promise.race([this._stepping, new Promise((resolve) => {
+      waited = setTimeout(resolve, this._opts.renewInterval);
+    })]);
+    clearTimeout(waited);
     this._closed = true;
     for (const t of Object.values(this._timers)) clearTimeout(t);
     const wasLeader = this._role === 'leader';

@@ -5,8 +5,8 @@
 // * `setTimer(fn, ms)` sets the alarm for now + ms (one alarm per object; the driver has one
 //   timer, so a new timer replaces the old alarm). The driver caps delays at MAX_TIMER_DELAY
 //   (30 s) to re-read wall clocks that stop during a suspend; an alarm is a wall-clock time
-//   already, so a capped delay is lengthened to the scheduler's real next wakeup when
-//   `wakeAt()` knows it (no alarm every 30 s for a job due in a day).
+//   already, so a capped delay is lengthened to the scheduler's real next wakeup, which the
+//   driver passes as `setTimer`'s third argument (no alarm every 30 s for a job due in a day).
 // * `clearTimer` deletes the alarm unless a new timer is set in the same turn (the driver
 //   re-arms by clearing and setting: that is one `setAlarm`, not a delete and a set).
 // * `fire()` — called by `alarm()` — runs the armed timer's callback.
@@ -24,8 +24,8 @@ export class AlarmClock {
   /**
    * @param {DurableObjectStorage} storage the object's `ctx.storage`
    * @param {{ wakeAt?: () => number | undefined, onError?: (message: string) => void }} [hooks]
-   *   `wakeAt`: the scheduler's next wakeup (epoch ms) for lengthening capped delays;
-   *   `onError`: told when setting or deleting the alarm failed.
+   *   `wakeAt`: the scheduler's next wakeup (epoch ms), for a driver that does not pass it
+   *   to `setTimer`; `onError`: told when setting or deleting the alarm failed.
    */
   constructor(storage, hooks = {}) {
     this.storage = storage;
@@ -46,12 +46,13 @@ export class AlarmClock {
     return Date.now();
   }
 
-  /** Arms the one timer: the alarm at now + `ms` (a capped delay lengthened to the real wakeup). */
-  setTimer(fn, ms) {
+  /** Arms the one timer: the alarm at now + `ms` (a capped delay lengthened to `wakeAt`, the
+   *  scheduler's real next wakeup in epoch ms). */
+  setTimer(fn, ms, wakeAt) {
     const now = this.now();
     let at = now + ms;
     if (ms >= MAX_TIMER_DELAY) {
-      const wake = this.wakeAt?.();
+      const wake = wakeAt ?? this.wakeAt?.();
       if (typeof wake === 'number' && Number.isFinite(wake) && wake > at) at = Math.ceil(wake);
     }
     const timer = { fn, at, done: false, memory: undefined };

@@ -84,7 +84,8 @@ export class DurableObjectStore implements JobStoreAdapter {
 export class AlarmClock {
   constructor(storage: DurableObjectStorageLike, hooks?: { wakeAt?: () => number | undefined; onError?: (message: string) => void });
   now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
+  /** Sets the object's alarm at now + `ms`, or at `wakeAt` when a capped delay falls short of it. */
+  setTimer(fn: () => void, ms: number, wakeAt?: number): unknown;
   clearTimer(handle: unknown): void;
   /** The alarm went off: runs the armed timer's callback. */
   fire(): void;

@@ -112,8 +112,6 @@ export class DurableObjectScheduler extends Scheduler {
     const executor = new SettlingExecutor({ maxWorkers: own.maxWorkers });
     let self;
     const clock = new AlarmClock(ctx.storage, {
-      // Workaround until the driver hands the wake time to setTimer: the core's next wakeup.
-      wakeAt: () => self?._core?.nextWakeup?.(),
       onError: (message) => self?._logger?.error?.(`tickwerk: Durable Object alarm: ${message}`),
     });
     super({ ...rest, jobstores: { default: store }, executors: { default: executor }, clock, keepAlive: false });

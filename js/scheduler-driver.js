@@ -25,7 +25,7 @@ export const systemClock = Object.freeze({
 
 export class Driver {
   /**
-   * @param {{ now(): number, setTimer(fn: () => void, ms: number): unknown, clearTimer(h: unknown): void }} clock
+   * @param {{ now(): number, setTimer(fn: () => void, ms: number, wakeAt?: number): unknown, clearTimer(h: unknown): void }} clock
    * @param {{ wakeup(): number | undefined, active(): boolean, due(): void, keepAlive: boolean,
    *   log: (msg: string) => void, fail: (error: unknown) => void }} host
    */
@@ -93,10 +93,12 @@ export class Driver {
         ? 'nothing scheduled; idle timer armed'
         : `next wakeup at ${new Date(Math.max(Math.floor(wake), -8.64e15)).toISOString()} (in ${delay} ms${delay === MAX_TIMER_DELAY ? ', capped' : ''})`,
     );
+    // The wake time goes along: a clock whose timer is a wall-clock alarm (the Durable Object
+    // clock) sets it at the real wakeup instead of re-checking every MAX_TIMER_DELAY.
     this.handle = this.clock.setTimer(() => {
       this.handle = undefined;
       this.safeCheck('timer fired');
-    }, delay);
+    }, delay, wake);
     if (!this.host.keepAlive && this.handle && typeof this.handle.unref === 'function') this.handle.unref();
   }
 

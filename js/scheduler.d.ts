@@ -86,7 +86,9 @@ export interface Logger {
 /** The clock the driver uses; inject a fake one in tests. */
 export interface Clock {
   now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
+  /** Calls `fn` after `ms` milliseconds; `wakeAt` is the scheduler's next wakeup (epoch ms)
+   *  when one is known (`ms` may be capped below it: a clock with wall-clock alarms may use it). */
+  setTimer(fn: () => void, ms: number, wakeAt?: number): unknown;
   clearTimer(handle: unknown): void;
 }
 

@@ -12,7 +12,10 @@
 #                               BiDi + Debian firefox-esr): the same scenarios (TICKWERK_BROWSER=…)
 #   7. bundlers:                node --test tests/bundlers/ (esbuild, Vite 5, Vite 8, webpack 5 builds
 #                               of an app, each run in headless Chromium)
-#   8. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare)
+#   8. other runtimes:          node --test tests/runtimes/ (Deno, Bun, workerd via miniflare, the
+#                               Durable Object driver)
+#   9. shared stores:           node --test tests/servers/ (Postgres and Redis stores: several Node
+#                               processes on throwaway servers started by the tests)
 # Every suite runs even when an earlier one failed (except those that need the build); the
 # exit status is non-zero if any failed. Needs what scripts/setup.sh installs.
 set -uo pipefail
@@ -65,7 +68,8 @@ run "tsc --noEmit (types)" node_modules/.bin/tsc --noEmit -p tsconfig.json
 run "browser tests in Chromium (playwright-core)" env TICKWERK_BROWSER=chromium node --test tests/browser/
 run "browser tests in Firefox ESR (puppeteer-core, WebDriver BiDi)" env TICKWERK_BROWSER=firefox node --test tests/browser/
 run "bundlers (esbuild, Vite 5, Vite 8, webpack 5 in chromium)" node --test tests/bundlers/
-run "Deno, Bun, workerd smoke tests" node --test tests/runtimes/
+run "Deno, Bun, workerd smoke tests and the Durable Object driver (miniflare)" node --test tests/runtimes/
+run "shared stores on real servers (Postgres, Redis)" node --test --test-concurrency=1 tests/servers/
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFAILED suites: %s\n' "$(IFS=,; echo "${failed[*]}")"

@@ -88,6 +88,7 @@ export class PostgresJobStore {
   /** Leader: the queued changes, oldest first (not removed until `apply(ops, consumed)`). */
   takeChanges(): Promise<Array<{ key: string; change: StoreChange }>>;
   /** Releases the lease (if held), stops listening and closes the connections the store
-   *  opened. Never rejects. */
+   *  opened. Never rejects; every call returns the same promise, so `await store.close()`
+   *  after `scheduler.shutdown()` waits until the lease is released. */
   close(): Promise<void>;
 }

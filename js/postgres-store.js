@@ -682,9 +682,15 @@ export class PostgresJobStore {
   }
 
   /** Leaves the election (a leader expires its lease and tells the followers) and closes
-   *  the connections this store opened. Never rejects. */
-  async close() {
-    if (this._closing) return;
+   *  the connections this store opened. Never rejects; every call returns the same promise
+   *  (the Scheduler's shutdown() calls close() without waiting for it: `await store.close()`
+   *  after it waits until the lease is released). */
+  close() {
+    this._closeDone ??= this._close();
+    return this._closeDone;
+  }
+
+  async _close() {
     this._closing = true;
     for (const t of Object.values(this._timers)) clearTimeout(t);
     // A lease step in flight may be taking the lease: let it end (a while at most), so a lease

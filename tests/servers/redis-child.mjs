@@ -5,7 +5,8 @@
 //                        "counter" every 100 ms whatever its role and prints {wrote: n} when the
 //                        server accepted it, {refused: code} when not
 //   scheduler <url> <ttl> [add | addf]
-//                        a Scheduler of the built package (tickwerk, tickwerk/redis from dist/)
+//                        a Scheduler of the built package (tickwerk, tickwerk/redis from dist/,
+//                        or from the copy in $TICKWERK_PACKAGE/node_modules/tickwerk)
 //                        on a RedisJobStore (leaseTtl <ttl>). Every run of job `tick` appends
 //                        (job id, scheduled run time in ms, pid) to the stream `runs` of the same
 //                        server. Prints {ready, role} once started, {role, t} on every
@@ -15,6 +16,7 @@
 //                        `addf`: adds job f1 alike (from a follower: a queued change).
 //                        On SIGCONT it writes a probe record with the store's current lease and
 //                        prints {probe: 'written' | code} (a resumed leader's write must be refused).
+import { pathToFileURL } from 'node:url';
 import { RedisJobStore } from '../../js/redis-store.js';
 
 const [mode, url, ttl] = process.argv.slice(2);
@@ -43,8 +45,12 @@ if (mode === 'writer') {
     }
   }, 100);
 } else if (mode === 'scheduler') {
-  const { Scheduler, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED } = await import('tickwerk');
-  const { RedisJobStore: Store } = await import('tickwerk/redis');
+  // The package as a user imports it; from a copy of it when TICKWERK_PACKAGE names one (a
+  // directory with node_modules/tickwerk and node_modules/ioredis).
+  const base = process.env.TICKWERK_PACKAGE;
+  const dist = (file) => pathToFileURL(`${base}/node_modules/tickwerk/dist/${file}`).href;
+  const { Scheduler, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED } = await import(base ? dist('node.js') : 'tickwerk');
+  const { RedisJobStore: Store } = await import(base ? dist('redis-store.js') : 'tickwerk/redis');
   const { default: Redis } = await import('ioredis');
   const log = new Redis(url);
   const store = new Store({ connection: url, leaseTtl: Number(ttl) });

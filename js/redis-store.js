@@ -196,6 +196,8 @@ export class RedisJobStore {
     this._timer = undefined;
     this._deadline = undefined;
     this._closed = false;
+    this._closing = undefined;
+    this._step = undefined;
     this._reported = new Set();
   }
 
@@ -381,39 +383,48 @@ export class RedisJobStore {
     }
   }
 
+  /** Runs the lease step `fn` (take or renew) unless one is in flight; close() waits for it. */
+  _leaseStep(fn) {
+    if (this._step || this._closed) return this._step;
+    this._step = fn().finally(() => {
+      this._step = undefined;
+    });
+    return this._step;
+  }
+
   /** Follower: takes the lease if it is free. */
-  async _tryLead(first = false) {
-    if (this._acquiring || this._closed) return;
-    this._acquiring = true;
-    const k = this.keys;
-    try {
-      const sent = Date.now();
-      const token = await (await this._conn()).tickwerkAcquire1(k.lease, k.token, this.holder, this.leaseTtl);
-      if (token !== null && !this._closed) {
-        this._lease = `${this.holder}:${token}`;
+  _tryLead(first = false) {
+    return this._leaseStep(async () => {
+      const k = this.keys;
+      try {
+        const sent = Date.now();
+        const token = await (await this._conn()).tickwerkAcquire1(k.lease, k.token, this.holder, this.leaseTtl);
+        if (token === null) return;
+        this._lease = `${this.holder}:${token}`; // also when closing: close() releases it
+        if (this._closed) return;
         this._armDeadline(sent);
         this._setRole('leader');
+      } catch (e) {
+        if (first) throw this._fail('cannot join the election', e);
       }
-    } catch (e) {
-      if (first) throw this._fail('cannot join the election', e);
-    } finally {
-      this._acquiring = false;
-    }
+    });
   }
 
   /** Leader: extends the lease, or steps down when it is gone. */
-  async _renew() {
-    const lease = this._lease;
-    const sent = Date.now();
-    let ok;
-    try {
-      ok = await (await this._conn()).tickwerkRenew1(this.keys.lease, lease, this.leaseTtl);
-    } catch {
-      return; // retried at the next period; the deadline steps down if none succeeds
-    }
-    if (lease !== this._lease || this.role !== 'leader') return;
-    if (ok === 1) this._armDeadline(sent);
-    else this._stepDown();
+  _renew() {
+    return this._leaseStep(async () => {
+      const lease = this._lease;
+      const sent = Date.now();
+      let ok;
+      try {
+        ok = await (await this._conn()).tickwerkRenew1(this.keys.lease, lease, this.leaseTtl);
+      } catch {
+        return; // retried at the next period; the deadline steps down if none succeeds
+      }
+      if (lease !== this._lease || this.role !== 'leader') return;
+      if (ok === 1) this._armDeadline(sent);
+      else this._stepDown();
+    });
   }
 
   /** Steps down at `sent` + TTL − TTL/5 unless a renewal sent later succeeds first. */
@@ -479,17 +490,24 @@ export class RedisJobStore {
     return out;
   }
 
-  /** Leaves the election (releases the lease if held) and closes the connections it opened. */
-  async close() {
-    if (this._closed) return;
+  /** Leaves the election (releases the lease if held) and closes the connections it opened.
+   *  Every call returns the same promise. */
+  close() {
+    this._closing ??= this._close();
+    return this._closing;
+  }
+
+  async _close() {
+    this._closed = true; // no new lease steps, role changes or notices
     clearInterval(this._timer);
     clearTimeout(this._deadline);
-    const lease = this.role === 'leader' ? this._lease : undefined;
-    const redis = this._redis ? await this._redis.catch(() => undefined) : undefined;
-    this._closed = true;
+    await this._step?.catch(() => {}); // a lease taken meanwhile is released below
+    const lease = this._lease;
     this.role = null;
     this._lease = undefined;
+    const redis = this._redis ? await this._redis.catch(() => undefined) : undefined;
     if (redis && lease) {
+      // Deletes the lease only while it is still ours; followers take it at once.
       const k = this.keys;
       await redis.tickwerkRelease1(k.lease, lease, k.notices, `released ${this.holder}`).catch(() => {});
     }

@@ -229,6 +229,33 @@ test('lease: renewed while the leader lives (token unchanged over 4 TTLs); relea
   }
 });
 
+test('close(): one promise for every call; a lease taken while closing is released; releasing does not touch another holder\'s lease', async () => {
+  const server = await startRedis();
+  const raw = new Redis(server.port);
+  try {
+    const keys = (() => { const s = new RedisJobStore({ connection: server.url }); s.bind('default'); return s.keys; })();
+    await raw.set(keys.lease, 'ghost:1', 'PX', 60_000);
+    const c = await joined({ connection: server.url, leaseTtl: 2000 });
+    assert.deepEqual(roles(c), ['follower']);
+    await raw.del(keys.lease);
+    const taking = c._tryLead(); // the acquire script is on its way
+    const closing = c.close();
+    assert.equal(c.close(), closing);
+    await Promise.all([taking, closing]);
+    assert.equal(await raw.get(keys.lease), null, 'the lease taken while closing was released');
+    assert.deepEqual(roles(c), ['follower'], 'no role change reported while closing');
+    assert.equal(c.role, null);
+    // A stepped-down store's close() leaves the new holder's lease alone.
+    const a = await joined({ connection: server.url, leaseTtl: 2000 });
+    await raw.set(keys.lease, 'other:9', 'PX', 60_000);
+    await a.close();
+    assert.equal(await raw.get(keys.lease), 'other:9');
+  } finally {
+    raw.disconnect();
+    await server.stop();
+  }
+});
+
 test('fencing: a stale token is refused by the server (LEASE_LOST, nothing written, no changes consumed) and its holder steps down', async () => {
   const server = await startRedis();
   const raw = new Redis(server.port);

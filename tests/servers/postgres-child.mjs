@@ -3,13 +3,14 @@
 //
 // A Scheduler of the built package (`tickwerk` and `tickwerk/postgres` from dist/) on a
 // PostgresJobStore. Every run appends (job id, scheduled run time in ms, pid) to the table
-// <tablePrefix>_runs of the same server (the test creates it; after the run: a kill between the run and the
-// insert loses the row, never adds one). Prints
+// <tablePrefix>_runs of the same server (the test creates it). The row is written after the
+// run: a kill between the run and the insert loses the row, never adds one. Prints
 //   {ready, role, t}          once started
 //   {role, t}                 on every EVENT_ROLE_CHANGED (t: Date.now() here)
 //   {refused, t, message}     when the store refuses a batch of the scheduler (LEASE_LOST)
 //   {probe, t, message}       on SIGCONT: a write through the store with the lease it last
 //                             held — 'written', or the code the server answered
+// SIGTERM: shutdown(), the lease released, exit 0.
 // With `add`: adds jobs j1-j3 (interval 1 s from a whole second, coalesce false, no misfire
 // limit: every fire time runs, late if need be) once started.
 import pg from 'pg';
@@ -57,6 +58,7 @@ process.on('SIGCONT', async () => {
 });
 process.on('SIGTERM', async () => {
   await scheduler.shutdown();
+  await store.close(); // the lease released: a follower takes over at once
   await log.end();
   process.exit(0);
 });

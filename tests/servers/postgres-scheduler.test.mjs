@@ -8,7 +8,8 @@
 // SIGKILL: a run recorded by the killed leader, then not run or not logged); each handover
 // (kill -> the next leader's role event, and -> its first run) within leaseTtl +
 // renewInterval (+ slack for a loaded machine); the resumed leader steps down (its role
-// event says follower) and its write with its old lease is refused by the server.
+// event says follower) and its write with its old lease is refused by the server; a SIGTERMed
+// leader (shutdown, lease released) is replaced at once.
 // PG_SCHEDULER_KILLS (default 5) sets the number of kills.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,7 +106,15 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
     const refusedBatches = stopped.messages.filter((m) => m.refused && m.t >= contAt);
     await sleep(2500);
     assert.equal(lastRole(stopped), 'follower');
-    assert.equal(live.filter((c) => lastRole(c) === 'leader').length, 1, 'one leader at the end');
+    // A graceful stop (SIGTERM: shutdown, lease released): another leads at once.
+    const [last] = live.filter((c) => lastRole(c) === 'leader');
+    assert.ok(last, 'one leader at the end');
+    const termAt = Date.now();
+    last.kill('SIGTERM');
+    assert.equal((await last.exited).code, 0, last.output);
+    const heir = await until(() => live.find((c) => c !== last && c.messages.some((m) => m.role === 'leader' && m.t >= termAt)), 'a leader after SIGTERM', 5000);
+    const termHandover = heir.messages.find((m) => m.role === 'leader' && m.t >= termAt).t - termAt;
+    await sleep(1500);
     events.push({ kind: 'end', at: Date.now() });
     await kids.killAll();
 
@@ -126,6 +135,7 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
     console.log(`# ${rows.length} runs logged (j1 ${perJob.j1}, j2 ${perJob.j2}, j3 ${perJob.j3}) by ${pids} processes; (job, run time) twice: ${dupes.length}`);
     console.log(`# handover after SIGKILL (TTL ${TTL} ms, renewInterval ${RENEW} ms, bound ${BOUND} ms): role event ${handovers.map((h) => h.role).join(', ')} ms; first run ${handovers.map((h) => h.firstRun).join(', ')} ms`);
     console.log(`# SIGSTOP: another leader after ${stopHandover} ms; after SIGCONT the old leader stepped down in ${down.t - contAt} ms, its probe write: ${probe.probe} (${probe.message}); ${refusedBatches.length} scheduler batches refused`);
+    console.log(`# SIGTERM of the leader (shutdown, lease released): another leader after ${termHandover} ms`);
     console.log(`# gaps (fire times never logged): ${gaps.length}${gaps.map((g) => `\n#   ${g.job} ${new Date(g.t).toISOString()} ${g.near ? `${g.t - g.near.at} ms from the ${g.near.kind} at ${new Date(g.near.at).toISOString()}` : 'NOT next to a kill'}`).join('')}`);
 
     assert.deepEqual(dupes, [], 'no fire time run twice');
@@ -139,6 +149,7 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
       assert.ok(h.firstRun <= BOUND + SLACK + 1000, `first run ${h.firstRun} ms after the kill`);
     }
     assert.ok(stopHandover <= BOUND + SLACK, `handover while stopped ${stopHandover} ms`);
+    assert.ok(termHandover < 1000, `handover after SIGTERM ${termHandover} ms`);
     assert.equal(probe.probe, 'LEASE_LOST', probe.message);
     assert.match(probe.message, /the lease is held by .* with token \d+ \(this store's was \d+\)/);
     for (const m of refusedBatches) assert.match(m.message, /held by|expired/);

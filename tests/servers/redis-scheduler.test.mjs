@@ -10,7 +10,8 @@
 //     and must be within TTL + renewInterval (+ slack for a loaded machine);
 //   * the leader is SIGSTOPped past its lease until another leads, then SIGCONTed: its write
 //     (made with its old lease on SIGCONT) is refused by Redis, it steps down (role event
-//     'follower'), nothing ran twice.
+//     'follower'), nothing ran twice; then the new leader shuts down (SIGTERM): its lease is
+//     released and another process leads at once.
 // REDIS_KILLS (default 5) sets the number of kills. The children import a copy of dist/ taken
 // at the start (see snapshotDist).
 import { after, test } from 'node:test';
@@ -216,6 +217,16 @@ test('a job added by a follower runs on the leader; a SIGSTOPped leader is repla
     assert.deepEqual(afterResume, [], 'the resumed leader ran nothing due after its lease');
     const stats = account(log, [stopped], [...JOBS, 'f1']);
     console.log(`# runs ${stats.runs} of ${stats.expected} fire times, none twice; ${stats.gaps} missing (next to the stop), ${stats.late} caught up late`);
+    // A leader that shuts down (SIGTERM -> scheduler.shutdown()) releases the lease: another
+    // process leads at once, not after a TTL.
+    const rest = c.kids.running.filter((ch) => ch !== next.ch);
+    const restMarks = rest.map((ch) => ch.messages.length);
+    const termed = Date.now();
+    next.ch.kill('SIGTERM');
+    const heir = await Promise.any(rest.map((ch, i) => ch.waitFor((m) => m.role === 'leader', 'a leader after the shutdown', TTL + RENEW + 5000, restMarks[i])));
+    assert.equal((await next.ch.exited).code, 0);
+    console.log(`# leader shut down (SIGTERM): another leads after ${heir.t - termed} ms`);
+    assert.ok(heir.t - termed < TTL / 2, `a released lease was taken after ${heir.t - termed} ms`);
   } finally {
     await c.stop();
   }

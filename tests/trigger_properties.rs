@@ -1,14 +1,27 @@
-//! Property tests over many generated triggers (a seeded generator, so every run checks
-//! the same cases and a failure names its seed):
+//! Property tests over generated triggers (`proptest`: fixed seeds, so every run checks the
+//! same cases, and a failure shrinks to a minimal trigger description; run settings and
+//! `PROPTEST_CASES` / `PROPTEST_RNG_SEED` in `tests/property_runner/mod.rs`):
 //!
 //! * the JSON form round-trips losslessly: `build(from_json(to_json(to_spec(t)))) == t`,
 //!   whatever the build context, also through serde text;
 //! * fire times strictly increase, and a first fire time is never before `now` (except
 //!   for date and calendar-interval triggers, which return their start even when past,
 //!   as APScheduler does);
-//! * jittered run times lie within `[t, t + jitter]`.
+//! * jittered run times lie within `[t, t + jitter]` (generated jitter seeds).
+//!
+//! Instants are spread over 1990–2060, a quarter of them within two days of a month's
+//! start (month ends, 29 February); intervals run from 1 ms to 50 weeks.
 
-use serde_json::{json, Value};
+mod property_runner;
+
+use std::cell::Cell;
+
+use property_runner::Property;
+use proptest::collection::vec;
+use proptest::option;
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::{json, Map, Value};
 use tickwerk::trigger::spec::{BuildContext, TriggerSpec};
 use tickwerk::trigger::{JitterRng, Trigger};
 use tickwerk::{Timestamp, Zone};
@@ -26,170 +39,180 @@ const ZONES: [&str; 10] = [
     "Europe/London",
 ];
 
-/// A small generator on top of the crate's seeded RNG.
-struct Gen(JitterRng);
+/// Seconds of the first instant of `year`-`month` in UTC.
+fn month_start_secs(year: i32, month: u32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+}
 
-impl Gen {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0.next_u64() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// An instant in 1990–2060, sometimes with microseconds.
-    fn instant(&mut self) -> Timestamp {
-        let secs = 631_152_000 + self.below(2_208_988_800 - 631_152_000 + 1) as i64;
-        let micros = if self.chance(30) { self.below(1_000_000) as i64 } else { 0 };
-        Timestamp::from_micros(secs * 1_000_000 + micros)
-    }
-    /// A date in one of the input forms: naive text, text with an offset, epoch ms.
-    fn date_value(&mut self) -> Value {
-        let t = self.instant();
+/// An instant in 1990–2060 (uniform, or within two days of a month's start), with
+/// microseconds in 30% of the cases.
+fn instant() -> impl Strategy<Value = Timestamp> {
+    let secs = prop_oneof![
+        3 => 631_152_000..=2_208_988_800i64,
+        1 => (1990..=2059, 1..=12u32, -2 * 86_400..2 * 86_400i64).prop_map(|(y, m, d)| month_start_secs(y, m) + d),
+    ];
+    (secs, option::weighted(0.3, 0..1_000_000i64)).prop_map(|(s, us)| Timestamp::from_micros(s * 1_000_000 + us.unwrap_or(0)))
+}
+
+/// A date in one of the input forms: naive text, text with an offset, epoch ms.
+fn date_value() -> impl Strategy<Value = Value> {
+    (instant(), 0..4u8, select(vec!["Z", "+05:45", "-10:00", "+13:45"])).prop_map(|(t, form, suffix)| {
         let naive = t.to_utc_naive();
-        match self.below(4) {
+        match form {
             0 => json!(naive.format("%Y-%m-%d %H:%M:%S").to_string()),
             1 => json!(naive.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()),
-            2 => json!(format!("{}{}", naive.format("%Y-%m-%dT%H:%M:%S"), self.pick(&["Z", "+05:45", "-10:00", "+13:45"]))),
+            2 => json!(format!("{}{}", naive.format("%Y-%m-%dT%H:%M:%S"), suffix)),
             _ => json!(t.as_micros() / 1000),
         }
-    }
-    fn maybe_zone(&mut self, obj: &mut serde_json::Map<String, Value>) {
-        if self.chance(60) {
-            obj.insert("timezone".into(), json!(self.pick(&ZONES)));
-        }
-    }
-    fn maybe_jitter(&mut self, obj: &mut serde_json::Map<String, Value>) {
-        match self.below(4) {
-            0 => {
-                obj.insert("jitter".into(), json!(self.below(120)));
-            }
-            1 => {
-                obj.insert("jitter".into(), json!(self.below(10_000) as f64 / 7.0));
-            }
-            _ => {}
-        }
-    }
+    })
+}
 
-    /// A trigger description that builds (date, interval, calendar interval, cron,
-    /// crontab, and, or). Inside an `and` only dates, intervals and combinations of them are
-    /// generated: children that never agree cost the
-    /// full bounded search (10 000 rounds) on every call, which is slow for calendar or cron
-    /// children in a debug build (see `and_of_calendar_intervals` for their test).
-    fn spec(&mut self, depth: u32, in_and: bool) -> Value {
-        let kind = match (depth > 0, in_and) {
-            (true, false) => [0, 1, 2, 3, 4, 5, 6][self.below(7) as usize],
-            (true, true) => [0, 1, 3, 4][self.below(4) as usize],
-            (false, false) => [0, 1, 2, 5, 6][self.below(5) as usize],
-            (false, true) => self.below(2),
-        };
-        let mut o = serde_json::Map::new();
-        match kind {
-            0 => {
-                o.insert("type".into(), json!("date"));
-                if self.chance(90) {
-                    o.insert(if self.chance(50) { "run_date" } else { "runDate" }.into(), self.date_value());
-                }
-                self.maybe_zone(&mut o);
-            }
-            1 => {
-                o.insert("type".into(), json!("interval"));
-                let units = ["weeks", "days", "hours", "minutes", "seconds"];
-                let n = 1 + self.below(3);
-                for _ in 0..n {
-                    let unit = self.pick(&units);
-                    let value = match self.below(3) {
-                        0 => json!(1 + self.below(50)),
-                        1 => json!((1 + self.below(100_000)) as f64 / 1000.0),
-                        _ => json!((1 + self.below(9)) as f64 * 0.25),
-                    };
-                    o.insert(unit.into(), value);
-                }
-                if self.chance(80) {
-                    o.insert("start_date".into(), self.date_value());
-                }
-                if self.chance(30) {
-                    o.insert("endDate".into(), self.date_value());
-                }
-                self.maybe_zone(&mut o);
-                self.maybe_jitter(&mut o);
-            }
-            2 => {
-                o.insert("type".into(), json!("calendarinterval"));
-                for unit in ["years", "months", "weeks", "days"] {
-                    if self.chance(35) {
-                        o.insert(unit.into(), json!(self.below(4)));
-                    }
-                }
-                o.insert("days".into(), json!(1 + self.below(10)));
-                for (unit, max) in [("hour", 24), ("minute", 60), ("second", 60)] {
-                    if self.chance(60) {
-                        o.insert(unit.into(), json!(self.below(max)));
-                    }
-                }
-                let start = self.instant().to_utc_naive().date();
-                o.insert("start_date".into(), json!(start.format("%Y-%m-%d").to_string()));
-                if self.chance(40) {
-                    let end = start + chrono::Duration::days(self.below(2000) as i64);
-                    o.insert("end_date".into(), json!(end.format("%Y-%m-%d").to_string()));
-                }
-                self.maybe_zone(&mut o);
-                self.maybe_jitter(&mut o);
-            }
-            5 => {
-                o.insert("type".into(), json!("cron"));
-                let choices: [(&str, &[&str]); 8] = [
-                    ("year", &["*", "2020-2040", "2030", "*/2"]),
-                    ("month", &["*", "1-6", "jan,jul", "*/3", "feb-dec"]),
-                    ("day", &["*", "1", "last", "2nd mon", "last fri", "1-15/2", "13"]),
-                    ("week", &["*", "1-20", "*/2"]),
-                    ("day_of_week", &["*", "mon-fri", "0,6", "sun", "2"]),
-                    ("hour", &["*", "2", "*/6", "9-17", "0,12"]),
-                    ("minute", &["*", "0", "*/15", "30", "5-10"]),
-                    ("second", &["0", "*/20", "*", "59"]),
-                ];
-                for (field, values) in choices {
-                    if self.chance(35) {
-                        let v = self.pick(values);
-                        // an integer-valued field may be given as a JSON number
-                        let value = match v.parse::<u64>() {
-                            Ok(n) if self.chance(50) => json!(n),
-                            _ => json!(v),
-                        };
-                        o.insert(if field == "day_of_week" && self.chance(50) { "dayOfWeek".into() } else { field.into() }, value);
-                    }
-                }
-                if self.chance(30) {
-                    o.insert("start_date".into(), self.date_value());
-                }
-                if self.chance(20) {
-                    o.insert("end_date".into(), self.date_value());
-                }
-                self.maybe_zone(&mut o);
-                self.maybe_jitter(&mut o);
-            }
-            6 => {
-                o.insert("type".into(), json!("crontab"));
-                let expr = self.pick(&["*/5 * * * *", "0 9 * * 1-5", "30 2 * * *", "0 0 1,15 * 5", "0 0 L * *", "0 12 * * 5#2", "@daily", "15 10 * * 7", "*/10 * * * * *"]);
-                o.insert("expr".into(), json!(expr));
-                self.maybe_zone(&mut o);
-            }
-            k => {
-                o.insert("type".into(), json!(if k == 3 { "and" } else { "or" }));
-                let n = 1 + self.below(3);
-                let children: Vec<Value> = (0..n).map(|_| self.spec(depth - 1, in_and || k == 3)).collect();
-                o.insert("triggers".into(), Value::Array(children));
-                self.maybe_jitter(&mut o);
-            }
-        }
-        Value::Object(o)
+/// A `timezone` entry in 60% of the cases.
+fn maybe_zone() -> impl Strategy<Value = Option<(String, Value)>> {
+    option::weighted(0.6, select(&ZONES[..])).prop_map(|z| z.map(|z| ("timezone".to_string(), json!(z))))
+}
+
+/// A `jitter` entry in half the cases: whole seconds below 120, or sevenths of a second.
+fn maybe_jitter() -> impl Strategy<Value = Option<(String, Value)>> {
+    prop_oneof![
+        2 => Just(None),
+        1 => (0..120u64).prop_map(|j| Some(("jitter".to_string(), json!(j)))),
+        1 => (0..10_000u64).prop_map(|j| Some(("jitter".to_string(), json!(j as f64 / 7.0)))),
+    ]
+}
+
+/// An object from its entries (a later duplicate key wins, as in JSON parsers).
+fn object(entries: impl IntoIterator<Item = Option<(String, Value)>>) -> Value {
+    Value::Object(entries.into_iter().flatten().collect::<Map<String, Value>>())
+}
+
+fn entry(key: &str, value: Value) -> Option<(String, Value)> {
+    Some((key.to_string(), value))
+}
+
+fn date_spec() -> BoxedStrategy<Value> {
+    (option::weighted(0.9, (any::<bool>(), date_value())), maybe_zone())
+        .prop_map(|(run, zone)| {
+            let run = run.map(|(snake, d)| (if snake { "run_date" } else { "runDate" }.to_string(), d));
+            object([entry("type", json!("date")), run, zone])
+        })
+        .boxed()
+}
+
+fn interval_spec() -> BoxedStrategy<Value> {
+    let amount = prop_oneof![
+        (1..=50u64).prop_map(|n| json!(n)),
+        (1..=100_000u64).prop_map(|n| json!(n as f64 / 1000.0)),
+        (1..=9u64).prop_map(|n| json!(n as f64 * 0.25)),
+    ];
+    let units = vec((select(vec!["weeks", "days", "hours", "minutes", "seconds"]), amount), 1..=3);
+    (units, option::weighted(0.8, date_value()), option::weighted(0.3, date_value()), maybe_zone(), maybe_jitter())
+        .prop_map(|(units, start, end, zone, jitter)| {
+            let mut entries = vec![entry("type", json!("interval"))];
+            entries.extend(units.into_iter().map(|(u, v)| entry(u, v)));
+            entries.extend([start.map(|d| ("start_date".to_string(), d)), end.map(|d| ("endDate".to_string(), d)), zone, jitter]);
+            object(entries)
+        })
+        .boxed()
+}
+
+fn calendar_spec() -> BoxedStrategy<Value> {
+    let counts = [0; 3].map(|_| option::weighted(0.35, 0..4u64));
+    let times = (option::weighted(0.6, 0..24u64), option::weighted(0.6, 0..60u64), option::weighted(0.6, 0..60u64));
+    (counts, 1..=10u64, times, instant(), option::weighted(0.4, 0..2000i64), maybe_zone(), maybe_jitter())
+        .prop_map(|([years, months, weeks], days, (hour, minute, second), start, end_days, zone, jitter)| {
+            let start = start.to_utc_naive().date();
+            let num = |k: &str, v: Option<u64>| v.map(|v| (k.to_string(), json!(v)));
+            object([
+                entry("type", json!("calendarinterval")),
+                num("years", years),
+                num("months", months),
+                num("weeks", weeks),
+                num("days", Some(days)),
+                num("hour", hour),
+                num("minute", minute),
+                num("second", second),
+                entry("start_date", json!(start.format("%Y-%m-%d").to_string())),
+                end_days.map(|n| ("end_date".to_string(), json!((start + chrono::Duration::days(n)).format("%Y-%m-%d").to_string()))),
+                zone,
+                jitter,
+            ])
+        })
+        .boxed()
+}
+
+fn cron_spec() -> BoxedStrategy<Value> {
+    let choices: [(&'static str, &'static [&'static str]); 8] = [
+        ("year", &["*", "2020-2040", "2030", "*/2"]),
+        ("month", &["*", "1-6", "jan,jul", "*/3", "feb-dec"]),
+        ("day", &["*", "1", "last", "2nd mon", "last fri", "1-15/2", "13"]),
+        ("week", &["*", "1-20", "*/2"]),
+        ("day_of_week", &["*", "mon-fri", "0,6", "sun", "2"]),
+        ("hour", &["*", "2", "*/6", "9-17", "0,12"]),
+        ("minute", &["*", "0", "*/15", "30", "5-10"]),
+        ("second", &["0", "*/20", "*", "59"]),
+    ];
+    // per field: absent (65%) or a value, as a JSON number when it is one (half the time);
+    // day_of_week spelled dayOfWeek half the time
+    let fields = choices.map(|(name, values)| {
+        option::weighted(0.35, (select(values), any::<bool>(), any::<bool>())).prop_map(move |v| {
+            v.map(|(v, as_number, camel)| {
+                let value = match v.parse::<u64>() {
+                    Ok(n) if as_number => json!(n),
+                    _ => json!(v),
+                };
+                let key = if name == "day_of_week" && camel { "dayOfWeek" } else { name };
+                (key.to_string(), value)
+            })
+        })
+    });
+    (fields, option::weighted(0.3, date_value()), option::weighted(0.2, date_value()), maybe_zone(), maybe_jitter())
+        .prop_map(|(fields, start, end, zone, jitter)| {
+            let mut entries = vec![entry("type", json!("cron"))];
+            entries.extend(fields);
+            entries.extend([start.map(|d| ("start_date".to_string(), d)), end.map(|d| ("end_date".to_string(), d)), zone, jitter]);
+            object(entries)
+        })
+        .boxed()
+}
+
+fn crontab_spec() -> BoxedStrategy<Value> {
+    let exprs = vec!["*/5 * * * *", "0 9 * * 1-5", "30 2 * * *", "0 0 1,15 * 5", "0 0 L * *", "0 12 * * 5#2", "@daily", "15 10 * * 7", "*/10 * * * * *"];
+    (select(exprs), maybe_zone()).prop_map(|(e, zone)| object([entry("type", json!("crontab")), entry("expr", json!(e)), zone])).boxed()
+}
+
+fn combining_spec(kind: &'static str, children: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    (vec(children, 1..=3), maybe_jitter())
+        .prop_map(move |(children, jitter)| object([entry("type", json!(kind)), entry("triggers", Value::Array(children)), jitter]))
+        .boxed()
+}
+
+/// A trigger description that builds (date, interval, calendar interval, cron, crontab,
+/// and, or), nested `depth` deep; shrinks toward a date trigger. Inside an `and` only
+/// dates, intervals and combinations of them are generated: children that never agree cost
+/// the full bounded search (10 000 rounds) on every call, which is slow for calendar or
+/// cron children in a debug build (see `and_of_calendar_intervals` for their test).
+fn spec(depth: u32, in_and: bool) -> BoxedStrategy<Value> {
+    match (depth > 0, in_and) {
+        (true, false) => prop_oneof![
+            date_spec(),
+            interval_spec(),
+            calendar_spec(),
+            combining_spec("and", spec(depth - 1, true)),
+            combining_spec("or", spec(depth - 1, false)),
+            cron_spec(),
+            crontab_spec(),
+        ]
+        .boxed(),
+        (true, true) => prop_oneof![date_spec(), interval_spec(), combining_spec("and", spec(depth - 1, true)), combining_spec("or", spec(depth - 1, true))].boxed(),
+        (false, false) => prop_oneof![date_spec(), interval_spec(), calendar_spec(), cron_spec(), crontab_spec()].boxed(),
+        (false, true) => prop_oneof![date_spec(), interval_spec()].boxed(),
     }
 }
 
-fn context(g: &mut Gen) -> BuildContext {
-    BuildContext { default_zone: Zone::parse(g.pick(&ZONES)).unwrap(), now: g.instant() }
+/// A build context: a default zone and a `now`.
+fn context() -> impl Strategy<Value = BuildContext> {
+    (select(&ZONES[..]), instant()).prop_map(|(z, now)| BuildContext { default_zone: Zone::parse(z).unwrap(), now })
 }
 
 fn has_kind(t: &Trigger, pred: &dyn Fn(&Trigger) -> bool) -> bool {
@@ -203,67 +226,71 @@ fn has_kind(t: &Trigger, pred: &dyn Fn(&Trigger) -> bool) -> bool {
 
 #[test]
 fn json_round_trip_is_lossless() {
-    let mut g = Gen(JitterRng::new(0x7469_636b));
-    let mut built = 0;
-    for case in 0..3000 {
-        let input = g.spec(2, false);
-        let ctx = context(&mut g);
+    let property = Property { regressions: "proptest-regressions/trigger_properties/json_round_trip.txt", cases: 3000, seed: 0x7469_636b };
+    let built = Cell::new(0);
+    property.check((spec(2, false), context(), context()), |(input, ctx, other)| {
         let t = match TriggerSpec::from_json(&input).and_then(|s| s.build(&ctx)) {
             Ok(t) => t,
             // A generated end date before the start, or a date past an end: fine, skip.
             Err(e) => {
-                assert_eq!(e.code(), "INVALID_ARGUMENT", "case {case}: {input}: {e}");
-                continue;
+                prop_assert_eq!(e.code(), "INVALID_ARGUMENT", "{}: {}", input, e);
+                return Ok(());
             }
         };
-        built += 1;
+        built.set(built.get() + 1);
         let canonical = t.to_spec().to_json();
         // build in a different context: the canonical form must not depend on it
-        let other = context(&mut g);
-        let back = TriggerSpec::from_json(&canonical).and_then(|s| s.build(&other)).unwrap_or_else(|e| panic!("case {case}: {canonical}: {e}"));
-        assert_eq!(back, t, "case {case}: {input} -> {canonical}");
-        assert_eq!(back.to_spec().to_json(), canonical, "case {case}: canonical form is not stable");
+        let back = TriggerSpec::from_json(&canonical).and_then(|s| s.build(&other));
+        prop_assert!(back.is_ok(), "{}: {:?}", canonical, back.err());
+        let back = back.unwrap();
+        prop_assert_eq!(&back, &t, "{} -> {}", input, canonical);
+        prop_assert_eq!(back.to_spec().to_json(), canonical.clone(), "canonical form is not stable");
         let text = serde_json::to_string(&t.to_spec()).unwrap();
         let via_serde: TriggerSpec = serde_json::from_str(&text).unwrap();
-        assert_eq!(via_serde.build(&other).unwrap(), t, "case {case}: serde text {text}");
-        assert_eq!(back.to_string(), t.to_string());
-    }
-    assert!(built > 2000, "only {built} generated triggers built");
+        prop_assert_eq!(via_serde.build(&other).ok(), Some(t.clone()), "serde text {}", text);
+        prop_assert_eq!(back.to_string(), t.to_string());
+        Ok(())
+    });
+    let (built, cases) = (built.get(), property.config().cases);
+    assert!(built * 3 > cases * 2, "only {built} of {cases} generated triggers built");
 }
 
 #[test]
 fn fire_times_strictly_increase_and_never_precede_now() {
-    let mut g = Gen(JitterRng::new(0x6669_7265));
-    let mut fired = 0;
-    for case in 0..1500 {
-        let input = g.spec(2, false);
-        let ctx = context(&mut g);
-        let Ok(t) = TriggerSpec::from_json(&input).and_then(|s| s.build(&ctx)) else { continue };
-        let now = if g.chance(50) { ctx.now } else { g.instant() };
+    let property = Property { regressions: "proptest-regressions/trigger_properties/fire_times.txt", cases: 1500, seed: 0x6669_7265 };
+    let fired = Cell::new(0);
+    // after each fire time the scheduler may call later (20%: up to ~2.8 hours later)
+    let later = vec(option::weighted(0.2, 0..10_000_000_000i64), 30);
+    let case = (spec(2, false), context(), option::of(instant()), any::<u64>(), later);
+    property.check(case, |(input, ctx, other_now, jitter_seed, later)| {
+        let Ok(t) = TriggerSpec::from_json(&input).and_then(|s| s.build(&ctx)) else { return Ok(()) };
+        let now = other_now.unwrap_or(ctx.now);
         let starts_in_past = has_kind(&t, &|c| matches!(c, Trigger::Date(_) | Trigger::CalendarInterval(_)));
         let mut prev: Option<Timestamp> = None;
         let mut at = now;
-        let mut rng = JitterRng::new(case);
-        for _ in 0..30 {
+        let mut rng = JitterRng::new(jitter_seed);
+        for delay in later {
             let Some(next) = t.next_fire_time(prev, at) else { break };
-            fired += 1;
+            fired.set(fired.get() + 1);
             match prev {
-                Some(p) => assert!(next > p, "case {case}: {input}: {next} after {p}"),
-                None if !starts_in_past => assert!(next >= now, "case {case}: {input}: first {next} before now {now}"),
+                Some(p) => prop_assert!(next > p, "{}: {} after {}", input, next, p),
+                None if !starts_in_past => prop_assert!(next >= now, "{}: first {} before now {}", input, next, now),
                 None => {}
             }
             if let Some(due_at) = t.apply_jitter(next, &mut rng) {
-                assert!(due_at >= next, "case {case}: jitter went backwards");
+                prop_assert!(due_at >= next, "jitter went backwards");
                 let bound = jitter_bound(&t);
-                assert!(due_at.as_micros() - next.as_micros() <= bound, "case {case}: jitter {} > {bound} µs", due_at.as_micros() - next.as_micros());
+                prop_assert!(due_at.as_micros() - next.as_micros() <= bound, "jitter {} > {} µs", due_at.as_micros() - next.as_micros(), bound);
             }
             prev = Some(next);
             // the scheduler may call later than the fire time; the answer must not change
             // for an interval (it ignores now with a previous time) and must stay > prev
-            at = if g.chance(20) { next.checked_add_micros(g.below(10_000_000_000) as i64).unwrap_or(next) } else { next };
+            at = delay.map_or(next, |d| next.checked_add_micros(d).unwrap_or(next));
         }
-    }
-    assert!(fired > 10_000, "only {fired} fire times were produced");
+        Ok(())
+    });
+    let (fired, cases) = (fired.get(), property.config().cases as usize);
+    assert!(fired * 3 > cases * 20, "only {fired} fire times were produced in {cases} cases");
 }
 
 /// The largest total jitter a trigger can add, in µs: its own plus (for an or) its

@@ -1,10 +1,20 @@
-//! No input may panic: random trigger JSON (valid keys with junk values, junk keys,
+//! No input may panic: generated trigger JSON (valid keys with junk values, junk keys,
 //! extreme numbers, dates at the ends of the calendar) goes through `from_json`, `build`,
 //! `next_fire_time`, `apply_jitter`, `to_string`, `repr` and the canonical round trip.
-//! Errors are fine; they must be typed. A failure prints the seed and the input.
+//! Errors are fine; they must be typed. A failure (a panic included) shrinks to a minimal
+//! input, which the panic message prints (`proptest`; run settings in
+//! `tests/property_runner/mod.rs`).
 //!
-//! `TICKWERK_FUZZ_CASES` sets the number of cases (default 20 000).
+//! 20 000 cases by default; `PROPTEST_CASES=n` runs `n` (`PROPTEST_RNG_SEED=n` other ones).
 
+mod property_runner;
+
+use std::cell::Cell;
+
+use property_runner::Property;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::select;
 use serde_json::{json, Map, Value};
 use tickwerk::trigger::spec::{BuildContext, TriggerSpec};
 use tickwerk::trigger::JitterRng;
@@ -21,125 +31,135 @@ const STRINGS: [&str; 24] = [
     "* * * * * *", "0 0 31 2 *", "\u{0}\u{ffff}", "1e309",
 ];
 
-struct Gen(JitterRng);
+/// Numbers at the edges: zero, -1, the integer extremes, huge and tiny floats, the ends of
+/// the supported range in epoch ms, small fractions and small integers.
+fn number() -> BoxedStrategy<Value> {
+    prop_oneof![
+        Just(json!(0)),
+        Just(json!(-1)),
+        Just(json!(u64::MAX)),
+        Just(json!(i64::MIN)),
+        Just(json!(1e300)),
+        Just(json!(-1e-300)),
+        Just(json!(253_402_300_799_999.0_f64)),
+        Just(json!(-62_135_596_800_000.0_f64)),
+        (0..100u64).prop_map(|n| json!(n as f64 / 3.0)),
+        (0..100u64).prop_map(|n| json!(n)),
+    ]
+    .boxed()
+}
 
-impl Gen {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0.next_u64() % n
+/// Any JSON value: null, booleans, edge numbers, trigger-ish strings and, with `depth`
+/// left, arrays of objects and objects.
+fn value(depth: u32) -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![1 => Just(Value::Null), 1 => any::<bool>().prop_map(Value::Bool), 1 => number(), 2 => select(&STRINGS[..]).prop_map(|s| json!(s))];
+    if depth == 0 {
+        return leaf.boxed();
     }
-    fn number(&mut self) -> Value {
-        match self.below(10) {
-            0 => json!(0),
-            1 => json!(-1),
-            2 => json!(u64::MAX),
-            3 => json!(i64::MIN),
-            4 => json!(1e300),
-            5 => json!(-1e-300),
-            6 => json!(253_402_300_799_999.0_f64),
-            7 => json!(-62_135_596_800_000.0_f64),
-            8 => json!(self.below(100) as f64 / 3.0),
-            _ => json!(self.below(100)),
-        }
-    }
-    fn value(&mut self, depth: u32) -> Value {
-        match self.below(if depth > 0 { 7 } else { 5 }) {
-            0 => Value::Null,
-            1 => json!(self.below(2) == 0),
-            2 => self.number(),
-            3 | 4 => json!(STRINGS[self.below(STRINGS.len() as u64) as usize]),
-            5 => Value::Array((0..self.below(3)).map(|_| self.spec(depth - 1)).collect()),
-            _ => self.spec(depth - 1),
-        }
-    }
-    fn spec(&mut self, depth: u32) -> Value {
-        let mut o = Map::new();
-        if self.below(10) > 0 {
-            o.insert("type".into(), json!(TYPES[self.below(TYPES.len() as u64) as usize]));
-        }
-        for _ in 0..self.below(6) {
-            let key = KEYS[self.below(KEYS.len() as u64) as usize];
-            let value = if key == "triggers" && depth > 0 {
-                Value::Array((0..1 + self.below(3)).map(|_| self.spec(depth - 1)).collect())
-            } else {
-                self.value(depth)
-            };
-            o.insert(key.into(), value);
-        }
-        Value::Object(o)
-    }
-    /// A well-formed spec with extreme but plausible values.
-    fn template(&mut self, depth: u32) -> Value {
-        let dates = ["0001-01-01", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00+14:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00"];
-        let date = |g: &mut Gen| -> Value {
-            match g.below(3) {
-                0 => json!(253_402_300_799_999.0_f64 - g.below(10_000) as f64 * 1e9),
-                1 => json!(-62_135_596_800_000.0_f64 + g.below(10_000) as f64 * 1e9),
-                _ => json!(dates[g.below(dates.len() as u64) as usize]),
+    prop_oneof![5 => leaf, 1 => vec(spec(depth - 1), 0..3).prop_map(Value::Array), 1 => spec(depth - 1)].boxed()
+}
+
+/// An object with an optional (possibly unknown) `type` and up to five entries of known
+/// and junk keys with any values; `triggers` holds one to three such objects while
+/// `depth` lasts.
+fn spec(depth: u32) -> BoxedStrategy<Value> {
+    let other = (select(&KEYS[..]), value(depth)).prop_map(|(k, v)| (k.to_string(), v));
+    let entry = if depth > 0 {
+        prop_oneof![KEYS.len() as u32 - 1 => other, 1 => vec(spec(depth - 1), 1..=3).prop_map(|c| ("triggers".to_string(), Value::Array(c)))].boxed()
+    } else {
+        other.boxed()
+    };
+    (proptest::option::weighted(0.9, select(&TYPES[..])), vec(entry, 0..6))
+        .prop_map(|(kind, entries)| {
+            let mut o = Map::new();
+            if let Some(kind) = kind {
+                o.insert("type".into(), json!(kind));
             }
-        };
-        let day_only = ["0001-01-01", "9999-12-31", "2024-02-29", "2023-03-26"];
-        let zone = ["UTC", "Pacific/Chatham", "America/Santiago", "-12:00", "+14:00", "Australia/Lord_Howe"][self.below(6) as usize];
-        match self.below(if depth > 0 { 6 } else { 4 }) {
-            0 => json!({"type": "date", "run_date": date(self), "timezone": zone}),
-            1 => {
-                let unit = [1e-6, 1.0, 59.999999, 86_400.0 * 365.0, 3.15e11][self.below(5) as usize];
-                json!({"type": "interval", "seconds": unit, "start_date": date(self), "end_date": date(self), "timezone": zone, "jitter": self.below(5) as f64 * 1e8})
-            }
-            2 => json!({"type": "calendarinterval", "years": self.below(3) * 4000, "months": self.below(30), "days": self.below(2),
-                        "hour": self.below(24), "minute": self.below(60), "start_date": day_only[self.below(4) as usize], "timezone": zone}),
-            3 => {
-                let year = ["*", "9999", "1970"][self.below(3) as usize];
-                let day = ["29", "last", "5th sun"][self.below(3) as usize];
-                json!({"type": "cron", "year": year, "month": "2", "day": day, "second": "*/7",
-                       "start_date": date(self), "end_date": date(self), "timezone": zone, "jitter": 1e9})
-            }
-            k => json!({"type": if k == 4 { "and" } else { "or" }, "triggers": [self.template(depth - 1), self.template(depth - 1)], "jitter": 0.000001}),
-        }
+            o.extend(entries);
+            Value::Object(o)
+        })
+        .boxed()
+}
+
+/// A date at or near an end of the calendar (epoch ms up to 10 000 × 10⁶ s from it, or
+/// text), or a text wall time in New York's 2024 gap (03-10 02:30) or fold (11-03 01:30).
+fn extreme_date() -> BoxedStrategy<Value> {
+    let dates = ["0001-01-01", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00+14:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00"];
+    prop_oneof![
+        (0..10_000u64).prop_map(|n| json!(253_402_300_799_999.0_f64 - n as f64 * 1e9)),
+        (0..10_000u64).prop_map(|n| json!(-62_135_596_800_000.0_f64 + n as f64 * 1e9)),
+        select(dates.to_vec()).prop_map(|d| json!(d)),
+    ]
+    .boxed()
+}
+
+/// A well-formed spec with extreme but plausible values.
+fn template(depth: u32) -> BoxedStrategy<Value> {
+    let zone = || select(vec!["UTC", "Pacific/Chatham", "America/Santiago", "-12:00", "+14:00", "Australia/Lord_Howe"]);
+    let day_only = || select(vec!["0001-01-01", "9999-12-31", "2024-02-29", "2023-03-26"]);
+    let date = (extreme_date(), zone()).prop_map(|(d, z)| json!({"type": "date", "run_date": d, "timezone": z}));
+    let interval = (select(vec![1e-6, 1.0, 59.999999, 86_400.0 * 365.0, 3.15e11]), extreme_date(), extreme_date(), zone(), 0..5u64)
+        .prop_map(|(unit, s, e, z, j)| json!({"type": "interval", "seconds": unit, "start_date": s, "end_date": e, "timezone": z, "jitter": j as f64 * 1e8}));
+    let calendar = (0..3u64, 0..30u64, 0..2u64, 0..24u64, 0..60u64, day_only(), zone()).prop_map(|(y, mo, d, h, mi, start, z)| {
+        json!({"type": "calendarinterval", "years": y * 4000, "months": mo, "days": d, "hour": h, "minute": mi, "start_date": start, "timezone": z})
+    });
+    let cron = (select(vec!["*", "9999", "1970"]), select(vec!["29", "last", "5th sun"]), extreme_date(), extreme_date(), zone()).prop_map(|(year, day, s, e, z)| {
+        json!({"type": "cron", "year": year, "month": "2", "day": day, "second": "*/7", "start_date": s, "end_date": e, "timezone": z, "jitter": 1e9})
+    });
+    if depth == 0 {
+        return prop_oneof![date, interval, calendar, cron].boxed();
     }
-    fn instant(&mut self) -> Timestamp {
-        match self.below(4) {
-            0 => Timestamp::MIN,
-            1 => Timestamp::MAX,
-            _ => Timestamp::from_micros(Timestamp::MIN.as_micros() + (self.0.next_u64() % (Timestamp::MAX.as_micros() - Timestamp::MIN.as_micros()) as u64) as i64),
-        }
-    }
+    let pair = || (template(depth - 1), template(depth - 1));
+    prop_oneof![
+        date,
+        interval,
+        calendar,
+        cron,
+        pair().prop_map(|(a, b)| json!({"type": "and", "triggers": [a, b], "jitter": 0.000001})),
+        pair().prop_map(|(a, b)| json!({"type": "or", "triggers": [a, b], "jitter": 0.000001})),
+    ]
+    .boxed()
+}
+
+/// An instant: either end of the supported range, or anywhere in it.
+fn instant() -> impl Strategy<Value = Timestamp> {
+    prop_oneof![
+        1 => Just(Timestamp::MIN),
+        1 => Just(Timestamp::MAX),
+        2 => (Timestamp::MIN.as_micros()..=Timestamp::MAX.as_micros()).prop_map(Timestamp::from_micros),
+    ]
 }
 
 #[test]
 fn arbitrary_specs_never_panic() {
-    let cases: u64 = std::env::var("TICKWERK_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
-    let mut g = Gen(JitterRng::new(0x6675_7a7a));
-    let (mut built, mut refused) = (0u64, 0u64);
-    for case in 0..cases {
-        let input = if case % 2 == 0 { g.spec(2) } else { g.template(2) };
-        let zone = Zone::parse(["UTC", "America/Santiago", "Pacific/Chatham", "+14:00"][g.below(4) as usize]).unwrap();
-        let ctx = BuildContext { default_zone: zone, now: g.instant() };
-        let result = std::panic::catch_unwind(|| {
-            let t = match TriggerSpec::from_json(&input).and_then(|s| s.build(&ctx)) {
-                Ok(t) => t,
-                Err(e) => {
-                    assert!(!e.code().is_empty() && !e.to_string().is_empty());
-                    return false;
-                }
-            };
-            let _ = (t.to_string(), t.repr());
-            let mut rng = JitterRng::new(case);
-            let mut prev = None;
-            for _ in 0..5 {
-                let Some(next) = t.next_fire_time(prev, ctx.now) else { break };
-                let _ = t.apply_jitter(next, &mut rng);
-                prev = Some(next);
+    let property = Property { regressions: "proptest-regressions/trigger_fuzz/arbitrary_specs.txt", cases: 20_000, seed: 0x6675_7a7a };
+    let (built, refused) = (Cell::new(0u64), Cell::new(0u64));
+    let zones = select(vec!["UTC", "America/Santiago", "Pacific/Chatham", "+14:00"]);
+    let case = (prop_oneof![spec(2), template(2)], zones, instant(), any::<u64>());
+    property.check(case, |(input, zone, now, jitter_seed)| {
+        let ctx = BuildContext { default_zone: Zone::parse(zone).unwrap(), now };
+        let t = match TriggerSpec::from_json(&input).and_then(|s| s.build(&ctx)) {
+            Ok(t) => t,
+            Err(e) => {
+                prop_assert!(!e.code().is_empty() && !e.to_string().is_empty(), "untyped error {:?}", e);
+                refused.set(refused.get() + 1);
+                return Ok(());
             }
-            let back = TriggerSpec::from_json(&t.to_spec().to_json()).and_then(|s| s.build(&ctx));
-            assert_eq!(back.as_ref().ok(), Some(&t), "round trip of {t}");
-            true
-        });
-        match result {
-            Ok(true) => built += 1,
-            Ok(false) => refused += 1,
-            Err(_) => panic!("case {case} panicked on {input} (zone {zone}, now {})", ctx.now),
+        };
+        let _ = (t.to_string(), t.repr());
+        let mut rng = JitterRng::new(jitter_seed);
+        let mut prev = None;
+        for _ in 0..5 {
+            let Some(next) = t.next_fire_time(prev, ctx.now) else { break };
+            let _ = t.apply_jitter(next, &mut rng);
+            prev = Some(next);
         }
-    }
-    println!("{cases} arbitrary specs: {built} built, {refused} refused with typed errors");
-    assert!(built > 0 && refused > 0);
+        let back = TriggerSpec::from_json(&t.to_spec().to_json()).and_then(|s| s.build(&ctx));
+        prop_assert_eq!(back.as_ref().ok(), Some(&t), "round trip of {}", t);
+        built.set(built.get() + 1);
+        Ok(())
+    });
+    let cases = property.config().cases;
+    println!("{cases} arbitrary specs: {} built, {} refused with typed errors", built.get(), refused.get());
+    assert!(built.get() > 0 && refused.get() > 0);
 }

@@ -6,16 +6,30 @@
 //! * at every offset change of ours from 1900 to 2099, one second before, at and after;
 //! * at every change chrono-tz shows at a weekly sampling of 1900–2099 (found by
 //!   bisecting chrono-tz itself), one second before, at and after;
-//! * at those weekly samples and at pseudo-random instants from 1800 to 2099.
+//! * at those weekly samples;
+//! * at generated instants from 1800 to 2099 (`proptest`, 300 instants, each in every
+//!   zone; a quarter within a day of a month's start), shrinking to the earliest failing
+//!   instant found.
 //!
 //! From 2100 on chrono-tz holds each zone's last offset, while the database continues the
 //! zone's yearly rule forever, as Python's `zoneinfo` does (the intended difference). There
-//! the check is that a zone with a rule, at an instant of year Y, has the offset chrono-tz
-//! has at the same wall moment of the year in 2072–2099 with Y's calendar (same weekday of
-//! 1 January, same leap year), and that a zone without one has chrono-tz's last offset.
+//! the check, at 400 generated instants of 2100–2499 in every zone, is that a zone with a
+//! rule, at an instant of year Y, has the offset chrono-tz has at the same wall moment of the
+//! year in 2072–2099 with Y's calendar (same weekday of 1 January, same leap year), and that
+//! a zone without one has chrono-tz's last offset.
+//!
+//! Run settings (fixed seeds, `PROPTEST_CASES`, `PROPTEST_RNG_SEED`, seeds files):
+//! `tests/property_runner/mod.rs`.
+
+mod property_runner;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::{OffsetName, Tz, TZ_VARIANTS};
+use property_runner::Property;
+use proptest::prelude::*;
 use tickwerk::time::{Timestamp, Zone};
 
 const DAY: i64 = 86_400;
@@ -46,14 +60,22 @@ fn ours_at(zone: Zone, s: i64) -> (i32, String) {
     (zone.offset_at(t), zone.abbreviation_at(t))
 }
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
+/// Whole seconds in `[first_year, last_year]`: uniform (shrinking toward the start), or
+/// within a day of a month's start, where most offset changes of the past fall.
+fn second_in_years(first_year: i32, last_year: i32) -> impl Strategy<Value = i64> {
+    prop_oneof![
+        3 => secs_of(first_year, 1, 1)..secs_of(last_year + 1, 1, 1),
+        1 => (first_year..=last_year, 1..=12u32, -DAY..DAY).prop_map(|(y, m, d)| secs_of(y, m, 1) + d),
+    ]
+}
+
+/// `s` as an instant with its UTC text (the shrunk input of a failure).
+#[derive(Clone, Copy)]
+struct Second(i64);
+
+impl std::fmt::Debug for Second {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.0, Timestamp::from_secs(self.0))
     }
 }
 
@@ -96,7 +118,6 @@ fn every_zone_name_parses_back() {
 #[test]
 fn offsets_and_abbreviations_match_chrono_tz_through_2099() {
     let (from, until) = (secs_of(1900, 1, 1), secs_of(2100, 1, 1));
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut checked = 0u64;
     for tz in TZ_VARIANTS.iter().copied() {
         let zone = Zone::parse(tz.name()).unwrap();
@@ -137,13 +158,20 @@ fn offsets_and_abbreviations_match_chrono_tz_through_2099() {
             prev = now;
             t = next;
         }
-        // Pseudo-random instants 1800–2099.
-        let span = (until - secs_of(1800, 1, 1)) as u64;
-        for _ in 0..300 {
-            check(secs_of(1800, 1, 1) + rng.below(span) as i64);
-        }
     }
     assert!(checked > 5_000_000, "only {checked} checks");
+}
+
+#[test]
+fn generated_instants_match_chrono_tz_in_every_zone() {
+    let property = Property { regressions: "proptest-regressions/tzdb_equivalence/instants_1800_2099.txt", cases: 300, seed: 0x9e37_79b9_7f4a_7c15 };
+    let zones: Vec<(Tz, Zone)> = TZ_VARIANTS.iter().map(|&tz| (tz, Zone::parse(tz.name()).unwrap())).collect();
+    property.check(second_in_years(1800, 2099).prop_map(Second), |Second(s)| {
+        for &(tz, zone) in &zones {
+            prop_assert_eq!(ours_at(zone, s), chrono_at(tz, s), "{} at {}", tz.name(), Timestamp::from_secs(s));
+        }
+        Ok(())
+    });
 }
 
 /// The latest year of 2072–2099 with `year`'s calendar.
@@ -163,34 +191,41 @@ fn two_changes(tz: Tz, year: i32) -> bool {
 
 #[test]
 fn after_2099_the_yearly_rule_continues() {
-    let (from, until) = (secs_of(2100, 1, 1), secs_of(2500, 1, 1));
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let (mut with_rule, mut without, mut compared, mut irregular_twin) = (0, 0, 0, 0);
-    for tz in TZ_VARIANTS.iter().copied() {
-        let zone = Zone::parse(tz.name()).unwrap();
-        let last = chrono_at(tz, secs_of(2099, 12, 31));
-        // A zone observing DST in 2099 keeps changing; one that does not is constant.
-        let has_rule = chrono_at(tz, secs_of(2099, 7, 1)).0 != chrono_at(tz, secs_of(2099, 1, 1)).0;
-        for _ in 0..400 {
-            let s = from + rng.below((until - from) as u64) as i64;
-            let ours = ours_at(zone, s);
-            if has_rule {
-                let date = DateTime::from_timestamp(s, 0).unwrap().date_naive();
-                let twin = twin_year(date.year());
-                if !two_changes(tz, twin) {
-                    irregular_twin += 1;
+    let property = Property { regressions: "proptest-regressions/tzdb_equivalence/yearly_rule_after_2099.txt", cases: 400, seed: 0x2545_f491_4f6c_dd1d };
+    // Per zone: chrono-tz's offset at the end of 2099, and whether it still observes DST
+    // then (a zone that does keeps changing; one that does not is constant).
+    let zones: Vec<(Tz, Zone, (i32, String), bool)> = TZ_VARIANTS
+        .iter()
+        .map(|&tz| {
+            let has_rule = chrono_at(tz, secs_of(2099, 7, 1)).0 != chrono_at(tz, secs_of(2099, 1, 1)).0;
+            (tz, Zone::parse(tz.name()).unwrap(), chrono_at(tz, secs_of(2099, 12, 31)), has_rule)
+        })
+        .collect();
+    let with_rule = zones.iter().filter(|z| z.3).count();
+    assert!(with_rule > 100 && zones.len() - with_rule > 300, "{with_rule} of {} zones with a rule", zones.len());
+    // two_changes per (zone, twin year), computed once
+    let regular: RefCell<HashMap<(usize, i32), bool>> = RefCell::default();
+    let (compared, irregular_twin) = (Cell::new(0u64), Cell::new(0u64));
+    property.check(second_in_years(2100, 2499).prop_map(Second), |Second(s)| {
+        let date = DateTime::from_timestamp(s, 0).unwrap().date_naive();
+        let twin = twin_year(date.year());
+        let shift = secs_of(date.year(), 1, 1) - secs_of(twin, 1, 1);
+        for (i, (tz, zone, last, has_rule)) in zones.iter().enumerate() {
+            let ours = ours_at(*zone, s);
+            if *has_rule {
+                if !*regular.borrow_mut().entry((i, twin)).or_insert_with(|| two_changes(*tz, twin)) {
+                    irregular_twin.set(irregular_twin.get() + 1);
                     continue;
                 }
-                let shift = secs_of(date.year(), 1, 1) - secs_of(twin, 1, 1);
-                assert_eq!(ours, chrono_at(tz, s - shift), "{} at {}", tz.name(), Timestamp::from_secs(s));
+                prop_assert_eq!(&ours, &chrono_at(*tz, s - shift), "{} at {}", tz.name(), Timestamp::from_secs(s));
             } else {
-                assert_eq!(ours, last, "{} at {}", tz.name(), Timestamp::from_secs(s));
+                prop_assert_eq!(&ours, last, "{} at {}", tz.name(), Timestamp::from_secs(s));
             }
-            compared += 1;
+            compared.set(compared.get() + 1);
         }
-        if has_rule { with_rule += 1 } else { without += 1 }
-    }
-    assert!(with_rule > 100 && without > 300, "{with_rule} with a rule, {without} without");
+        Ok(())
+    });
+    let (compared, irregular_twin) = (compared.get(), irregular_twin.get());
     assert!(irregular_twin * 100 < compared, "{irregular_twin} skipped of {compared}");
 }
 

@@ -12,7 +12,7 @@
 // Usage: node scripts/size.mjs [--budget BYTES]   (after `npm run build`); exits 1 over budget.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -21,7 +21,11 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The size goal from the README: a bundled app under 150,000 bytes gzipped. */
 export const GOAL = 150_000;
 
-/** `{ jsRaw, jsGz, wasmRaw, wasmGz, total }` of an app that bundles the whole API. */
+/**
+ * `{ jsRaw, jsGz, wasmRaw, wasmGz, total, jsModules }` of an app that bundles the whole API;
+ * `jsModules` is `[[path, minified bytes]]` per module of the package in the app's bundle,
+ * largest first (before gzip).
+ */
 export async function bundledSize() {
   const { build } = await import('esbuild');
   const app = mkdtempSync(join(tmpdir(), 'tickwerk-size-'));
@@ -29,15 +33,21 @@ export async function bundledSize() {
     mkdirSync(join(app, 'node_modules'));
     symlinkSync(root, join(app, 'node_modules', 'tickwerk'), 'dir');
     writeFileSync(join(app, 'app.js'), "export * from 'tickwerk';\n");
-    const { outputFiles } = await build({
+    const { outputFiles, metafile } = await build({
       absWorkingDir: app, entryPoints: [join(app, 'app.js')], bundle: true, write: false, format: 'esm',
       platform: 'browser', target: 'es2022', minify: true, outfile: join(app, 'out.js'), logLevel: 'silent',
+      metafile: true,
     });
     const js = outputFiles.find((f) => f.path.endsWith('.js')).contents;
+    const [output] = Object.values(metafile.outputs).filter((o) => o.entryPoint);
+    const jsModules = Object.entries(output.inputs)
+      .map(([path, { bytesInOutput }]) => [relative(root, resolve(app, path)), bytesInOutput])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
     const wasm = readFileSync(join(root, 'dist', 'tickwerk_bg.wasm'));
     const jsGz = gzipSync(js, { level: 9 }).length;
     const wasmGz = gzipSync(wasm, { level: 9 }).length;
-    return { jsRaw: js.length, jsGz, wasmRaw: wasm.length, wasmGz, total: jsGz + wasmGz };
+    return { jsRaw: js.length, jsGz, wasmRaw: wasm.length, wasmGz, total: jsGz + wasmGz, jsModules };
   } finally {
     rmSync(app, { recursive: true, force: true });
   }
@@ -47,7 +57,12 @@ export async function bundledSize() {
 function crateOf(name) {
   if (!name) return '(unnamed)';
   let m = /^_ZN(\d+)/.exec(name);
-  if (m) return name.slice(m[0].length, m[0].length + Number(m[1]));
+  if (m) {
+    const first = name.slice(m[0].length, m[0].length + Number(m[1]));
+    // `<alloc::vec::Vec<T> as …>::…`: the crate of the type the impl is for.
+    const impl = /^_\$LT\$(?:\$RF\$)?(?:mut\$u20\$)?([a-z_][a-z0-9_]*)\.\./.exec(first);
+    return impl ? impl[1] : first;
+  }
   m = /C(?:s[0-9a-zA-Z_]*_)?(\d+)([a-z_][a-z0-9_]*)/.exec(name);
   if (name.startsWith('_R') && m) return m[2].slice(0, Number(m[1]));
   m = /^_\$LT\$(?:\$RF\$)?(?:mut\$u20\$)?([a-z_][a-z0-9_]*)\.\./.exec(name);
@@ -55,9 +70,14 @@ function crateOf(name) {
   return '(generic or runtime)';
 }
 
+/** wasm-bindgen's type-description functions (`WasmDescribe::describe`, `__wbindgen_describe_*`):
+ *  in cargo's output, not in the shipped module. */
+const DESCRIBE = /WasmDescribe|wbindgen_describe|describe\.\.WasmDescribe/;
+
 /**
  * `{ sections, code, crates: [[crate, bytes]], functions: [[bytes, name]] }` of a wasm file
- * with a name section. Code bytes are function bodies; data is listed under `sections`.
+ * with a name section. Code bytes are function bodies, less wasm-bindgen's describe
+ * functions (removed before shipping); data is listed under `sections`.
  */
 export function wasmBreakdown(path) {
   const buf = readFileSync(path);
@@ -137,18 +157,31 @@ export function wasmBreakdown(path) {
     p = end;
   }
   const crates = new Map();
-  const functions = bodies.map((bytes, i) => {
+  const functions = [];
+  let code = 0;
+  bodies.forEach((bytes, i) => {
     const name = names.get(imported + i);
+    // wasm-bindgen reads the type descriptions these functions return and removes them.
+    if (name && DESCRIBE.test(name)) return;
     const crate = crateOf(name);
     crates.set(crate, (crates.get(crate) ?? 0) + bytes);
-    return [bytes, name ?? `#${imported + i}`];
+    functions.push([bytes, name ?? `#${imported + i}`]);
+    code += bytes;
   });
   return {
     sections,
-    code: bodies.reduce((a, b) => a + b, 0),
+    code,
     crates: [...crates].sort((a, b) => b[1] - a[1]),
     functions: functions.sort((a, b) => b[0] - a[0]),
   };
+}
+
+/** The JS part of a `bundledSize()` result as text: the modules by their minified bytes. */
+export function jsBreakdownText(size, top = 15) {
+  return [
+    `JS in the bundled app by module (minified, before gzip; ${size.jsRaw.toLocaleString('en-US')} B in all):`,
+    ...size.jsModules.slice(0, top).map(([path, n]) => `  ${n.toLocaleString('en-US').padStart(9)} B  ${path}`),
+  ].join('\n');
 }
 
 /** The breakdown as text: sections, the top crates and the top functions. */
@@ -174,6 +207,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const s = await bundledSize();
   console.log(`bundled app: wasm ${s.wasmGz.toLocaleString('en-US')} B + JS ${s.jsGz.toLocaleString('en-US')} B gzipped = ${s.total.toLocaleString('en-US')} B (budget ${budget.toLocaleString('en-US')} B, goal ${GOAL.toLocaleString('en-US')} B)`);
   console.log(breakdownText(rawWasmPath));
+  console.log(jsBreakdownText(s));
   if (s.total > budget) {
     console.error(`over budget by ${(s.total - budget).toLocaleString('en-US')} B`);
     process.exit(1);

@@ -104,10 +104,12 @@ impl IntervalTrigger {
         let next = if self.start_date >= t {
             self.start_date
         } else {
-            let diff = (t.as_micros() as i128) - (self.start_date.as_micros() as i128);
-            let step = self.interval as i128;
-            let k = (diff + step - 1) / step;
-            let offset = i64::try_from(k * step).ok()?;
+            // 64-bit arithmetic (no 128-bit division routine in the wasm): instants lie within
+            // the years 1-9999 and intervals within 10,000 years, so none of these overflow.
+            let diff = t.as_micros().checked_sub(self.start_date.as_micros())?;
+            let step = self.interval;
+            let k = diff.checked_add(step - 1)? / step;
+            let offset = k.checked_mul(step)?;
             self.start_date.checked_add_micros(offset)?
         };
         self.within_end(next)

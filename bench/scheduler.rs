@@ -3,7 +3,8 @@
 //!
 //! 1. Adds 100,000 jobs (half cron, half interval) and measures the heap bytes per job with
 //!    a counting global allocator.
-//! 2. Drives one simulated day through `next_wakeup` → `tick` → run reports, and reports the
+//! 2. Drives one simulated day through the shared fake host (`tests/common/host.rs`):
+//!    `next_wakeup` → `tick` and its outputs → run reports, and reports the
 //!    time per due run and per `next_wakeup` call.
 //! 3. Jumps the clock by one year on 10,000 per-second coalescing jobs (half cron, half
 //!    interval) and times that one `tick`.
@@ -19,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tickwerk::scheduler::{NewJob, RunStart, Scheduler, SchedulerConfig, TriggerInput};
+use tickwerk::scheduler::{NewJob, Scheduler, SchedulerConfig, TriggerInput};
 use tickwerk::trigger::JitterRng;
 use tickwerk::Timestamp;
 
@@ -43,6 +44,13 @@ unsafe impl GlobalAlloc for Counting {
         System.realloc(ptr, layout, new_size)
     }
 }
+
+/// The shared fake host of the scheduler tests (checks that no run precedes its store ops).
+#[allow(dead_code)]
+#[path = "../tests/common/host.rs"]
+mod host;
+
+use host::Host;
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -112,7 +120,7 @@ fn day(scale: &Scale) {
         |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
         |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
     );
-    while s.poll_event().is_some() {}
+    while s.poll_output().is_some() {}
     let bytes = LIVE.load(Ordering::Relaxed) - before;
     println!("jobs: {n} ({crons} cron, {} interval)", n - crons);
     println!("memory per job: {} bytes", bytes / n);
@@ -130,10 +138,10 @@ fn day(scale: &Scale) {
             };
             s.add_job(NewJob::new("task", TriggerInput::Json(spec)).id(format!("job-{i:06}")), at(0)).unwrap();
         }
-        while s.poll_event().is_some() {}
+        while s.poll_output().is_some() {}
         println!("  memory per job, {label}: {} bytes", (LIVE.load(Ordering::Relaxed) - before) / n);
     }
-    let mut s = {
+    let mut h = {
         let mut s = started();
         add_jobs(
             &mut s,
@@ -141,9 +149,10 @@ fn day(scale: &Scale) {
             |r| json!({"type": "cron", "minute": (r.next_u64() % 60).to_string(), "second": (r.next_u64() % 60).to_string()}),
             |r| json!({"type": "interval", "seconds": 300 + r.next_u64() % 7200, "start_date": iso((r.next_u64() % 3600) as i64)}),
         );
-        while s.poll_event().is_some() {}
-        s
+        while s.poll_output().is_some() {}
+        Host::new(s, at(0))
     };
+    let s = &mut h;
 
     let (mut runs, mut wakeups) = (0u64, 0u64);
     let (mut tick_time, mut wake_time, mut report_time) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -152,25 +161,19 @@ fn day(scale: &Scale) {
     let wall0 = Instant::now();
     loop {
         let w0 = Instant::now();
-        let next = s.next_wakeup();
+        let next = s.s.next_wakeup();
         wake_time += w0.elapsed();
         wakeups += 1;
         let Some(now) = next.filter(|n| *n <= end) else { break };
         let t0 = Instant::now();
-        let due = s.tick(now);
+        // tick, and the host takes its outputs (the runs, the store ops, the events)
+        let due = s.tick(now).runs.len();
         tick_time += t0.elapsed();
         let r0 = Instant::now();
-        for run in &due {
-            while let Some(start) = s.start_run_time(run.id, now).unwrap() {
-                if let RunStart::Execute(t) = start {
-                    s.run_succeeded(run.id, t, serde_json::Value::Null).unwrap();
-                }
-            }
-            s.finish_run(run.id).unwrap();
-        }
-        while s.poll_event().is_some() {}
+        s.complete_unheld();
+        s.drain();
         report_time += r0.elapsed();
-        runs += due.len() as u64;
+        runs += due as u64;
     }
     let wall = wall0.elapsed();
     let simulated = if scale.span == DAY { "day".to_string() } else { format!("{} s", scale.span) };
@@ -198,7 +201,7 @@ fn day(scale: &Scale) {
     let w0 = Instant::now();
     let mut sink = 0i64;
     for _ in 0..n {
-        sink ^= s.next_wakeup().map_or(0, |t| t.as_micros());
+        sink ^= s.s.next_wakeup().map_or(0, |t| t.as_micros());
     }
     println!("  next_wakeup (isolated, {n} calls): {:.4} µs per call [{}]", w0.elapsed().as_secs_f64() * 1e6 / n as f64, sink & 1);
 }
@@ -211,14 +214,14 @@ fn year_jump(scale: &Scale) {
         |_| json!({"type": "cron", "second": "*"}),
         |_| json!({"type": "interval", "seconds": 1, "start_date": iso(1)}),
     );
-    let first_runs = s.tick(at(1));
-    for run in &first_runs {
-        s.finish_run(run.id).unwrap();
+    let mut h = Host::new(s, at(0));
+    let first = h.tick(at(1)).runs.len();
+    for f in std::mem::take(&mut h.in_flight) {
+        h.s.finish_run(f.id).unwrap();
     }
-    let first = first_runs.len();
     let cpu0 = thread_cpu_ns();
     let t0 = Instant::now();
-    let runs = s.tick(at(365 * DAY));
+    let runs = h.tick(at(365 * DAY)).runs;
     let took = t0.elapsed();
     if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
         println!("one-year jump CPU time: {:.1} ms", (b - a) as f64 / 1e6);

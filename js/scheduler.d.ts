@@ -440,8 +440,16 @@ export interface CoreRun {
 }
 export interface CoreEvent {
   code: number; name: EventName; alias?: string; jobId?: string; jobstore?: string | null;
-  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number; retval?: unknown; exception?: string; traceback?: string;
+  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number;
+  /** The run an executed / error / missed event is about: with `scheduledRunTime`, the key of
+   *  the return value or exception the host kept (the core keeps neither). */
+  runId?: number;
 }
+/** One item of `SchedulerCore.drainOutput`, in the order it happened. */
+export type CoreOutput =
+  | { kind: 'storeOps'; jobstore: string; ops: StoreOp[] }
+  | { kind: 'run'; run: CoreRun }
+  | { kind: 'event'; event: CoreEvent };
 export interface CoreJob {
   id: string; name: string; func: string; args: unknown[]; kwargs: Record<string, unknown>;
   trigger: TriggerSpecJson; triggerText: string; executor: string; jobstore: string | null;
@@ -449,13 +457,17 @@ export interface CoreJob {
   nextRunTime: number | null; pending: boolean; text: string;
 }
 export interface CoreRunStart { action: 'execute' | 'missed'; scheduledRunTime: number }
-export interface CoreLoadProblem { code: string; id: string; message: string; index: number }
+/** A record `loadJobs` / `replaceJobs` could not load: its index in `records`, its id when it
+ *  has a readable one, the error code and message. */
+export interface CoreLoadProblem { index: number; id?: string; code: string; message: string }
 
 /**
  * The sans-IO scheduler for hosts that own the clock (edge, serverless, tests). Times are
- * epoch ms (fractions = µs). Loop: `tick(now)` → apply `drainStoreOps()` → for each run,
- * `startRunTime` until `undefined`, report `runSucceeded`/`runFailed`, then `finishRun` →
- * `drainEvents()` → sleep until `nextWakeup()`.
+ * epoch ms (fractions = µs). Loop: `tick(now)` → for each item of `drainOutput()`, in order:
+ * store a `storeOps` batch; deliver an `event`; start a `run` only once every batch before
+ * it is stored (`startRunTime` until `undefined`, keep the result and report
+ * `runSucceeded`/`runFailed`, then `finishRun`; reports queue outputs: drain again) → sleep
+ * until `nextWakeup()`.
  */
 export class SchedulerCore {
   constructor(options?: Record<string, unknown>);
@@ -469,13 +481,17 @@ export class SchedulerCore {
   resume(): void;
   wakeup(): void;
   nextWakeup(): number | undefined;
-  tick(nowMs: number): CoreRun[];
+  /** Queues the store ops of the due jobs' next run times, then their runs, then the
+   *  submission events (take them with `drainOutput`). */
+  tick(nowMs: number): void;
   startRunTime(runId: number, nowMs: number): CoreRunStart | undefined;
-  runSucceeded(runId: number, scheduledMs: number, retval: unknown): void;
-  runFailed(runId: number, scheduledMs: number, exception: string, traceback?: string | null): void;
+  /** Queues EVENT_JOB_EXECUTED with `runId` and `scheduledRunTime` (the value stays in JS). */
+  runSucceeded(runId: number, scheduledMs: number): void;
+  /** Queues EVENT_JOB_ERROR with `runId` and `scheduledRunTime` (the exception stays in JS). */
+  runFailed(runId: number, scheduledMs: number): void;
   finishRun(runId: number): void;
-  drainEvents(): CoreEvent[];
-  drainStoreOps(): StoreOp[];
+  /** Every queued output, in order: store op batches, runs, events. */
+  drainOutput(): CoreOutput[];
   loadJobs(alias: string, records: unknown[], nowMs: number): CoreLoadProblem[];
   /** Holds `id` for a stored entry the host could not parse (adding it then needs replaceExisting). */
   holdUnreadableId(alias: string, id: string): void;

@@ -12,13 +12,13 @@ import { SchedulerCore } from './core/tickwerk_core.js';
 import { errorText, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
-import { EVENT_ALL, EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
+import { EVENT_ALL, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
 import { isLeaseLost, isSharedAdapter, ROLE_FOLLOWER, ROLE_LEADER, SharedStores } from './scheduler-shared.js';
 import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
 import { readOptions } from './scheduler-config.js';
 import {
-  checkJson, dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
+  dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
   unserializable,
 } from './scheduler-jobs.js';
 
@@ -207,6 +207,9 @@ export class Scheduler {
     this._executors = new Map();
     this._locks = new Map();
     this._persist = Promise.resolve(true);
+    /** Return values and exceptions of run times, by `${runId} ${scheduledMs}`, until their
+     *  executed / error event comes out of the core. */
+    this._results = new Map();
     this._processing = false;
     this._again = false;
     this._starting = false;
@@ -365,7 +368,7 @@ export class Scheduler {
           this._core.removeJobstore(alias);
           this._core.addJobstore(alias, this._storeKinds.get(alias) ?? 'custom');
         }
-        this._core.drainEvents();
+        this._core.drainOutput();
         throw e;
       }
       this._pending.clear();
@@ -458,11 +461,12 @@ export class Scheduler {
     // silent overwrite). After the load: replaceJobs resets the store's holds to what it finds.
     for (const id of held) this._core.holdUnreadableId(alias, id);
     for (const p of problems) {
-      const error = new TickwerkError(p.code, p.message, { field: 'id', value: p.id });
+      const error = new TickwerkError(p.code, p.message, { field: 'id', value: p.id ?? null });
       // Where the record sits in what load() returned, and its id when it has a readable one.
       error.index = entries.indexOf(records[p.index]);
-      error.id = p.id.startsWith('#') ? undefined : p.id;
-      this._reportLoad(alias, error, p.id, replace);
+      error.id = p.id;
+      // A record without a readable id is keyed by its place in what load() returned.
+      this._reportLoad(alias, error, p.id ?? `#${error.index}`, replace);
     }
     this._logger.debug?.(`tickwerk: job store ${alias}: ${records.length - problems.length} jobs loaded, ${problems.length + entries.length - records.length} unreadable`);
   }
@@ -917,37 +921,74 @@ export class Scheduler {
 
   // ----- the loop ----------------------------------------------------------------
 
-  /** Drains the core's outputs after any call: store ops into the persist chain, events to
-   *  listeners; then re-arms the timer. Resolves when the ops are persisted (see _queueOps). */
+  /** Takes the core's outputs after any call (see _drain), then re-arms the timer.
+   *  Resolves when the store ops taken are persisted: `{ ok, lost }` (see _persistBatches). */
   _flush(consumed) {
     this._version += 1;
-    const persisted = this._queueOps(consumed);
-    this._dispatch();
+    const persisted = this._drain(consumed);
     if (!this._processing) this._driver.arm();
     return persisted;
   }
 
   /**
-   * Moves the core's store outbox into the persist chain: per store, a batch for `apply`,
-   * or — for a shared store this scheduler follows — changes for `submit`. `consumed`
+   * The one loop over the core's ordered output (`drainOutput`): a store batch joins the
+   * pending batches (per store: consecutive ones merge, as one `apply`); an event goes to the
+   * listeners at once; a run first sends the pending batches down the persist chain and is
+   * handed to its executor only once that step resolved OK (else EVENT_JOB_ERROR with the
+   * STORE_FAILURE; on LEASE_LOST it is not started). The core queues a run after the store
+   * ops of its job, so no run starts before its next run time is stored. `consumed`
    * (`{ alias, consumed: keys }`, a leader's taken changes) goes with that store's batch.
-   * Resolves to `{ ok, lost }`: whether every batch stuck, and the stores whose batch was
-   * refused with LEASE_LOST (this scheduler steps down there; not a failure).
+   * Resolves when every batch taken here is persisted, to `{ ok, lost }`.
    */
-  _queueOps(consumed) {
-    const ops = this._core.drainStoreOps();
-    const batches = [];
-    for (const op of ops) {
-      const last = batches[batches.length - 1];
-      if (last && last.alias === op.jobstore) last.ops.push(op);
-      else batches.push({ alias: op.jobstore, ops: [op] });
+  _drain(consumed) {
+    let batches = [];
+    let step;
+    const outputs = this._core.drainOutput();
+    // Each run's function and arguments are resolved first, as the core handed it out (a run
+    // of a job whose trigger ran out comes after the job's EVENT_JOB_REMOVED, which drops
+    // the job's JS-side function).
+    const prepared = new Map();
+    for (const out of outputs) if (out.kind === 'run') prepared.set(out.run.id, this._prepare(out.run));
+    if (prepared.size > 0 && this._tickedAt !== undefined) {
+      const ids = [...prepared.values()].map((p) => p.run.jobId).join(', ');
+      this._logger.debug?.(`tickwerk: ${prepared.size} run(s) due at ${new Date(this._tickedAt).toISOString()}: ${ids}`);
+    }
+    for (const out of outputs) {
+      if (out.kind === 'storeOps') {
+        const own = batches.find((b) => b.alias === out.jobstore);
+        if (own && batches[batches.length - 1] === own) own.ops.push(...out.ops);
+        else batches.push({ alias: out.jobstore, ops: out.ops });
+      } else if (out.kind === 'event') {
+        this._coreEvent(out.event);
+      } else {
+        if (batches.length > 0) {
+          step = this._persistBatches(batches);
+          batches = [];
+        }
+        this._startAfter(step ?? this._persisted(), prepared.get(out.run.id));
+      }
     }
     if (consumed) {
       let own = batches.filter((b) => b.alias === consumed.alias).pop();
       if (!own) batches.push((own = { alias: consumed.alias, ops: [] }));
       own.consumed = consumed.consumed;
     }
-    if (batches.length === 0) return this._persist.then(() => ({ ok: true, lost: new Set() }));
+    if (batches.length > 0) step = this._persistBatches(batches);
+    return step ?? this._persisted();
+  }
+
+  /** The persist chain as it stands, as a step that stored nothing: `{ ok: true }`. */
+  _persisted() {
+    return this._persist.then(() => ({ ok: true, lost: new Set() }));
+  }
+
+  /**
+   * Appends `batches` to the persist chain: per store, a batch for `apply`, or — for a
+   * shared store this scheduler follows — changes for `submit`. Resolves to `{ ok, lost }`:
+   * whether every batch stuck, and the stores whose batch was refused with LEASE_LOST (this
+   * scheduler steps down there; not a failure).
+   */
+  _persistBatches(batches) {
     for (const b of batches) if (this._shared.following(b.alias)) b.changes = this._shared.toChanges(b.alias, b.ops);
     this._persist = this._persist.then(async () => {
       let ok = true;
@@ -975,6 +1016,33 @@ export class Scheduler {
     return this._persist;
   }
 
+  /** Hands the prepared run `p` to its executor once the persist step `stored` resolved
+   *  (see _drain). */
+  _startAfter(stored, p) {
+    const { run } = p;
+    stored.then(({ ok, lost }) => {
+      if (lost.has(run.jobstore)) {
+        // This scheduler no longer leads the store: the new leader owns these run times
+        // (not started, not an error).
+        this._core.finishRun(run.id);
+        return;
+      }
+      if (!ok) {
+        // Not run (its next run time is not recorded, so a restart could run it again):
+        // every run time is reported as EVENT_JOB_ERROR with the STORE_FAILURE.
+        const refused = new TickwerkError('STORE_FAILURE', `job ${JSON.stringify(run.jobId)} not run: its job store ${JSON.stringify(run.jobstore)} could not record its next run time`, { field: 'jobstore', value: run.jobstore });
+        this._runInstance({ call: () => Promise.reject(refused) }, p);
+        return;
+      }
+      const ex = this._executor(run.executor);
+      if (!ex) {
+        this._core.finishRun(run.id);
+        return;
+      }
+      ex.submit(() => this._runInstance(ex, p));
+    });
+  }
+
   /** A follower's changes to the store's queue; if this scheduler became the leader in the
    *  meantime, it takes them itself (nobody else will be told). */
   async _submit(alias, adapter, changes) {
@@ -990,13 +1058,20 @@ export class Scheduler {
     this._logger.error?.(`tickwerk: ${err.message}`);
   }
 
-  _dispatch(patch) {
-    for (const raw of this._core.drainEvents()) {
-      const event = new SchedulerEvent(raw);
-      if (patch) patch(event);
-      this._track(event);
-      this._deliver(event);
+  /** One core event to the listeners; an executed or error event gets the return value or
+   *  exception this driver kept for its run and time (the core keeps neither). */
+  _coreEvent(raw) {
+    const event = new SchedulerEvent(raw);
+    if (raw.runId !== undefined) {
+      const k = `${raw.runId} ${raw.scheduledRunTime}`;
+      const kept = this._results.get(k);
+      if (kept) {
+        this._results.delete(k);
+        Object.assign(event, kept);
+      }
     }
+    this._track(event);
+    this._deliver(event);
   }
 
   /** Hands one event to the listeners whose mask matches it. */
@@ -1021,7 +1096,8 @@ export class Scheduler {
     }
   }
 
-  /** One processing pass: tick, persist, deliver events, hand runs to executors. */
+  /** One processing pass: tick, then the loop over the core's output (_drain): persist,
+   *  deliver events, hand runs to executors once what precedes them is stored. */
   async _process() {
     if (this._processing) {
       this._again = true;
@@ -1032,34 +1108,12 @@ export class Scheduler {
       do {
         this._again = false;
         const now = this._now();
-        const runs = this._core.tick(now);
+        this._core.tick(now);
         this._version += 1;
-        const prepared = runs.map((run) => this._prepare(run));
-        if (runs.length > 0) this._logger.debug?.(`tickwerk: ${runs.length} run(s) due at ${new Date(now).toISOString()}: ${runs.map((r) => r.jobId).join(', ')}`);
-        const { ok: stored, lost } = await this._queueOps();
-        this._dispatch();
-        for (const p of prepared) {
-          if (lost.has(p.run.jobstore)) {
-            // This scheduler no longer leads the store: the new leader owns these run times
-            // (not started, not an error).
-            this._core.finishRun(p.run.id);
-            continue;
-          }
-          if (!stored) {
-            // Not run (its next run time is not recorded, so a restart could run it again):
-            // every run time is reported as EVENT_JOB_ERROR with the STORE_FAILURE.
-            const refused = new TickwerkError('STORE_FAILURE', `job ${JSON.stringify(p.run.jobId)} not run: its job store ${JSON.stringify(p.run.jobstore)} could not record its next run time`, { field: 'jobstore', value: p.run.jobstore });
-            this._runInstance({ call: () => Promise.reject(refused) }, p);
-            continue;
-          }
-          const ex = this._executor(p.run.executor);
-          if (!ex) {
-            this._core.finishRun(p.run.id);
-            continue;
-          }
-          ex.submit(() => this._runInstance(ex, p));
-        }
-        this._dispatch();
+        this._tickedAt = now;
+        const drained = this._drain();
+        this._tickedAt = undefined;
+        await drained;
       } while (this._again);
     } catch (e) {
       this._logger.error?.(`tickwerk: processing failed: ${stackOf(e) ?? errorText(e)}`);
@@ -1096,7 +1150,7 @@ export class Scheduler {
         const t = start.scheduledRunTime;
         if (start.action === 'missed') {
           this._logger.warn?.(`tickwerk: run time of job ${p.run.jobId} was missed by ${Math.round(this._now() - t)} ms`);
-          this._dispatch();
+          this._drain();
           continue;
         }
         this._logger.debug?.(`tickwerk: running job ${p.run.jobId} (scheduled at ${new Date(Math.floor(t)).toISOString()})`);
@@ -1113,17 +1167,14 @@ export class Scheduler {
           const text = errorText(failure);
           const stack = stackOf(failure);
           // The traceback is the stack, or for anything thrown that is not an Error its text.
-          this._core.runFailed(id, t, text, stack ?? text);
+          this._results.set(`${id} ${t}`, { exception: failure, traceback: stack ?? text });
+          this._core.runFailed(id, t);
           this._logger.error?.(`tickwerk: job ${p.run.jobId} raised an exception: ${stack ?? text}`);
-          this._dispatch((ev) => {
-            if (ev.code === EVENT_JOB_ERROR && ev.jobId === p.run.jobId) ev.exception = failure;
-          });
         } else {
-          this._core.runSucceeded(id, t, jsonOrNull(value));
-          this._dispatch((ev) => {
-            if (ev.code === EVENT_JOB_EXECUTED && ev.jobId === p.run.jobId) ev.retval = value;
-          });
+          this._results.set(`${id} ${t}`, { retval: value });
+          this._core.runSucceeded(id, t);
         }
+        this._drain();
       }
     } finally {
       this._core.finishRun(id);
@@ -1199,15 +1250,6 @@ function stackOf(thrown) {
     return thrown instanceof Error && typeof thrown.stack === 'string' ? thrown.stack : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function jsonOrNull(value) {
-  try {
-    checkJson('retval', value);
-    return value;
-  } catch {
-    return null;
   }
 }
 

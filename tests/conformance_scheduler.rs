@@ -2,20 +2,23 @@
 //! driven with a fake clock) through the core, with the README's executor model:
 //! submissions are checked for `max_instances` at tick time; each run time is started (and
 //! misfire-checked) at the tick's `at`; instances of jobs added with `hold` finish on a
-//! `finish` step, every other instance at the end of its step, oldest first.
+//! `finish` step, every other instance at the end of its step, oldest first. The host is
+//! the shared fake host (`tests/common/host.rs`), which also checks that no run comes out
+//! of the core before the store ops that precede it.
 //!
 //! The data directory is `$TICKWERK_CONFORMANCE_DIR`, or the repository's copy
 //! `tests/conformance/`. A missing file is a failure. Scenarios tagged `early-conflict` or `no-skip` are
 //! skipped (they record APScheduler's state past a deliberate deviation).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 mod common;
 
+use common::host::Host;
 use common::read_conformance;
 use serde_json::{json, Value};
 use tickwerk::scheduler::{
-    Event, JobChanges, JobDefaults, NewJob, Run, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
+    Event, JobChanges, JobDefaults, NewJob, RunTimes, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
 };
 use tickwerk::time::DateInput;
 use tickwerk::{Timestamp, Zone};
@@ -24,19 +27,8 @@ fn ts(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339("at", text).unwrap_or_else(|e| panic!("bad time in vectors {text}: {e}"))
 }
 
-/// One submitted instance in the fake executor.
-struct Instance {
-    run: Run,
-    submitted_at: Timestamp,
-    held: bool,
-    fail: bool,
-}
-
 struct Harness {
-    s: Scheduler,
-    hold: HashMap<String, bool>,
-    fail: HashMap<String, bool>,
-    in_flight: Vec<Instance>,
+    host: Host,
     known_ids: Vec<String>,
 }
 
@@ -62,23 +54,7 @@ impl Harness {
             executors: vec![("default".into(), Default::default())],
             seed: 1,
         };
-        let mut s = Scheduler::new(config);
-        while s.poll_event().is_some() {}
-        Harness { s, hold: HashMap::new(), fail: HashMap::new(), in_flight: Vec::new(), known_ids: Vec::new() }
-    }
-
-    /// Runs one instance to completion: each run time started at the submission's `at`.
-    fn complete(&mut self, inst: Instance) {
-        while let Some(start) = self.s.start_run_time(inst.run.id, inst.submitted_at).expect("known run") {
-            if let RunStart::Execute(t) = start {
-                if inst.fail {
-                    self.s.run_failed(inst.run.id, t, "RuntimeError".into(), Some("Traceback".into())).unwrap();
-                } else {
-                    self.s.run_succeeded(inst.run.id, t, Value::Null).unwrap();
-                }
-            }
-        }
-        self.s.finish_run(inst.run.id).expect("finish");
+        Harness { host: Host::new(Scheduler::new(config), Timestamp::from_secs(0)), known_ids: Vec::new() }
     }
 }
 
@@ -98,7 +74,7 @@ fn times_json(times: &RunTimes) -> Vec<i64> {
     }
 }
 
-fn event_json(e: &Event) -> Value {
+fn event_json(e: &Event, host: &Host) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("code".into(), json!(e.code.name()));
     if let Some(id) = &e.job_id {
@@ -113,7 +89,7 @@ fn event_json(e: &Event) -> Value {
     if let Some(t) = e.scheduled_run_time {
         m.insert("scheduled_run_time".into(), json!(t.as_micros()));
     }
-    if let Some(x) = &e.exception {
+    if let Some(x) = host.exception(e) {
         m.insert("exception".into(), json!(x));
     }
     Value::Object(m)
@@ -151,10 +127,11 @@ fn replay(scenario: &Value) -> Vec<String> {
         let mut finished = None;
         let mut wakeup = None;
         let job_id = step.get("job_id").and_then(Value::as_str).unwrap_or("").to_string();
+        h.host.now = at;
         let result: tickwerk::Result<()> = match op {
-            "start" => h.s.start(at, step["paused"].as_bool().unwrap_or(false)),
-            "pause" => h.s.pause(),
-            "resume" => h.s.resume(),
+            "start" => h.host.s.start(at, step["paused"].as_bool().unwrap_or(false)),
+            "pause" => h.host.s.pause(),
+            "resume" => h.host.s.resume(),
             "add_job" => {
                 let mut job = NewJob::new("f", TriggerInput::Json(step["trigger"].clone())).id(job_id.clone());
                 if let Some(c) = step.get("coalesce") {
@@ -170,10 +147,18 @@ fn replay(scenario: &Value) -> Vec<String> {
                     job.next_run_time = Some(n.as_str().map(|s| DateInput::Text(s.to_string())));
                 }
                 job.replace_existing = step.get("replace_existing").and_then(Value::as_bool).unwrap_or(false);
-                let r = h.s.add_job(job, at).map(|_| ());
+                let r = h.host.s.add_job(job, at).map(|_| ());
                 if r.is_ok() {
-                    h.hold.insert(job_id.clone(), step.get("hold").and_then(Value::as_bool).unwrap_or(false));
-                    h.fail.insert(job_id.clone(), step.get("fail").and_then(Value::as_bool).unwrap_or(false));
+                    if step.get("hold").and_then(Value::as_bool).unwrap_or(false) {
+                        h.host.hold.insert(job_id.clone());
+                    } else {
+                        h.host.hold.remove(&job_id);
+                    }
+                    if step.get("fail").and_then(Value::as_bool).unwrap_or(false) {
+                        h.host.fail.insert(job_id.clone(), "RuntimeError".into());
+                    } else {
+                        h.host.fail.remove(&job_id);
+                    }
                     if !h.known_ids.contains(&job_id) {
                         h.known_ids.push(job_id.clone());
                     }
@@ -181,42 +166,29 @@ fn replay(scenario: &Value) -> Vec<String> {
                 r
             }
             "tick" => {
-                let runs = h.s.tick(at);
-                for run in runs {
-                    submissions.push(json!({"job_id": &*run.job_id, "run_times": times_json(&run.run_times)}));
-                    let held = h.hold.get(&*run.job_id).copied().unwrap_or(false);
-                    let fail = h.fail.get(&*run.job_id).copied().unwrap_or(false);
-                    h.in_flight.push(Instance { run, submitted_at: at, held, fail });
-                }
-                wakeup = Some(h.s.next_wakeup().map(|w| ((w.as_micros() - at.as_micros()).max(0)) as f64 / 1e6));
+                h.host.s.tick(at);
+                wakeup = Some(h.host.s.next_wakeup().map(|w| ((w.as_micros() - at.as_micros()).max(0)) as f64 / 1e6));
                 Ok(())
             }
             "finish" => {
-                let pos = h.in_flight.iter().position(|x| x.held && *x.run.job_id == *job_id);
-                finished = Some(pos.is_some());
-                if let Some(p) = pos {
-                    let inst = h.in_flight.remove(p);
-                    h.complete(inst);
-                }
+                finished = Some(h.host.finish(&job_id));
                 Ok(())
             }
-            "pause_job" => h.s.pause_job(&job_id, None),
-            "resume_job" => h.s.resume_job(&job_id, None, at).map(|_| ()),
-            "remove_job" => h.s.remove_job(&job_id, None),
-            "modify_job" => JobChanges::from_json(&step["changes"]).and_then(|c| h.s.modify_job(&job_id, None, c)),
-            "reschedule_job" => h.s.reschedule_job(&job_id, None, TriggerInput::Json(step["trigger"].clone()), at),
+            "pause_job" => h.host.s.pause_job(&job_id, None),
+            "resume_job" => h.host.s.resume_job(&job_id, None, at).map(|_| ()),
+            "remove_job" => h.host.s.remove_job(&job_id, None),
+            "modify_job" => JobChanges::from_json(&step["changes"]).and_then(|c| h.host.s.modify_job(&job_id, None, c)),
+            "reschedule_job" => h.host.s.reschedule_job(&job_id, None, TriggerInput::Json(step["trigger"].clone()), at),
             other => panic!("{id}: unknown op {other}"),
         };
-        // Non-held instances finish at the end of the step, oldest first.
-        let mut k = 0;
-        while k < h.in_flight.len() {
-            if !h.in_flight[k].held {
-                let inst = h.in_flight.remove(k);
-                h.complete(inst);
-            } else {
-                k += 1;
-            }
+        // The step's outputs (runs handed out at `at`), then non-held instances finish at
+        // the end of the step, oldest first.
+        let mut drained = h.host.drain();
+        for run in &drained.runs {
+            submissions.push(json!({"job_id": &*run.job_id, "run_times": times_json(&run.run_times)}));
         }
+        h.host.complete_unheld();
+        drained.events.extend(h.host.drain().events);
         let here = format!("{id} step {i} ({op} at {})", step["at"].as_str().unwrap_or(""));
         // error
         match (expect.get("error").and_then(Value::as_str), &result) {
@@ -237,16 +209,13 @@ fn replay(scenario: &Value) -> Vec<String> {
             problems.push(format!("{here}: submissions expected {exp_subs:?}, got {submissions:?}"));
         }
         // events
-        let mut events = Vec::new();
-        while let Some(e) = h.s.poll_event() {
-            events.push(event_json(&e));
-        }
+        let events: Vec<Value> = drained.events.iter().map(|e| event_json(e, &h.host)).collect();
         let exp_events: Vec<Value> = expect["events"].as_array().unwrap().iter().map(expected_event).collect();
         if exp_events != events {
             problems.push(format!("{here}: events expected {exp_events:?}, got {events:?}"));
         }
         // next_run_times and job_order
-        let jobs = h.s.get_jobs(None);
+        let jobs = h.host.s.get_jobs(None);
         let got_next: BTreeMap<String, Option<i64>> =
             jobs.iter().map(|j| (j.id.to_string(), j.next_run_time.map(|t| t.as_micros()))).collect();
         let exp_next: BTreeMap<String, Option<i64>> = expect["next_run_times"]
@@ -267,7 +236,7 @@ fn replay(scenario: &Value) -> Vec<String> {
         let got_running: BTreeMap<String, u64> = h
             .known_ids
             .iter()
-            .map(|j| (j.clone(), h.s.running_instances(j) as u64))
+            .map(|j| (j.clone(), h.host.s.running_instances(j) as u64))
             .filter(|(_, n)| *n > 0)
             .collect();
         let exp_running: BTreeMap<String, u64> =
@@ -275,8 +244,8 @@ fn replay(scenario: &Value) -> Vec<String> {
         if exp_running != got_running {
             problems.push(format!("{here}: running_instances expected {exp_running:?}, got {got_running:?}"));
         }
-        if expect["scheduler_state"].as_str() != Some(h.s.state().as_str()) {
-            problems.push(format!("{here}: state expected {}, got {}", expect["scheduler_state"], h.s.state().as_str()));
+        if expect["scheduler_state"].as_str() != Some(h.host.s.state().as_str()) {
+            problems.push(format!("{here}: state expected {}, got {}", expect["scheduler_state"], h.host.s.state().as_str()));
         }
         if let Some(w) = wakeup {
             let exp = expect.get("wakeup_seconds").and_then(Value::as_f64);
@@ -369,11 +338,11 @@ fn early_conflict_scenarios_follow_our_rule() {
             let op = step["op"].as_str().expect("op");
             let job_id = step.get("job_id").and_then(Value::as_str).unwrap_or("").to_string();
             match op {
-                "add_job" if h.s.state().as_str() == "stopped" => {
+                "add_job" if h.host.s.state().as_str() == "stopped" => {
                     let mut job = NewJob::new("f", TriggerInput::Json(step["trigger"].clone())).id(job_id.clone());
                     job.replace_existing = step.get("replace_existing").and_then(Value::as_bool).unwrap_or(false);
                     let replace = job.replace_existing;
-                    let result = h.s.add_job(job, at);
+                    let result = h.host.s.add_job(job, at);
                     if pending.contains(&job_id) {
                         duplicate_seen = true;
                         if replace {
@@ -381,7 +350,7 @@ fn early_conflict_scenarios_follow_our_rule() {
                         } else {
                             assert_eq!(result.map(|_| ()).map_err(|e| e.code()), Err("CONFLICTING_ID"), "{id}: duplicate pending id");
                         }
-                        let copies = h.s.get_jobs(None).iter().filter(|j| *j.id == *job_id).count();
+                        let copies = h.host.s.get_jobs(None).iter().filter(|j| *j.id == *job_id).count();
                         assert_eq!(copies, 1, "{id}: one pending job per id");
                     } else {
                         result.unwrap_or_else(|e| panic!("{id}: {e}"));
@@ -389,10 +358,10 @@ fn early_conflict_scenarios_follow_our_rule() {
                     }
                 }
                 "start" if duplicate_seen => {
-                    while h.s.poll_event().is_some() {}
-                    h.s.start(at, step["paused"].as_bool().unwrap_or(false)).unwrap_or_else(|e| panic!("{id}: start: {e}"));
+                    h.host.drain();
+                    h.host.s.start(at, step["paused"].as_bool().unwrap_or(false)).unwrap_or_else(|e| panic!("{id}: start: {e}"));
                     let mut added = Vec::new();
-                    while let Some(e) = h.s.poll_event() {
+                    for e in h.host.drain().events {
                         if e.code.name() == "EVENT_JOB_ADDED" {
                             added.push(e.job_id.map(|j| j.to_string()).unwrap_or_default());
                         }

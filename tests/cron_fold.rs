@@ -19,7 +19,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use serde_json::{json, Value};
-use tickwerk::scheduler::{NewJob, RunStart, Scheduler, SchedulerConfig, StoreKind, TriggerInput};
+use tickwerk::scheduler::{NewJob, Output, RunStart, Scheduler, SchedulerConfig, StoreKind, TriggerInput};
 use tickwerk::trigger::cron::{CronFields, Fold};
 use tickwerk::trigger::spec::{BuildContext, TriggerSpec};
 use tickwerk::trigger::{CronTrigger, Trigger};
@@ -68,11 +68,13 @@ fn scheduler_runs(trigger: Value, from: Timestamp, until: Timestamp) -> Vec<Time
     let mut executed = Vec::new();
     for _ in 0..50 {
         let Some(now) = s.next_wakeup().filter(|w| *w < until) else { break };
-        for run in s.tick(now) {
+        s.tick(now);
+        while let Some(output) = s.poll_output() {
+            let Output::Run(run) = output else { continue };
             while let Some(start) = s.start_run_time(run.id, now).unwrap() {
                 if let RunStart::Execute(t) = start {
                     executed.push(t);
-                    s.run_succeeded(run.id, t, Value::Null).unwrap();
+                    s.run_succeeded(run.id, t).unwrap();
                 }
             }
             s.finish_run(run.id).unwrap();
@@ -369,8 +371,11 @@ fn a_persistent_record_keeps_the_fold() {
     s.start(t0, false).unwrap();
     s.add_job(job, t0).unwrap();
     let record = loop {
-        match s.poll_store_op() {
-            Some(StoreOp::Put { record, .. }) => break record,
+        match s.poll_output() {
+            Some(Output::StoreOps { ops, .. }) => match ops.into_iter().find_map(|op| if let StoreOp::Put { record, .. } = op { Some(record) } else { None }) {
+                Some(record) => break record,
+                None => continue,
+            },
             Some(_) => continue,
             None => panic!("no record written"),
         }

@@ -4,6 +4,10 @@
 //! `replace_existing` — while running, while stopped (pending) and at `start` —, and
 //! `remove_all_jobs` removes jobs one by one instead of clearing the store.
 
+#[allow(dead_code)]
+mod common;
+
+use common::split;
 use serde_json::{json, Value};
 use tickwerk::scheduler::{NewJob, Scheduler, SchedulerConfig, SchedulerState, StoreKind, StoreOp, TriggerInput};
 use tickwerk::{Error, Timestamp};
@@ -32,7 +36,7 @@ fn good_record(id: &str) -> Value {
     let mut src = scheduler();
     src.start(at(0), false).unwrap();
     src.add_job(NewJob::new("f", every_minute()).id(id), at(0)).unwrap();
-    match src.poll_store_op() {
+    match split::poll_store_op(&mut src) {
         Some(StoreOp::Put { record, .. }) => record.to_json(),
         other => panic!("expected a put, got {other:?}"),
     }
@@ -46,7 +50,7 @@ fn corrupt_record(id: &str) -> Value {
 }
 
 fn ops(s: &mut Scheduler) -> Vec<StoreOp> {
-    std::iter::from_fn(|| s.poll_store_op()).collect()
+    split::store_ops(s)
 }
 
 fn sorted(mut ids: Vec<&str>) -> Vec<&str> {
@@ -66,7 +70,8 @@ fn load_jobs_holds_the_id_of_a_corrupt_record_and_add_job_conflicts() {
     let problems = s.load_jobs("default", &[good_record("ok"), corrupt_record("j1")], at(0)).unwrap();
     // The problem list is as before: the corrupt record, named by its id.
     assert_eq!(problems.len(), 1);
-    assert!(matches!(&problems[0], Error::CorruptRecord { id, .. } if id == "j1"), "{problems:?}");
+    assert!(matches!(&problems[0].error, Error::CorruptRecord { id, .. } if id == "j1"), "{problems:?}");
+    assert_eq!((problems[0].index, problems[0].id.as_deref()), (1, Some("j1")));
     assert_eq!(s.unreadable_ids("default"), ["j1"]);
     s.start(at(0), false).unwrap();
     ops(&mut s);

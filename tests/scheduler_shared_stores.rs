@@ -4,8 +4,12 @@
 //! another scheduler's change with its event and store op; `job_record` is the record a
 //! put carries.
 
+#[allow(dead_code)]
+mod common;
+
+use common::split;
 use serde_json::{json, Value};
-use tickwerk::scheduler::{EventCode, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput};
+use tickwerk::scheduler::{EventCode, LoadProblem, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput};
 use tickwerk::{Error, Timestamp};
 
 const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -45,8 +49,8 @@ fn job(id: &str) -> NewJob {
 
 /// Events as (code, job id) pairs, and the store ops, both drained.
 fn drain(s: &mut Scheduler) -> (Vec<(EventCode, Option<String>)>, Vec<StoreOp>) {
-    let events = std::iter::from_fn(|| s.poll_event()).map(|e| (e.code, e.job_id.map(|id| id.to_string()))).collect();
-    (events, std::iter::from_fn(|| s.poll_store_op()).collect())
+    let events = split::events(s).into_iter().map(|e| (e.code, e.job_id.map(|id| id.to_string()))).collect();
+    (events, split::store_ops(s))
 }
 
 fn ev(code: EventCode, id: &str) -> (EventCode, Option<String>) {
@@ -82,7 +86,7 @@ fn a_following_store_is_never_due_and_its_commands_still_work() {
     drain(&mut s);
     assert_eq!(s.next_wakeup(), None, "a following store's jobs are not counted");
     for t in [0, 60, 61, 3_600, 86_400] {
-        assert!(s.tick(at(t)).is_empty(), "nothing handed out at +{t}s");
+        assert!(split::tick(&mut s, at(t)).is_empty(), "nothing handed out at +{t}s");
         assert_eq!(s.next_wakeup(), None);
     }
     assert_eq!(drain(&mut s), (vec![], vec![]), "ticks leave a following store alone");
@@ -103,7 +107,7 @@ fn a_following_store_is_never_due_and_its_commands_still_work() {
     assert_eq!(ops.len(), 5, "{ops:?}");
     assert!(ops.iter().all(|op| matches!(op, StoreOp::Put { jobstore, .. } if jobstore == "shared")));
     assert_eq!(s.get_job("a", None).unwrap().next_run_time, Some(at(120)));
-    assert!(s.tick(at(1_000)).is_empty());
+    assert!(split::tick(&mut s, at(1_000)).is_empty());
     assert_eq!(s.next_wakeup(), None);
     s.remove_job("a", None).unwrap();
     s.remove_all_jobs(Some("shared")).unwrap();
@@ -121,7 +125,7 @@ fn only_the_following_store_stops() {
     s.add_job(other, at(30)).unwrap();
     s.set_store_leading("shared", false).unwrap();
     assert_eq!(s.next_wakeup(), Some(at(60)));
-    let runs = s.tick(at(60));
+    let runs = split::tick(&mut s, at(60));
     assert_eq!(runs.iter().map(|r| &*r.job_id).collect::<Vec<_>>(), ["o"]);
     // Setting the same state twice is harmless; an unknown store is the unknown-alias error.
     s.set_store_leading("shared", false).unwrap();
@@ -143,7 +147,7 @@ fn leading_again_catches_up_with_misfire_coalesce_and_max_instances() {
     late.misfire_grace_time = Some(Some(1));
     s.add_job(late, at(0)).unwrap();
     s.add_job(job("busy"), at(0)).unwrap();
-    let runs = s.tick(at(0));
+    let runs = split::tick(&mut s, at(0));
     assert_eq!(runs.len(), 4);
     let busy = runs.iter().find(|r| &*r.job_id == "busy").unwrap().id;
     for r in runs.iter().filter(|r| r.id != busy) {
@@ -153,10 +157,10 @@ fn leading_again_catches_up_with_misfire_coalesce_and_max_instances() {
     drain(&mut s);
 
     s.set_store_leading("shared", false).unwrap();
-    assert!(s.tick(at(200)).is_empty());
+    assert!(split::tick(&mut s, at(200)).is_empty());
     s.set_store_leading("shared", true).unwrap();
     assert_eq!(s.next_wakeup(), Some(at(60)), "the jobs fell due meanwhile");
-    let runs = s.tick(at(200));
+    let runs = split::tick(&mut s, at(200));
     let times = |id: &str| runs.iter().find(|r| &*r.job_id == id).map(|r| r.run_times.clone());
     let list = |v: &[i64]| Some(RunTimes::List(v.iter().map(|&t| at(t)).collect()));
     assert_eq!(times("all"), list(&[60, 120, 180]));
@@ -242,10 +246,12 @@ fn replace_jobs_resets_unreadable_ids_and_reports_problems_like_load_jobs() {
     broken["coalesce"] = json!("yes");
     let records = [good.clone(), broken, json!(7), good.clone()];
     let problems = s.replace_jobs("shared", &records, at(0)).unwrap();
+    let problem = |index, id: Option<&str>, error| LoadProblem { index, id: id.map(str::to_string), error };
     let expected = [
-        Error::CorruptRecord { id: "broken".into(), reason: "field `coalesce`: expected a boolean, got a string".into() },
-        Error::CorruptRecord { id: "#2".into(), reason: "expected a JSON object".into() },
-        Error::ConflictingId { id: "good".into() },
+        problem(1, Some("broken"), Error::CorruptRecord { id: "broken".into(), reason: "field `coalesce`: expected a boolean, got a string".into() }),
+        // No readable id: none in the problem; the error's text names the record by its place.
+        problem(2, None, Error::CorruptRecord { id: "#2".into(), reason: "expected a JSON object".into() }),
+        problem(3, Some("good"), Error::ConflictingId { id: "good".into() }),
     ];
     assert_eq!(problems, expected);
     assert_eq!(s.load_jobs("other", &records, at(0)).unwrap(), expected, "the same problems load_jobs reports");
@@ -278,9 +284,9 @@ fn replace_jobs_keeps_the_store_following() {
     let record = record_of(job("a"), at(0));
     s.replace_jobs("shared", &[record], at(0)).unwrap();
     assert_eq!(s.next_wakeup(), None);
-    assert!(s.tick(at(100)).is_empty());
+    assert!(split::tick(&mut s, at(100)).is_empty());
     s.set_store_leading("shared", true).unwrap();
-    assert_eq!(s.tick(at(100)).len(), 1);
+    assert_eq!(split::tick(&mut s, at(100)).len(), 1);
 }
 
 #[test]
@@ -290,7 +296,7 @@ fn runs_in_flight_survive_their_job_being_replaced_or_gone() {
     one.max_instances = Some(1);
     s.add_job(one, at(0)).unwrap();
     s.add_job(job("gone"), at(0)).unwrap();
-    let runs = s.tick(at(0));
+    let runs = split::tick(&mut s, at(0));
     assert_eq!(runs.len(), 2);
     drain(&mut s);
     let mut one = s.job_record("shared", "one").unwrap();
@@ -298,13 +304,13 @@ fn runs_in_flight_survive_their_job_being_replaced_or_gone() {
     // The store is reloaded while both runs are in flight: 'one' replaced, 'gone' gone.
     assert!(s.replace_jobs("shared", &[one], at(1)).unwrap().is_empty());
     assert_eq!(s.running_instances("one"), 1, "the replaced job's instance still counts");
-    assert!(s.tick(at(60)).is_empty(), "max_instances holds across the reload");
+    assert!(split::tick(&mut s, at(60)).is_empty(), "max_instances holds across the reload");
     let (events, _) = drain(&mut s);
     assert_eq!(events, [ev(EventCode::JobMaxInstances, "one")]);
     for run in &runs {
         let start = s.start_run_time(run.id, at(60)).unwrap();
         assert_eq!(start, Some(RunStart::Execute(at(0))));
-        s.run_succeeded(run.id, at(0), Value::Null).unwrap();
+        s.run_succeeded(run.id, at(0)).unwrap();
         s.finish_run(run.id).unwrap();
     }
     let (events, ops) = drain(&mut s);
@@ -313,7 +319,7 @@ fn runs_in_flight_survive_their_job_being_replaced_or_gone() {
     assert!(ops.is_empty());
     assert_eq!((s.running_instances("one"), s.running_instances("gone")), (0, 0));
     assert!(s.get_job("gone", None).is_none());
-    assert_eq!(s.tick(at(120)).len(), 1, "the replaced job runs again once its instance is free");
+    assert_eq!(split::tick(&mut s, at(120)).len(), 1, "the replaced job runs again once its instance is free");
 }
 
 // ----- apply_record ------------------------------------------------------------------------
@@ -354,7 +360,7 @@ fn apply_record_adds_a_new_id_and_modifies_a_known_one_with_a_put() {
     resumed["run_at"] = json!(at(60).as_micros());
     s.apply_record("shared", &resumed, at(200)).unwrap();
     assert_eq!(s.next_wakeup(), Some(at(60)));
-    let runs = s.tick(at(200));
+    let runs = split::tick(&mut s, at(200));
     assert_eq!(runs[0].run_times, RunTimes::List(vec![at(60), at(120), at(180)]));
     assert_eq!(s.get_job("j", None).unwrap().next_run_time, Some(at(240)));
 }
@@ -367,7 +373,7 @@ fn apply_record_on_a_following_store_writes_but_is_never_due() {
     let (events, ops) = drain(&mut s);
     assert_eq!((events.len(), ops.len()), (1, 1));
     assert_eq!(s.next_wakeup(), None);
-    assert!(s.tick(at(300)).is_empty());
+    assert!(split::tick(&mut s, at(300)).is_empty());
 }
 
 #[test]
@@ -462,7 +468,7 @@ fn job_record_round_trips_through_load_jobs_and_apply_record() {
 
     // After a tick the record is the one the tick's put carried.
     let due = s.next_wakeup().unwrap();
-    s.tick(due);
+    split::tick(&mut s, due);
     let put = drain(&mut s).1.into_iter().find_map(|op| match op {
         StoreOp::Put { record, .. } => Some(record.to_json()),
         _ => None,

@@ -158,7 +158,7 @@ impl Scheduler {
             let Some((job, alias)) = self.pending.remove(job_id, jobstore) else {
                 return Err(Error::JobNotFound { id: job_id.to_string() });
             };
-            self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
+            self.out.event(Event::job(EventCode::JobRemoved, job.id, Some(Arc::from(alias.as_str()))));
             return Ok(());
         }
         let si = self.stores.holding(job_id, jobstore).ok_or_else(|| Error::JobNotFound { id: job_id.to_string() })?;
@@ -177,9 +177,9 @@ impl Scheduler {
         if self.state == SchedulerState::Stopped {
             self.pending.retain(|a| jobstore.is_some_and(|x| x != a));
         } else {
-            self.stores.remove_all_jobs(jobstore);
+            self.stores.remove_all_jobs(jobstore, &mut self.out);
         }
-        self.events.push_back(Event::scheduler(EventCode::AllJobsRemoved, jobstore.map(str::to_string)));
+        self.out.event(Event::scheduler(EventCode::AllJobsRemoved, jobstore.map(str::to_string)));
         Ok(())
     }
 
@@ -191,7 +191,7 @@ impl Scheduler {
             return Err(Error::invalid("alias", alias, "a job store with this alias already exists"));
         }
         self.stores.insert_store(alias, kind);
-        self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias.to_string())));
+        self.out.event(Event::scheduler(EventCode::JobstoreAdded, Some(alias.to_string())));
         Ok(())
     }
 
@@ -201,7 +201,7 @@ impl Scheduler {
     pub fn remove_jobstore(&mut self, alias: &str) -> Result<()> {
         let si = self.stores.index_of(alias)?;
         self.stores.remove_store(si);
-        self.events.push_back(Event::scheduler(EventCode::JobstoreRemoved, Some(alias.to_string())));
+        self.out.event(Event::scheduler(EventCode::JobstoreRemoved, Some(alias.to_string())));
         Ok(())
     }
 
@@ -211,7 +211,7 @@ impl Scheduler {
             return Err(Error::invalid("alias", alias, "an executor with this alias already exists"));
         }
         self.executors.push((alias.to_string(), executor));
-        self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some(alias.to_string())));
+        self.out.event(Event::scheduler(EventCode::ExecutorAdded, Some(alias.to_string())));
         Ok(())
     }
 
@@ -224,14 +224,16 @@ impl Scheduler {
             .position(|(a, _)| a == alias)
             .ok_or_else(|| Error::UnknownAlias { kind: "executor", alias: alias.to_string() })?;
         self.executors.remove(i);
-        self.events.push_back(Event::scheduler(EventCode::ExecutorRemoved, Some(alias.to_string())));
+        self.out.event(Event::scheduler(EventCode::ExecutorRemoved, Some(alias.to_string())));
         Ok(())
     }
 
     /// Loads stored records into persistent store `alias` (no events, no store ops — like
     /// APScheduler's `import_jobs`). `now` is the build context of the triggers. Returns
-    /// the records that could not be loaded ([`Error::CorruptRecord`] with id and reason,
-    /// or [`Error::ConflictingId`]); they are left untouched in storage.
+    /// the records that could not be loaded, each a [`LoadProblem`]: its index in
+    /// `records`, its id when it has a readable one, and the error
+    /// ([`Error::CorruptRecord`] with the reason, or [`Error::ConflictingId`]); they are
+    /// left untouched in storage.
     ///
     /// A record that cannot be loaded but is a JSON object with a string `id` holds that
     /// id in the store ([`unreadable_ids`](Self::unreadable_ids)): adding a job with it
@@ -239,7 +241,7 @@ impl Scheduler {
     /// readable id holds nothing; the host can hold the id it knows from the storage key
     /// with [`hold_unreadable_id`](Self::hold_unreadable_id). A record that loads releases
     /// its id (it was fixed in storage since an earlier load).
-    pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
+    pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<LoadProblem>> {
         let zone = self.timezone;
         let si = self.stores.index_of(alias)?;
         let store = self.stores.get_mut(si);
@@ -247,19 +249,23 @@ impl Scheduler {
             return Err(Error::invalid("jobstore", alias, "only persistent stores load records"));
         }
         let mut problems = Vec::new();
-        for (i, value) in records.iter().enumerate() {
-            let job = JobRecord::decode(&format!("#{i}"), value).and_then(|r| r.into_job(alias, zone, now));
+        for (index, value) in records.iter().enumerate() {
+            // A record without a readable id is named by its place in the error's text.
+            let job = JobRecord::decode(&format!("#{index}"), value).and_then(|r| r.into_job(alias, zone, now));
+            let id = value.get("id").and_then(Value::as_str);
             match job {
-                Ok(job) if store.contains(&job.id) => problems.push(Error::ConflictingId { id: job.id.to_string() }),
+                Ok(job) if store.contains(&job.id) => {
+                    problems.push(LoadProblem { index, id: Some(job.id.to_string()), error: Error::ConflictingId { id: job.id.to_string() } })
+                }
                 Ok(job) => {
                     store.release_unreadable(&job.id);
                     store.put(job);
                 }
-                Err(e) => {
-                    if let Some(id) = value.get("id").and_then(Value::as_str) {
+                Err(error) => {
+                    if let Some(id) = id {
                         store.hold_unreadable(id);
                     }
-                    problems.push(e)
+                    problems.push(LoadProblem { index, id: id.map(str::to_string), error })
                 }
             }
         }

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::error::Result;
 use crate::time::Timestamp;
 use crate::trigger::Trigger;
@@ -13,8 +11,12 @@ use super::*;
 impl Scheduler {
     // ----- inputs: tick and run progress --------------------------------------------
 
-    /// Processes due jobs at `now` (APScheduler's `_process_jobs`) and returns the runs to
-    /// start, in processing order (stores in insertion order; due jobs by `due_at`, then id).
+    /// Processes due jobs at `now` (APScheduler's `_process_jobs`), in processing order
+    /// (stores in insertion order; due jobs by `due_at`, then id). Its outputs
+    /// ([`poll_output`](Self::poll_output)) come in this order: the store ops of every
+    /// reschedule (one batch per store, unless a job removal's event splits it), then the
+    /// [`Run`]s to start, then the submission events. So every run comes after the store op
+    /// that recorded its job's next run time.
     ///
     /// Each due job goes through three steps:
     ///
@@ -23,19 +25,17 @@ impl Scheduler {
     /// 2. **admission**: if the job already has `max_instances` running instances,
     ///    `EVENT_JOB_MAX_INSTANCES` is queued and the times are lost, otherwise a [`Run`] is
     ///    handed out with `EVENT_JOB_SUBMITTED`;
-    /// 3. **reschedule**: either way the next run time is advanced and its store op queued,
-    ///    before the host runs anything; an exhausted trigger removes the job
-    ///    (`EVENT_JOB_REMOVED`, emitted at once; the submission events of step 2 come after
-    ///    all jobs were processed).
+    /// 3. **reschedule**: either way the next run time is advanced and its store op queued;
+    ///    an exhausted trigger removes the job (`EVENT_JOB_REMOVED`, queued at once).
     ///
     /// Does nothing unless running. Spurious calls are harmless; a `now` earlier than
     /// before is not an error and never re-emits a run.
-    pub fn tick(&mut self, now: Timestamp) -> Vec<Run> {
+    pub fn tick(&mut self, now: Timestamp) {
         self.wakeup_requested = false;
-        let mut runs = Vec::new();
         if self.state != SchedulerState::Running {
-            return runs;
+            return;
         }
+        let mut runs = Vec::new();
         let mut deferred = Vec::new();
         for si in 0..self.stores.len() {
             let due = self.stores.get(si).due_ids(now);
@@ -43,8 +43,13 @@ impl Scheduler {
                 self.process_due(si, &id, now, &mut runs, &mut deferred);
             }
         }
-        self.events.extend(deferred);
-        runs
+        // After every store op of this tick: a run never precedes its job's record.
+        for run in runs {
+            self.out.run(run);
+        }
+        for event in deferred {
+            self.out.event(event);
+        }
     }
 
     /// One due job, in three steps: [`catch_up`] (which run times), admission
@@ -92,7 +97,7 @@ impl Scheduler {
             .filter(|t| *t > last)
             .and_then(|t| trigger.jitter_fire(t, Some(last), now, &mut self.rng).map(|d| (t, d.max(t))));
         match next {
-            Some((t, d)) => self.stores.reschedule_job(si, id, Some(t), Some(d)),
+            Some((t, d)) => self.stores.reschedule_job(si, id, Some(t), Some(d), &mut self.out),
             None => self.remove_stored_job(si, id),
         }
     }
@@ -120,29 +125,32 @@ impl Scheduler {
     /// checked at this `now`.
     pub fn start_run_time(&mut self, run: RunId, now: Timestamp) -> Result<Option<RunStart>> {
         let Some((start, missed)) = self.runs.get_mut(run)?.start_next(now) else { return Ok(None) };
-        self.events.extend(missed);
+        if let Some(mut event) = missed {
+            event.run_id = Some(run);
+            self.out.event(event);
+        }
         Ok(Some(start))
     }
 
-    /// The function ran for `scheduled` and returned `retval` (`EVENT_JOB_EXECUTED`).
-    pub fn run_succeeded(&mut self, run: RunId, scheduled: Timestamp, retval: Value) -> Result<()> {
-        let flight = self.runs.get(run)?;
-        let mut ev = Event::job(EventCode::JobExecuted, flight.job_id.clone(), Some(flight.jobstore.clone()));
-        ev.scheduled_run_time = Some(scheduled);
-        ev.retval = Some(retval);
-        self.events.push_back(ev);
-        Ok(())
+    /// The function ran for `scheduled` (`EVENT_JOB_EXECUTED` with `run_id` and
+    /// `scheduled_run_time`; what it returned stays with the host, see [`Event`]).
+    pub fn run_succeeded(&mut self, run: RunId, scheduled: Timestamp) -> Result<()> {
+        self.run_ended(EventCode::JobExecuted, run, scheduled)
     }
 
-    /// The function failed for `scheduled` (`EVENT_JOB_ERROR` with the exception text and
-    /// the traceback / stack if any).
-    pub fn run_failed(&mut self, run: RunId, scheduled: Timestamp, exception: String, traceback: Option<String>) -> Result<()> {
+    /// The function failed for `scheduled` (`EVENT_JOB_ERROR` with `run_id` and
+    /// `scheduled_run_time`; the exception and traceback stay with the host, see [`Event`]).
+    pub fn run_failed(&mut self, run: RunId, scheduled: Timestamp) -> Result<()> {
+        self.run_ended(EventCode::JobError, run, scheduled)
+    }
+
+    /// Queues the executed or error event of run time `scheduled` of `run`.
+    fn run_ended(&mut self, code: EventCode, run: RunId, scheduled: Timestamp) -> Result<()> {
         let flight = self.runs.get(run)?;
-        let mut ev = Event::job(EventCode::JobError, flight.job_id.clone(), Some(flight.jobstore.clone()));
+        let mut ev = Event::job(code, flight.job_id.clone(), Some(flight.jobstore.clone()));
         ev.scheduled_run_time = Some(scheduled);
-        ev.exception = Some(exception);
-        ev.traceback = traceback;
-        self.events.push_back(ev);
+        ev.run_id = Some(run);
+        self.out.event(ev);
         Ok(())
     }
 

@@ -1,18 +1,17 @@
 //! Events: APScheduler 3.x's event codes and attributes.
 //!
-//! Every event the core emits is queued and drained with
-//! [`Scheduler::poll_event`](super::Scheduler::poll_event). Codes and numbers are
+//! Every event the core emits is queued on the one output queue, as an
+//! [`Output::Event`](super::Output::Event) drained with
+//! [`Scheduler::poll_output`](super::Scheduler::poll_output). Codes and numbers are
 //! APScheduler's (`EVENT_SCHEDULER_STARTED = 1` … `EVENT_ALL = 131071`), so listener masks
 //! written for APScheduler work unchanged: an event matches a mask when `code & mask != 0`.
 
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::time::Timestamp;
 
-use super::run::RunTimes;
+use super::run::{RunId, RunTimes};
 
 /// APScheduler's event codes (`apscheduler.events`), each a distinct bit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,9 +42,11 @@ pub enum EventCode {
     JobRemoved = 1024,
     /// `EVENT_JOB_MODIFIED` (2048).
     JobModified = 2048,
-    /// `EVENT_JOB_EXECUTED` (4096): one scheduled run time ran and returned `retval`.
+    /// `EVENT_JOB_EXECUTED` (4096): one scheduled run time ran (the host attaches the
+    /// `retval` it kept, found by `run_id` and `scheduled_run_time`).
     JobExecuted = 4096,
-    /// `EVENT_JOB_ERROR` (8192): one scheduled run time raised (`exception`, `traceback`).
+    /// `EVENT_JOB_ERROR` (8192): one scheduled run time raised (the host attaches the
+    /// `exception` and `traceback` it kept, found by `run_id` and `scheduled_run_time`).
     JobError = 8192,
     /// `EVENT_JOB_MISSED` (16384): one scheduled run time started later than its grace —
     /// or, for a long backlog ([`RunTimes::Span`]), a whole stretch of them skipped at once
@@ -137,7 +138,11 @@ impl fmt::Display for EventCode {
 /// | scheduler, executor, job store, all-jobs-removed | `SchedulerEvent` | `alias` |
 /// | job added / removed / modified | `JobEvent` | `job_id`, `jobstore` |
 /// | submitted, max instances | `JobSubmissionEvent` | + `scheduled_run_times` |
-/// | executed, error, missed | `JobExecutionEvent` | + `scheduled_run_time`, `retval`, `exception`, `traceback` |
+/// | executed, error, missed | `JobExecutionEvent` | + `scheduled_run_time`, `run_id` |
+///
+/// The core keeps no return value or exception: APScheduler's `retval`, `exception` and
+/// `traceback` are the host's to attach to an executed or error event. It knows them: it
+/// reported them for the run `run_id` and the time `scheduled_run_time`.
 ///
 /// One addition (deviation `missed-span`): an `EVENT_JOB_MISSED` for a stretch of two or
 /// more run times of a long backlog skipped at once also sets `scheduled_run_times` to
@@ -160,12 +165,9 @@ pub struct Event {
     pub scheduled_run_times: Option<RunTimes>,
     /// The one run time an execution event is about.
     pub scheduled_run_time: Option<Timestamp>,
-    /// What the job returned (executed events), as the host reported it.
-    pub retval: Option<Value>,
-    /// The error's text (error events), as the host reported it.
-    pub exception: Option<String>,
-    /// The formatted traceback or stack (error events), as the host reported it.
-    pub traceback: Option<String>,
+    /// The run an execution event is about (executed, error and missed events): with
+    /// `scheduled_run_time`, the key under which the host finds what it reported.
+    pub run_id: Option<RunId>,
 }
 
 impl Event {
@@ -178,9 +180,7 @@ impl Event {
             jobstore: None,
             scheduled_run_times: None,
             scheduled_run_time: None,
-            retval: None,
-            exception: None,
-            traceback: None,
+            run_id: None,
         }
     }
 

@@ -40,16 +40,16 @@ impl Scheduler {
         job.jobstore = Some(alias.clone());
         job.pending = None;
         let id = job.id.clone();
-        self.stores.put_job(si, job);
-        self.events.push_back(Event::job(EventCode::JobAdded, id, Some(alias)));
+        self.stores.put_job(si, job, &mut self.out);
+        self.out.event(Event::job(EventCode::JobAdded, id, Some(alias)));
         Ok(())
     }
 
     /// Removes job `job_id` from store `si` (`EVENT_JOB_REMOVED`); nothing when absent.
     pub(super) fn remove_stored_job(&mut self, si: usize, job_id: &str) {
-        if let Some(job) = self.stores.remove_job(si, job_id) {
+        if let Some(job) = self.stores.remove_job(si, job_id, &mut self.out) {
             let alias = self.stores.get(si).alias.clone();
-            self.events.push_back(Event::job(EventCode::JobRemoved, job.id, Some(alias)));
+            self.out.event(Event::job(EventCode::JobRemoved, job.id, Some(alias)));
         }
     }
 
@@ -106,7 +106,7 @@ impl Scheduler {
             if let Some(slot) = self.pending.get_mut(&id, None) {
                 *slot = job;
             }
-            self.events.push_back(Event::job(EventCode::JobModified, id, None));
+            self.out.event(Event::job(EventCode::JobModified, id, None));
             return Ok(());
         }
         if let Some((t, d)) = next {
@@ -119,8 +119,8 @@ impl Scheduler {
             job.trigger_json = Some(Arc::new(trigger_json::to_json(&job.trigger)?));
         }
         let id = job.id.clone();
-        self.stores.put_job(si, job);
-        self.events.push_back(Event::job(EventCode::JobModified, id, Some(alias)));
+        self.stores.put_job(si, job, &mut self.out);
+        self.out.event(Event::job(EventCode::JobModified, id, Some(alias)));
         Ok(())
     }
 }

@@ -9,27 +9,34 @@
 //!    generated job ids and jitter come from `config.seed`), load the records of persistent
 //!    stores with [`Scheduler::load_jobs`], add jobs, and call
 //!    [`Scheduler::start`]`(now, paused)`.
-//! 2. **Tick.** Read the wall clock once and call [`Scheduler::tick`]`(now)`. It returns the
-//!    [`Run`]s that are due: job, store, executor, function key, arguments and the
-//!    scheduled run times (after coalescing). Each job's next run time has already been
-//!    advanced.
-//! 3. **Persist.** Apply every [`StoreOp`] from [`Scheduler::poll_store_op`] to storage
-//!    **before** running anything: the advanced next run times are then safe, so a crash
-//!    never runs one fire time twice (APScheduler's order).
+//! 2. **Tick.** Read the wall clock once and call [`Scheduler::tick`]`(now)`. It queues
+//!    the store ops of the due jobs' advanced next run times, then one [`Run`] per due job
+//!    (job, store, executor, function key, arguments and the scheduled run times after
+//!    coalescing), then the submission events.
+//! 3. **Handle the outputs, in order.** [`Scheduler::poll_output`] until `None`; each item
+//!    is an [`Output`]:
+//!    * [`Output::StoreOps`]: one store's operations, to apply as one atomic batch;
+//!    * [`Output::Run`]: start it only once every batch before it is stored. The queue puts
+//!      a run after the store ops that advanced its job, so a host that keeps this one
+//!      rule never runs a fire time whose next run time is not yet recorded (a crash never
+//!      runs one fire time twice: APScheduler's order, here by construction);
+//!    * [`Output::Event`]: deliver it to the listeners whose mask matches
+//!      ([`Event::matches`]).
 //! 4. **Run and report.** For each run, for each of its run times, call
 //!    [`Scheduler::start_run_time`]`(run, now)` at the moment the work actually starts (the
 //!    misfire check happens there: a run queued behind a busy pool can miss), call the
 //!    function if told [`RunStart::Execute`], and report [`Scheduler::run_succeeded`] or
-//!    [`Scheduler::run_failed`]. When the instance is done, call
-//!    [`Scheduler::finish_run`]; that releases its `max_instances` slot.
-//! 5. **Drain events.** [`Scheduler::poll_event`] until `None`; deliver each [`Event`] to
-//!    the listeners whose mask matches ([`Event::matches`]).
-//! 6. **Sleep.** Ask [`Scheduler::next_wakeup`] and sleep until that instant (or until a
-//!    user call — add, modify, resume… — changes it; then re-ask). `None` means: nothing to
-//!    do until the user calls something. Go to 2.
+//!    [`Scheduler::run_failed`]. The core keeps no return value or exception: their
+//!    events carry the run's id and scheduled time ([`Event::run_id`],
+//!    [`Event::scheduled_run_time`]), and the host attaches what it kept. When the
+//!    instance is done, call [`Scheduler::finish_run`]; that releases its `max_instances`
+//!    slot. Each report queues outputs too: back to 3.
+//! 5. **Sleep.** Ask [`Scheduler::next_wakeup`] and sleep until that instant (or until a
+//!    user call — add, modify, resume… — changes it; then drain the outputs and re-ask).
+//!    `None` means: nothing to do until the user calls something. Go to 2.
 //!
 //! ```
-//! use tickwerk::scheduler::{NewJob, RunStart, Scheduler, SchedulerConfig, TriggerInput};
+//! use tickwerk::scheduler::{NewJob, Output, RunStart, Scheduler, SchedulerConfig, TriggerInput};
 //! use tickwerk::trigger::{DateTrigger, Trigger};
 //! use tickwerk::{Timestamp, Zone};
 //!
@@ -40,18 +47,25 @@
 //! s.add_job(NewJob::new("report", TriggerInput::Built(once)).id("r"), t0).unwrap();
 //! s.start(t0, false).unwrap();
 //! assert_eq!(s.next_wakeup(), Some(at));
-//! let runs = s.tick(at);
-//! assert_eq!(runs.len(), 1);
-//! while let Some(op) = s.poll_store_op() { /* write op to storage */ let _ = op; }
-//! let run = &runs[0];
-//! while let Some(start) = s.start_run_time(run.id, at).unwrap() {
-//!     if let RunStart::Execute(t) = start {
-//!         // … call the function resolved from run.func …
-//!         s.run_succeeded(run.id, t, serde_json::Value::Null).unwrap();
+//! s.tick(at);
+//! let mut runs = 0;
+//! while let Some(output) = s.poll_output() {
+//!     match output {
+//!         Output::StoreOps { .. } => { /* store the batch (none here: a memory store) */ }
+//!         Output::Run(run) => {
+//!             runs += 1;
+//!             while let Some(start) = s.start_run_time(run.id, at).unwrap() {
+//!                 if let RunStart::Execute(t) = start {
+//!                     // … call the function resolved from run.func, keep its result …
+//!                     s.run_succeeded(run.id, t).unwrap();
+//!                 }
+//!             }
+//!             s.finish_run(run.id).unwrap();
+//!         }
+//!         Output::Event(event) => println!("{}", event.code),
 //!     }
 //! }
-//! s.finish_run(run.id).unwrap();
-//! while let Some(event) = s.poll_event() { println!("{}", event.code); }
+//! assert_eq!(runs, 1);
 //! assert_eq!(s.next_wakeup(), None); // the date trigger is exhausted: the job was removed
 //! ```
 //!
@@ -91,7 +105,8 @@
 //!
 //! | part | file | holds |
 //! | --- | --- | --- |
-//! | `Stores` | `store.rs` | the job stores (jobs by id, unreadable record ids, leading or following) and the outbox of [`StoreOp`]s; every write to a stored job queues its op there |
+//! | `Stores` | `store.rs` | the job stores (jobs by id, unreadable record ids, leading or following); every write to a stored job queues its [`StoreOp`] on the output queue |
+//! | `OutputQueue` | `output.rs` | the one ordered queue of store ops, runs and events ([`Output`]) |
 //! | `DueIndex` | `due_index.rs` | one store's jobs ordered by `due_at`, then id |
 //! | `PendingJobs` | `pending_jobs.rs` | jobs added while stopped, until `start` |
 //! | `RunTable` | `in_flight.rs` | runs handed out and not finished, their cursors, the `max_instances` counts |
@@ -127,8 +142,8 @@
 //! * **Inputs (`handle_*` in quinn's terms)**: [`tick`](Scheduler::tick),
 //!   [`start_run_time`](Scheduler::start_run_time), [`run_succeeded`](Scheduler::run_succeeded),
 //!   [`run_failed`](Scheduler::run_failed), [`finish_run`](Scheduler::finish_run).
-//! * **Outputs (`poll_*`)**: [`poll_event`](Scheduler::poll_event),
-//!   [`poll_store_op`](Scheduler::poll_store_op).
+//! * **Output (`poll_*`)**: [`poll_output`](Scheduler::poll_output), the one ordered queue
+//!   of store ops, runs and events.
 //!
 //! [`next_wakeup`](Scheduler::next_wakeup) can change after: `start`, `resume`, `pause`,
 //! `shutdown`, `tick`, `add_job`, `modify_job`, `reschedule_job`, `pause_job`,
@@ -139,10 +154,11 @@
 //! # Stores
 //!
 //! Each store alias is [`StoreKind::Memory`] or [`StoreKind::Persistent`]. For a persistent
-//! store every change is also queued as a [`StoreOp`] (put record, remove, clear) in order;
-//! records are [`JobRecord`]s (versioned JSON). A record that cannot be decoded is reported
-//! by `load_jobs` with its id and reason and left untouched in storage (APScheduler deletes
-//! such jobs; we don't).
+//! store every change is also queued as a [`StoreOp`] (put record, remove, clear) in order,
+//! in an [`Output::StoreOps`] batch; records are [`JobRecord`]s (versioned JSON). A record
+//! that cannot be decoded is reported by `load_jobs` as a [`LoadProblem`] (its place in the
+//! list, its id when it has a readable one, the error) and left untouched in storage
+//! (APScheduler deletes such jobs; we don't).
 //!
 //! **Unreadable records keep their ids.** The store remembers the id of every record it
 //! could not load (read from the record's `id` field by `load_jobs`, or given by the host
@@ -188,12 +204,11 @@ mod due_index;
 mod fnv;
 mod in_flight;
 mod job_writes;
+pub mod output;
 mod pending_jobs;
 mod pool;
 mod shared_stores;
 mod trigger_json;
-
-use std::collections::VecDeque;
 
 use crate::error::{Error, Result};
 use crate::time::{Timestamp, Zone};
@@ -202,13 +217,15 @@ use crate::trigger::JitterRng;
 pub use config::{ExecutorConfig, JobDefaults, SchedulerConfig, StoreKind};
 pub use event::{Event, EventCode, EVENT_ALL};
 pub use job::{Job, JobChanges, NewJob, TriggerInput};
-pub use record::{JobRecord, RECORD_VERSION};
+pub use output::Output;
+pub use record::{JobRecord, LoadProblem, RECORD_VERSION};
 pub use run::{Run, RunId, RunStart, RunTimes, LIST_LIMIT};
 pub use store::StoreOp;
 
 use in_flight::{Backlog, Cursor, RunTable};
 use job::{apply_defaults, check_args, check_grace, check_kwargs, check_max_instances, check_name, PendingInfo};
 use pending_jobs::PendingJobs;
+use output::OutputQueue;
 use pool::Pools;
 use store::{JobStore, Stores};
 
@@ -245,7 +262,7 @@ pub struct Scheduler {
     /// Generated job ids and jitter draws (seeded by the config).
     rng: JitterRng,
     executors: Vec<(String, ExecutorConfig)>,
-    /// The job stores with their due indexes, and the outbox of store ops.
+    /// The job stores with their due indexes.
     stores: Stores,
     /// Jobs added while stopped, with their target store.
     pending: PendingJobs,
@@ -253,7 +270,8 @@ pub struct Scheduler {
     runs: RunTable,
     /// Shared cron triggers, names and empty argument lists.
     pools: Pools,
-    events: VecDeque<Event>,
+    /// Store ops, runs and events, in the order they happened.
+    out: OutputQueue,
 }
 
 impl Scheduler {
@@ -271,7 +289,7 @@ impl Scheduler {
             pending: PendingJobs::default(),
             runs: RunTable::default(),
             pools: Pools::default(),
-            events: VecDeque::new(),
+            out: OutputQueue::default(),
         };
         s.apply_config(config);
         s
@@ -286,11 +304,11 @@ impl Scheduler {
         for (alias, exec) in config.executors {
             self.executors.retain(|(a, _)| *a != alias);
             self.executors.push((alias.clone(), exec));
-            self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some(alias)));
+            self.out.event(Event::scheduler(EventCode::ExecutorAdded, Some(alias)));
         }
         for (alias, kind) in config.jobstores {
             self.stores.insert_store(&alias, kind);
-            self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some(alias)));
+            self.out.event(Event::scheduler(EventCode::JobstoreAdded, Some(alias)));
         }
     }
 
@@ -441,11 +459,11 @@ impl Scheduler {
         }
         if !self.executors.iter().any(|(a, _)| a == "default") {
             self.executors.push(("default".into(), ExecutorConfig::default()));
-            self.events.push_back(Event::scheduler(EventCode::ExecutorAdded, Some("default".into())));
+            self.out.event(Event::scheduler(EventCode::ExecutorAdded, Some("default".into())));
         }
         if default_store_missing {
             self.stores.insert_store("default", StoreKind::Memory);
-            self.events.push_back(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
+            self.out.event(Event::scheduler(EventCode::JobstoreAdded, Some("default".into())));
         }
         for (mut job, alias) in self.pending.take_all() {
             apply_defaults(&mut job, &self.defaults);
@@ -460,7 +478,7 @@ impl Scheduler {
             self.store_new_job(job, &alias, replace)?;
         }
         self.state = if paused { SchedulerState::Paused } else { SchedulerState::Running };
-        self.events.push_back(Event::scheduler(EventCode::SchedulerStarted, None));
+        self.out.event(Event::scheduler(EventCode::SchedulerStarted, None));
         self.wakeup_requested = false;
         Ok(())
     }
@@ -475,7 +493,7 @@ impl Scheduler {
         self.state = SchedulerState::Stopped;
         self.stores.shutdown();
         self.wakeup_requested = false;
-        self.events.push_back(Event::scheduler(EventCode::SchedulerShutdown, None));
+        self.out.event(Event::scheduler(EventCode::SchedulerShutdown, None));
         Ok(())
     }
 
@@ -486,7 +504,7 @@ impl Scheduler {
             SchedulerState::Paused => Ok(()),
             SchedulerState::Running => {
                 self.state = SchedulerState::Paused;
-                self.events.push_back(Event::scheduler(EventCode::SchedulerPaused, None));
+                self.out.event(Event::scheduler(EventCode::SchedulerPaused, None));
                 Ok(())
             }
         }
@@ -501,7 +519,7 @@ impl Scheduler {
             SchedulerState::Running => Ok(()),
             SchedulerState::Paused => {
                 self.state = SchedulerState::Running;
-                self.events.push_back(Event::scheduler(EventCode::SchedulerResumed, None));
+                self.out.event(Event::scheduler(EventCode::SchedulerResumed, None));
                 Ok(())
             }
         }
@@ -515,16 +533,12 @@ impl Scheduler {
         }
     }
 
-    // ----- outputs -------------------------------------------------------------------
+    // ----- output --------------------------------------------------------------------
 
-    /// The next queued event, oldest first.
-    pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
-    }
-
-    /// The next store operation for a persistent store, in order. Apply them all before
-    /// running the runs of a tick.
-    pub fn poll_store_op(&mut self) -> Option<StoreOp> {
-        self.stores.poll_op()
+    /// The oldest queued output: a batch of store ops, a run, or an event, in the order they
+    /// happened (see the run loop in the [module docs](self)). Handle them in this order:
+    /// a [`Run`] may start only once every [`Output::StoreOps`] before it is stored.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop()
     }
 }

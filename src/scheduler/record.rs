@@ -21,6 +21,21 @@ use crate::time::{Timestamp, Zone};
 use super::job::{check_args, check_kwargs, check_max_instances, check_name, Job};
 use super::trigger_json;
 
+/// A stored record that [`Scheduler::load_jobs`](super::Scheduler::load_jobs) (or
+/// [`replace_jobs`](super::Scheduler::replace_jobs)) could not load; it stays untouched in
+/// storage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadProblem {
+    /// The record's place in the list that was loaded.
+    pub index: usize,
+    /// The record's id, when it has a readable one (a string `id` member); `None` for a
+    /// record without one (its error names it by its place, `#<index>`).
+    pub id: Option<String>,
+    /// Why: [`Error::CorruptRecord`] (the field and reason) or [`Error::ConflictingId`] (a
+    /// record of an id the store already loaded).
+    pub error: Error,
+}
+
 /// The record format version this build writes and reads.
 pub const RECORD_VERSION: u32 = 1;
 

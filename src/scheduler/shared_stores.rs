@@ -44,7 +44,7 @@ impl Scheduler {
     /// does, with the same errors for an unknown or memory store (then nothing changes).
     /// Whether the store leads is kept. Runs in flight stay valid: a run of a job that was
     /// replaced or is gone reports and finishes as the run of a removed job does.
-    pub fn replace_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<Error>> {
+    pub fn replace_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<LoadProblem>> {
         // Loading nothing checks the alias and the kind with load_jobs's own errors.
         self.load_jobs(alias, &[], now)?;
         if let Some(si) = self.stores.position(alias) {
@@ -77,8 +77,8 @@ impl Scheduler {
         let existed = self.stores.get(si).contains(&job.id);
         let code = if existed { EventCode::JobModified } else { EventCode::JobAdded };
         let event = Event::job(code, job.id.clone(), job.jobstore.clone());
-        self.stores.put_job(si, job);
-        self.events.push_back(event);
+        self.stores.put_job(si, job, &mut self.out);
+        self.out.event(event);
         Ok(())
     }
 

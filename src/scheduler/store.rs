@@ -1,14 +1,14 @@
-//! The job stores: each alias's jobs with their due index, and the outbox of store
-//! operations for persistent stores.
+//! The job stores: each alias's jobs with their due index; their store operations go to
+//! the scheduler's output queue.
 //!
 //! `Stores` is the only way the scheduler changes a stored job: every put, reschedule and
 //! removal of a job in a persistent store queues its [`StoreOp`] in the same call, so no
-//! change can reach memory without reaching the outbox. (Loading records and shutting
+//! change can reach memory without reaching the output queue. (Loading records and shutting
 //! down change memory only, on purpose: `load_jobs` imports what storage already holds,
 //! and `Stores::shutdown` leaves the records in storage.)
 //! No operation scans all jobs except the ones that list them all.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -18,6 +18,7 @@ use super::config::StoreKind;
 use super::due_index::DueIndex;
 use super::fnv::FnvBuild;
 use super::job::Job;
+use super::output::OutputQueue;
 use super::record::JobRecord;
 
 /// One store operation for the host to apply to a persistent store, in order.
@@ -48,11 +49,10 @@ pub enum StoreOp {
     },
 }
 
-/// Every job store, in the order the aliases were added, and the outbox of store operations.
+/// Every job store, in the order the aliases were added.
 #[derive(Debug, Default)]
 pub(crate) struct Stores {
     list: Vec<JobStore>,
-    outbox: VecDeque<StoreOp>,
 }
 
 impl Stores {
@@ -113,7 +113,7 @@ impl Stores {
         self.list.remove(si);
     }
 
-    /// Forgets every store (configure); queued store ops stay queued.
+    /// Forgets every store (configure); store ops already queued stay queued.
     pub(crate) fn remove_all_stores(&mut self) {
         self.list.clear();
     }
@@ -142,50 +142,51 @@ impl Stores {
 
     // ----- job writes, each with its store op ------------------------------------------
 
-    /// Inserts or replaces job `job` (by id) in store `si`, queueing its `Put`.
-    pub(crate) fn put_job(&mut self, si: usize, job: Job) {
+    /// Inserts or replaces job `job` (by id) in store `si`, queueing its `Put` on `out`.
+    pub(crate) fn put_job(&mut self, si: usize, job: Job, out: &mut OutputQueue) {
         let store = &mut self.list[si];
         if let Some(op) = store.put_op(&job) {
-            self.outbox.push_back(op);
+            out.store_op(&store.alias, op);
         }
         store.put(job);
     }
 
-    /// Moves job `id` of store `si` to a new next run time and `due_at`, queueing its `Put`.
-    pub(crate) fn reschedule_job(&mut self, si: usize, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) {
+    /// Moves job `id` of store `si` to a new next run time and `due_at`, queueing its `Put`
+    /// on `out`.
+    pub(crate) fn reschedule_job(&mut self, si: usize, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>, out: &mut OutputQueue) {
         let store = &mut self.list[si];
         if !store.is_persistent() {
             store.reschedule(id, next, due_at);
             return;
         }
-        let jobstore = store.alias.to_string();
+        let alias = store.alias.clone();
         if let Some(job) = store.reschedule(id, next, due_at) {
-            self.outbox.push_back(StoreOp::Put { jobstore, record: JobRecord::from_job_unchecked(job) });
+            out.store_op(&alias, StoreOp::Put { jobstore: alias.to_string(), record: JobRecord::from_job_unchecked(job) });
         }
     }
 
-    /// Removes job `id` from store `si`, queueing its `Remove`.
-    pub(crate) fn remove_job(&mut self, si: usize, id: &str) -> Option<Job> {
+    /// Removes job `id` from store `si`, queueing its `Remove` on `out`.
+    pub(crate) fn remove_job(&mut self, si: usize, id: &str, out: &mut OutputQueue) -> Option<Job> {
         let store = &mut self.list[si];
         let job = store.remove(id)?;
         if let Some(op) = store.remove_op(id) {
-            self.outbox.push_back(op);
+            out.store_op(&store.alias, op);
         }
         Some(job)
     }
 
     /// Removes every job of `jobstore` (or of every store), queueing for each persistent
     /// store one `Clear` — or, when it holds ids of unreadable records, one `Remove` per job
-    /// (in `get_jobs` order), so those records stay.
-    pub(crate) fn remove_all_jobs(&mut self, jobstore: Option<&str>) {
+    /// (in `get_jobs` order), so those records stay. The ops go to `out`.
+    pub(crate) fn remove_all_jobs(&mut self, jobstore: Option<&str>, out: &mut OutputQueue) {
         for s in self.list.iter_mut().filter(|s| jobstore.map_or(true, |a| a == &*s.alias)) {
             if s.is_persistent() {
                 if s.unreadable_ids().next().is_some() {
                     for job in s.ordered() {
-                        self.outbox.push_back(StoreOp::Remove { jobstore: s.alias.to_string(), job_id: job.id.to_string() });
+                        out.store_op(&s.alias, StoreOp::Remove { jobstore: s.alias.to_string(), job_id: job.id.to_string() });
                     }
                 } else {
-                    self.outbox.push_back(StoreOp::Clear { jobstore: s.alias.to_string() });
+                    out.store_op(&s.alias, StoreOp::Clear { jobstore: s.alias.to_string() });
                 }
             }
             s.clear();
@@ -198,11 +199,6 @@ impl Stores {
         for s in &mut self.list {
             s.clear();
         }
-    }
-
-    /// The next queued store op, oldest first.
-    pub(crate) fn poll_op(&mut self) -> Option<StoreOp> {
-        self.outbox.pop_front()
     }
 }
 
@@ -268,7 +264,7 @@ impl JobStore {
         self.contains(id) || self.holds_unreadable(id)
     }
 
-    /// Whether the store persists its jobs through the outbox.
+    /// Whether the store persists its jobs through store ops.
     pub(crate) fn is_persistent(&self) -> bool {
         self.kind == StoreKind::Persistent
     }

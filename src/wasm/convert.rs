@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{invalid, unreadable};
-use crate::scheduler::{Event, Job, Run, RunStart, RunTimes, StoreOp};
+use crate::scheduler::{Event, Job, Output, Run, RunStart, RunTimes, StoreOp};
 use crate::Timestamp;
 
 /// How deep JS data may nest before it is refused (a guard against cycles).
@@ -342,7 +342,7 @@ pub fn run_start(start: RunStart) -> Value {
 }
 
 /// An event: `{ code, name, alias?, jobId?, jobstore?, scheduledRunTimes?,
-/// scheduledRunTime?, retval?, exception?, traceback? }` (absent fields left out).
+/// scheduledRunTime?, runId? }` (absent fields left out).
 pub fn event(e: &Event) -> Value {
     let mut m = Map::new();
     m.insert("code".into(), Value::from(e.code.value()));
@@ -360,14 +360,8 @@ pub fn event(e: &Event) -> Value {
     if let Some(t) = e.scheduled_run_time {
         m.insert("scheduledRunTime".into(), ms(t));
     }
-    if let Some(v) = &e.retval {
-        m.insert("retval".into(), v.clone());
-    }
-    if let Some(x) = &e.exception {
-        m.insert("exception".into(), text(x));
-    }
-    if let Some(tb) = &e.traceback {
-        m.insert("traceback".into(), text(tb));
+    if let Some(run) = e.run_id {
+        m.insert("runId".into(), Value::from(run.0));
     }
     Value::Object(m)
 }
@@ -379,5 +373,19 @@ pub fn store_op(op: &StoreOp) -> Value {
         StoreOp::Put { jobstore, record } => object(vec![("op", Value::from("put")), ("jobstore", text(jobstore)), ("jobId", text(&record.id)), ("record", record.to_json())]),
         StoreOp::Remove { jobstore, job_id } => object(vec![("op", Value::from("remove")), ("jobstore", text(jobstore)), ("jobId", text(job_id))]),
         StoreOp::Clear { jobstore } => object(vec![("op", Value::from("clear")), ("jobstore", text(jobstore))]),
+    }
+}
+
+/// One output: `{ kind: 'storeOps', jobstore, ops }`, `{ kind: 'run', run }` or
+/// `{ kind: 'event', event }`.
+pub fn output(item: &Output) -> Value {
+    match item {
+        Output::StoreOps { jobstore, ops } => object(vec![
+            ("kind", Value::from("storeOps")),
+            ("jobstore", text(jobstore)),
+            ("ops", Value::Array(ops.iter().map(store_op).collect())),
+        ]),
+        Output::Run(r) => object(vec![("kind", Value::from("run")), ("run", run(r))]),
+        Output::Event(e) => object(vec![("kind", Value::from("event")), ("event", event(e))]),
     }
 }

@@ -40,7 +40,8 @@
 //! * [`time`]: epoch milliseconds ↔ [`Timestamp`](crate::Timestamp), zone names.
 //! * [`trigger`]: `WasmTrigger`, one built trigger and its fire-time queries.
 //! * [`scheduler`]: `SchedulerCore` — `tick(nowMs)`, `nextWakeup()`, the run-progress
-//!   calls, event draining and the store outbox; [`convert`] builds the objects it returns.
+//!   calls and `drainOutput()`, the one ordered queue of store ops, runs and events;
+//!   [`convert`] builds the objects it returns.
 
 pub mod convert;
 pub mod error;

@@ -8,15 +8,19 @@
 //! const core = new SchedulerCore({ timezone: 'UTC', seed: 7 });
 //! core.addJob({ func: 'report', trigger: { type: 'interval', minutes: 5 } }, now);
 //! core.start(now, false);
-//! for (const run of core.tick(Date.now())) {             // 1. what is due
-//!   await applyToStorage(core.drainStoreOps());          // 2. persist first
-//!   for (let s; (s = core.startRunTime(run.id, Date.now())); ) {   // 3. run each time
-//!     if (s.action === 'execute') core.runSucceeded(run.id, s.scheduledRunTime, await call(run));
+//! core.tick(Date.now());                                  // 1. what is due
+//! for (const out of core.drainOutput()) {                 // 2. the outputs, in order
+//!   if (out.kind === 'storeOps') await applyToStorage(out.jobstore, out.ops); // persist first
+//!   else if (out.kind === 'event') deliver(out.event);
+//!   else {                                                // a run: after the ops before it
+//!     const { run } = out;
+//!     for (let s; (s = core.startRunTime(run.id, Date.now())); ) {   // 3. run each time
+//!       if (s.action === 'execute') { keep(run.id, s.scheduledRunTime, await call(run)); core.runSucceeded(run.id, s.scheduledRunTime); }
+//!     }
+//!     core.finishRun(run.id);                             // 4. release the instance
 //!   }
-//!   core.finishRun(run.id);                              // 4. release the instance
-//! }
-//! for (const e of core.drainEvents()) deliver(e);        // 5. events
-//! sleepUntil(core.nextWakeup());                         // 6. sleep
+//! }                                                       // (reports queue outputs: drain again)
+//! sleepUntil(core.nextWakeup());                          // 5. sleep
 //! ```
 //!
 //! Times are epoch milliseconds (fractions carry microseconds). Jobs, runs, events and store
@@ -38,7 +42,7 @@ use crate::{Error, Timestamp};
 const TS_SCHEDULER_CORE: &'static str = r#"
 /** Run times of a submission: a list (epoch ms), or a long backlog's first and last time. */
 export type CoreRunTimes = number[] | { first: number; last: number };
-/** A due run handed out by `SchedulerCore.tick`. */
+/** A due run, queued by `SchedulerCore.tick` after the store ops of its job. */
 export interface CoreRun {
   id: number; jobId: string; jobstore: string; executor: string; func: string;
   args: unknown[]; kwargs: Record<string, unknown>; runTimes: CoreRunTimes; runAt: number;
@@ -46,9 +50,18 @@ export interface CoreRun {
 /** An event drained from `SchedulerCore` (APScheduler's attributes in camelCase). */
 export interface CoreEvent {
   code: number; name: string; alias?: string; jobId?: string; jobstore?: string | null;
-  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number; retval?: unknown;
-  exception?: string; traceback?: string;
+  scheduledRunTimes?: CoreRunTimes; scheduledRunTime?: number;
+  /** The run an executed / error / missed event is about (with `scheduledRunTime`: the key
+   *  of the return value or exception the host kept; the core keeps neither). */
+  runId?: number;
 }
+/** One item of `SchedulerCore.drainOutput`, in the order it happened: a batch of one
+ *  store's operations (store it atomically before handling what follows), a run (start it
+ *  once every batch before it is stored), or an event. */
+export type CoreOutput =
+  | { kind: 'storeOps'; jobstore: string; ops: CoreStoreOp[] }
+  | { kind: 'run'; run: CoreRun }
+  | { kind: 'event'; event: CoreEvent };
 /** A job as the core sees it. */
 export interface CoreJob {
   id: string; name: string; func: string; args: unknown[]; kwargs: Record<string, unknown>;
@@ -63,8 +76,9 @@ export type CoreStoreOp =
   | { op: 'clear'; jobstore: string };
 /** What `startRunTime` decided for the next run time of a run. */
 export interface CoreRunStart { action: 'execute' | 'missed'; scheduledRunTime: number }
-/** A stored record `loadJobs` or `replaceJobs` could not load (left untouched in storage). */
-export interface CoreLoadProblem { code: string; id: string; message: string; index: number }
+/** A stored record `loadJobs` or `replaceJobs` could not load (left untouched in storage):
+ *  its index in `records`, its id when it has a readable one, the error code and message. */
+export interface CoreLoadProblem { index: number; id?: string; code: string; message: string }
 /** A job record as a persistent store keeps it (version 1; times in epoch µs). */
 export interface CoreJobRecord {
   version: number; id: string; name: string; func: string; args: unknown[];
@@ -115,41 +129,24 @@ fn run_id(value: &JsValue) -> Result<RunId, JsValue> {
 
 impl SchedulerCore {
     /// `loadJobs` (`replace` false) and `replaceJobs` (true): loads `records` into store
-    /// `alias` one record at a time, so each problem keeps the index of its record
-    /// (`CoreLoadProblem[]`).
+    /// `alias` and returns the problems (`CoreLoadProblem[]`).
     fn load(&mut self, alias: &JsValue, records: &JsValue, now_ms: &JsValue, replace: bool) -> Result<JsValue, JsValue> {
         let alias = required_string("alias", alias)?;
         let now = now_arg(now_ms)?;
         let Value::Array(list) = to_json("records", records)? else {
             return Err(invalid("records", records, "expected an array of job records"));
         };
-        if replace {
-            // Replacing by no records empties the store (or refuses the alias, changing
-            // nothing); the records are then loaded as loadJobs loads them.
-            self.inner.replace_jobs(&alias, &[], now).map_err(err)?;
-        }
-        let mut problems = Vec::new();
-        for (index, record) in list.iter().enumerate() {
-            for e in self.inner.load_jobs(&alias, std::slice::from_ref(record), now).map_err(err)? {
-                // The core names a record without a readable id by its place in the list it
-                // was given ("#0" here): name it by its place in `records`.
-                let e = match e {
-                    Error::CorruptRecord { id, reason } if id == "#0" => Error::CorruptRecord { id: format!("#{index}"), reason },
-                    other => other,
-                };
-                let id = match &e {
-                    Error::CorruptRecord { id, .. } | Error::ConflictingId { id } | Error::UnreadableRecordId { id } => id.clone(),
-                    _ => format!("#{index}"),
-                };
-                problems.push(convert::object(vec![
-                    ("code", Value::from(e.code())),
-                    ("id", Value::from(id)),
-                    ("message", Value::from(e.to_string())),
-                    ("index", Value::from(index)),
-                ]));
+        let problems = if replace { self.inner.replace_jobs(&alias, &list, now) } else { self.inner.load_jobs(&alias, &list, now) };
+        let problems = problems.map_err(err)?.into_iter().map(|p| {
+            let mut members = vec![("index", Value::from(p.index))];
+            if let Some(id) = p.id {
+                members.push(("id", Value::from(id)));
             }
-        }
-        convert::to_js_value(&Value::Array(problems))
+            members.push(("code", Value::from(p.error.code())));
+            members.push(("message", Value::from(p.error.to_string())));
+            convert::object(members)
+        });
+        convert::to_js_value(&Value::Array(problems.collect()))
     }
 
     fn trigger_input(&self, spec: &JsValue) -> Result<TriggerInput, JsValue> {
@@ -246,13 +243,12 @@ impl SchedulerCore {
         self.inner.next_wakeup().map(Timestamp::as_millis_f64)
     }
 
-    /// Processes the jobs due at `nowMs` and returns the runs to start (`CoreRun[]`).
-    /// Apply `drainStoreOps()` before running them.
-    #[wasm_bindgen(unchecked_return_type = "CoreRun[]")]
-    pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue) -> Result<JsValue, JsValue> {
+    /// Processes the jobs due at `nowMs`: queues the store ops of their next run times,
+    /// then the runs to start, then the submission events (take them with `drainOutput`).
+    pub fn tick(&mut self, #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue) -> Result<(), JsValue> {
         let now = now_arg(now_ms)?;
-        let runs: Vec<Value> = self.inner.tick(now).iter().map(convert::run).collect();
-        convert::to_js_value(&Value::Array(runs))
+        self.inner.tick(now);
+        Ok(())
     }
 
     /// The host starts the next run time of run `runId` at `nowMs`: `{ action: 'execute',
@@ -273,36 +269,30 @@ impl SchedulerCore {
         }
     }
 
-    /// The function ran for `scheduledMs` and returned `retval` (kept if JSON-compatible,
-    /// otherwise `null`): queues `EVENT_JOB_EXECUTED`.
+    /// The function ran for `scheduledMs`: queues `EVENT_JOB_EXECUTED` with `runId` and
+    /// `scheduledRunTime` (the return value stays in JS: the host attaches it).
     #[wasm_bindgen(js_name = runSucceeded)]
     pub fn run_succeeded(
         &mut self,
         #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue,
         #[wasm_bindgen(js_name = scheduledMs, unchecked_param_type = "number")] scheduled_ms: &JsValue,
-        retval: &JsValue,
     ) -> Result<(), JsValue> {
         let id = run_id(id)?;
         let scheduled = instant_arg("scheduledMs", "scheduled", scheduled_ms)?;
-        let value = to_json("retval", retval).unwrap_or(Value::Null);
-        self.inner.run_succeeded(id, scheduled, value).map_err(err)
+        self.inner.run_succeeded(id, scheduled).map_err(err)
     }
 
-    /// The function failed for `scheduledMs`: queues `EVENT_JOB_ERROR` with the error text
-    /// and stack.
+    /// The function failed for `scheduledMs`: queues `EVENT_JOB_ERROR` with `runId` and
+    /// `scheduledRunTime` (the exception stays in JS: the host attaches it).
     #[wasm_bindgen(js_name = runFailed)]
     pub fn run_failed(
         &mut self,
         #[wasm_bindgen(js_name = runId, unchecked_param_type = "number")] id: &JsValue,
         #[wasm_bindgen(js_name = scheduledMs, unchecked_param_type = "number")] scheduled_ms: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] exception: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] traceback: &JsValue,
     ) -> Result<(), JsValue> {
         let id = run_id(id)?;
         let scheduled = instant_arg("scheduledMs", "scheduled", scheduled_ms)?;
-        let exception = required_string("exception", exception)?;
-        let traceback = optional_string("traceback", traceback)?;
-        self.inner.run_failed(id, scheduled, exception, traceback).map_err(err)
+        self.inner.run_failed(id, scheduled).map_err(err)
     }
 
     /// The run's instance ended: releases its `max_instances` slot.
@@ -311,29 +301,22 @@ impl SchedulerCore {
         self.inner.finish_run(run_id(id)?).map_err(err)
     }
 
-    /// Every queued event, oldest first (`CoreEvent[]`).
-    #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "CoreEvent[]")]
-    pub fn drain_events(&mut self) -> Result<JsValue, JsValue> {
+    /// Every queued output, in the order it happened (`CoreOutput[]`): store op batches,
+    /// runs and events. Handle them in this order; a run starts only once every batch
+    /// before it is stored.
+    #[wasm_bindgen(js_name = drainOutput, unchecked_return_type = "CoreOutput[]")]
+    pub fn drain_output(&mut self) -> Result<JsValue, JsValue> {
         let mut list = Vec::new();
-        while let Some(e) = self.inner.poll_event() {
-            list.push(convert::event(&e));
-        }
-        convert::to_js_value(&Value::Array(list))
-    }
-
-    /// Every queued store operation, in order (`CoreStoreOp[]`).
-    #[wasm_bindgen(js_name = drainStoreOps, unchecked_return_type = "CoreStoreOp[]")]
-    pub fn drain_store_ops(&mut self) -> Result<JsValue, JsValue> {
-        let mut list = Vec::new();
-        while let Some(op) = self.inner.poll_store_op() {
-            list.push(convert::store_op(&op));
+        while let Some(item) = self.inner.poll_output() {
+            list.push(convert::output(&item));
         }
         convert::to_js_value(&Value::Array(list))
     }
 
     /// Loads stored records into the persistent store `alias` (no events, no store ops).
-    /// Returns the records that could not be loaded (`CoreLoadProblem[]`: code, id, message
-    /// and the index in `records`); they must be left untouched in storage.
+    /// Returns the records that could not be loaded (`CoreLoadProblem[]`: the index in
+    /// `records`, the id when readable, code and message); they must be left untouched in
+    /// storage.
     #[wasm_bindgen(js_name = loadJobs, unchecked_return_type = "CoreLoadProblem[]")]
     pub fn load_jobs(
         &mut self,

@@ -25,3 +25,6 @@ pub fn read_conformance(name: &str) -> String {
         )
     })
 }
+
+pub mod host;
+pub mod split;

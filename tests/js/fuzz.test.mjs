@@ -814,7 +814,7 @@ const runId = (e) => maybe(() => valid(e.runs.length ? pick(e.runs) : pick([0, 1
 function coreCall() {
   const e = pick(ctx.cores);
   const m = pick(['tick', 'tick', 'start', 'addJob', 'addJob', 'modifyJob', 'rescheduleJob', 'loadJobs', 'startRunTime', 'runSucceeded',
-    'runFailed', 'finishRun', 'addExecutor', 'removeExecutor', 'drainEvents', 'drainStoreOps', 'getJob', 'getJobs', 'printJobs', 'pauseJob',
+    'runFailed', 'finishRun', 'addExecutor', 'removeExecutor', 'drainOutput', 'drainOutput', 'getJob', 'getJobs', 'printJobs', 'pauseJob',
     'resumeJob', 'removeJob', 'removeAllJobs', 'runningInstances', 'addJobstore', 'removeJobstore', 'pause', 'resume', 'shutdown', 'wakeup',
     'nextWakeup', 'configure', 'state', 'timezone', 'jobDefaults']);
   const target = { core: e.c };
@@ -823,11 +823,12 @@ function coreCall() {
     case 'tick': {
       const now = chance(0.8) ? valid(e.now + pick([1000, 5000, 60_000, 3_600_000])) : coreNow(e);
       return call([now], () => {
-        const runs = e.c.tick(now[0]);
+        e.c.tick(now[0]);
         if (typeof now[0] === 'number' && Number.isFinite(now[0]) && now[0] > e.now && now[0] < 8e15) e.now = now[0];
-        if (Array.isArray(runs)) for (const r of runs) e.runs.push(r.id);
+        const out = e.c.drainOutput();
+        for (const o of out) if (o.kind === 'run') e.runs.push(o.run.id);
         e.runs = e.runs.slice(-20);
-        return runs;
+        return out;
       });
     }
     case 'start': {

@@ -62,7 +62,7 @@ function newCore(setup) {
     executors: { default: { type: 'default' } },
     seed: 1,
   });
-  core.drainEvents();
+  core.drainOutput();
   return core;
 }
 
@@ -73,11 +73,26 @@ function replay(scenario) {
   const fail = new Map();
   const known = [];
   let inFlight = [];
+  // The host's side of the boundary: the core's ordered output split into runs and events
+  // (a memory store: no store ops), and the exceptions this host reported, attached to
+  // their error events by run id and time, as the Scheduler does.
+  const runs = [];
+  const events = [];
+  const reported = new Map();
+  const take = () => {
+    for (const out of core.drainOutput()) {
+      if (out.kind === 'run') runs.push(out.run);
+      else if (out.kind === 'event') events.push({ ...out.event, exception: reported.get(`${out.event.runId} ${out.event.scheduledRunTime}`) });
+      else assert.fail(`store ops from a memory store: ${JSON.stringify(out)}`);
+    }
+  };
   const complete = (inst) => {
     for (let s; (s = core.startRunTime(inst.run.id, inst.at)) !== undefined; ) {
       if (s.action !== 'execute') continue;
-      if (inst.fail) core.runFailed(inst.run.id, s.scheduledRunTime, 'RuntimeError', 'Traceback');
-      else core.runSucceeded(inst.run.id, s.scheduledRunTime, null);
+      if (inst.fail) {
+        reported.set(`${inst.run.id} ${s.scheduledRunTime}`, 'RuntimeError');
+        core.runFailed(inst.run.id, s.scheduledRunTime);
+      } else core.runSucceeded(inst.run.id, s.scheduledRunTime);
     }
     core.finishRun(inst.run.id);
   };
@@ -114,7 +129,9 @@ function replay(scenario) {
           break;
         }
         case 'tick': {
-          for (const run of core.tick(at)) {
+          core.tick(at);
+          take();
+          for (const run of runs.splice(0)) {
             submissions.push({ job_id: run.jobId, run_times: timesUs(run.runTimes) });
             inFlight.push({ run, at, held: hold.get(run.jobId) ?? false, fail: fail.get(run.jobId) ?? false });
           }
@@ -166,12 +183,13 @@ function replay(scenario) {
     } catch {
       problems.push(`${here}: submissions expected ${JSON.stringify(wantSubs)}, got ${JSON.stringify(submissions)}`);
     }
-    const events = core.drainEvents().map(eventJson);
+    take();
+    const gotEvents = events.splice(0).map(eventJson);
     const wantEvents = expect.events.map(expectedEvent);
     try {
-      assert.deepEqual(events, wantEvents);
+      assert.deepEqual(gotEvents, wantEvents);
     } catch {
-      problems.push(`${here}: events expected ${JSON.stringify(wantEvents)}, got ${JSON.stringify(events)}`);
+      problems.push(`${here}: events expected ${JSON.stringify(wantEvents)}, got ${JSON.stringify(gotEvents)}`);
     }
     const jobs = core.getJobs(undefined);
     const gotNext = Object.fromEntries(jobs.map((j) => [j.id, j.nextRunTime === null ? null : micros(j.nextRunTime)]).sort());
@@ -233,11 +251,12 @@ test('SchedulerCore: Dates accepted for times; garbage input never traps the was
   core.addJob({ func: 'f', trigger: { type: 'date', runDate: new Date(Date.UTC(2026, 0, 1, 0, 1)) }, id: 'd' }, t0);
   core.start(t0, false);
   assert.equal(core.nextWakeup(), Date.UTC(2026, 0, 1, 0, 1));
-  assert.equal(core.tick(new Date(Date.UTC(2026, 0, 1, 0, 2))).length, 1);
+  core.tick(new Date(Date.UTC(2026, 0, 1, 0, 2)));
+  assert.equal(core.drainOutput().filter((o) => o.kind === 'run').length, 1);
   const garbage = [undefined, null, NaN, -1, 1e300, '', 'x', {}, [], [1, 'a'], { type: 'cron', hour: '99' }, true, () => 1, 2n ** 70n];
   const methods = ['tick', 'nextWakeup', 'startRunTime', 'runSucceeded', 'runFailed', 'finishRun', 'loadJobs', 'addJob', 'modifyJob',
     'rescheduleJob', 'pauseJob', 'resumeJob', 'removeJob', 'removeAllJobs', 'getJob', 'getJobs', 'printJobs', 'runningInstances',
-    'addJobstore', 'removeJobstore', 'addExecutor', 'removeExecutor', 'configure', 'pause', 'resume', 'wakeup', 'drainEvents', 'drainStoreOps'];
+    'addJobstore', 'removeJobstore', 'addExecutor', 'removeExecutor', 'configure', 'pause', 'resume', 'wakeup', 'drainOutput', 'replaceJobs'];
   let calls = 0;
   for (const m of methods) {
     for (const a of garbage) {
@@ -254,6 +273,6 @@ test('SchedulerCore: Dates accepted for times; garbage input never traps the was
   }
   assert.ok(calls > 1000);
   // Still usable afterwards.
-  core.drainEvents();
+  core.drainOutput();
   assert.equal(typeof core.state, 'string');
 });

@@ -51,14 +51,27 @@ async function lifecycle(): Promise<void> {
 const core = new SchedulerCore({ timezone: 'UTC', seed: 1 });
 core.addJob({ func: 'f', trigger: { type: 'interval', minutes: 1 } }, Date.now());
 core.start(Date.now(), false);
-for (const run of core.tick(Date.now())) {
-  const ops: StoreOp[] = core.drainStoreOps();
-  for (let s = core.startRunTime(run.id, Date.now()); s !== undefined; s = core.startRunTime(run.id, Date.now())) {
-    if (s.action === 'execute') core.runSucceeded(run.id, s.scheduledRunTime, null);
+core.tick(Date.now());
+for (const out of core.drainOutput()) {
+  if (out.kind === 'storeOps') {
+    const ops: StoreOp[] = out.ops;
+    console.log(out.jobstore, ops.length);
+  } else if (out.kind === 'event') {
+    const runId: number | undefined = out.event.runId;
+    console.log(out.event.name, runId);
+  } else {
+    const { run } = out;
+    for (let s = core.startRunTime(run.id, Date.now()); s !== undefined; s = core.startRunTime(run.id, Date.now())) {
+      if (s.action === 'execute') core.runSucceeded(run.id, s.scheduledRunTime);
+    }
+    core.finishRun(run.id);
   }
-  core.finishRun(run.id);
-  console.log(ops.length);
 }
+// @ts-expect-error the core keeps no return value: runSucceeded takes the run and the time
+core.runSucceeded(1, Date.now(), null);
+const problems = core.loadJobs('db', [], Date.now());
+const firstId: string | undefined = problems[0]?.id;
+console.log(firstId);
 const wake: number | undefined = core.nextWakeup();
 
 try {

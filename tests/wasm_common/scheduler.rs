@@ -37,25 +37,31 @@ fn one_interval_job_through_the_run_loop() {
     assert_eq!(core.state(), "running");
     assert_eq!(core.next_wakeup(), Some(T0 + 60_000.0));
 
-    let runs: Array = core.tick(&n(T0 + 60_000.0)).expect("tick").into();
-    assert_eq!(runs.length(), 1);
-    let run = runs.get(0);
+    core.drain_output().expect("the added events");
+    core.tick(&n(T0 + 60_000.0)).expect("tick");
+    let out: Array = core.drain_output().expect("output").into();
+    let kinds: Vec<String> = out.iter().map(|o| get(&o, "kind").as_string().unwrap_or_default()).collect();
+    assert_eq!(kinds, ["run", "event"], "a memory store: the run, then EVENT_JOB_SUBMITTED");
+    let run = get(&out.get(0), "run");
     assert_eq!(get(&run, "jobId").as_string().as_deref(), Some("r"));
     let run_id = get(&run, "id").as_f64().expect("numeric run id");
     let start = core.start_run_time(&n(run_id), &n(T0 + 60_000.0)).expect("known run");
     assert_eq!(get(&start, "action").as_string().as_deref(), Some("execute"));
     let scheduled = get(&start, "scheduledRunTime").as_f64().expect("time");
     assert_eq!(scheduled, T0 + 60_000.0);
-    core.run_succeeded(&n(run_id), &n(scheduled), &js(r#"{"ok":true}"#)).expect("reported");
+    core.run_succeeded(&n(run_id), &n(scheduled)).expect("reported");
     assert!(core.start_run_time(&n(run_id), &n(T0 + 60_000.0)).expect("known run").is_undefined());
     core.finish_run(&n(run_id)).expect("finished");
     assert_eq!(core.next_wakeup(), Some(T0 + 120_000.0));
 
-    let events = js_sys::Array::from(&core.drain_events().expect("events"));
-    let names: Vec<String> = events.iter().map(|e| get(&e, "name").as_string().unwrap_or_default()).collect();
-    assert!(js_sys::Array::from(&core.drain_events().expect("events")).length() == 0, "drained");
-    assert!(names.contains(&"EVENT_JOB_SUBMITTED".to_string()), "{names:?}");
-    assert!(names.contains(&"EVENT_JOB_EXECUTED".to_string()), "{names:?}");
+    let out = js_sys::Array::from(&core.drain_output().expect("output"));
+    assert!(js_sys::Array::from(&core.drain_output().expect("output")).length() == 0, "drained");
+    assert_eq!(out.length(), 1);
+    let executed = get(&out.get(0), "event");
+    assert_eq!(get(&executed, "name").as_string().as_deref(), Some("EVENT_JOB_EXECUTED"));
+    // The event names the run and time; the return value stays with the host.
+    assert_eq!((get(&executed, "runId").as_f64(), get(&executed, "scheduledRunTime").as_f64()), (Some(run_id), Some(scheduled)));
+    assert!(get(&executed, "retval").is_undefined());
 
     let err = core.add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), &n(T0)).err().expect("duplicate id");
     assert_eq!(code(&err).as_deref(), Some("CONFLICTING_ID"));
@@ -114,7 +120,8 @@ fn no_js_value_reaches_a_panic_in_the_scheduler_binding() {
                 core.add_jobstore(v, v),
                 core.start_run_time(now, now).map(|_| ()),
                 core.finish_run(now),
-                core.run_failed(now, now, v, v),
+                core.run_failed(v, now),
+                core.run_succeeded(now, v),
             ];
             for r in results {
                 if let Err(e) = r {

@@ -5,7 +5,8 @@
 //! keeps applying a zone's POSIX rule (APScheduler fire times in the year 2999 still
 //! observe DST), so the segments need no special case for the far future.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use crate::time::{resolve_wall_secs, Timestamp, Transitions, Zone};
 
@@ -61,21 +62,22 @@ impl CronZone {
     pub fn shared(zone: Zone) -> Arc<CronZone> {
         // A list, not a hash map: a program uses a handful of zones, a scan of them is as
         // fast as hashing, and the wasm carries no hasher and table code for this cache.
-        type Cache = Mutex<Vec<(Zone, Arc<CronZone>)>>;
-        static CACHE: OnceLock<Cache> = OnceLock::new();
-        let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-        let mut guard = match cache.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some((_, shared)) = guard.iter().find(|(z, _)| *z == zone) {
-            return shared.clone();
+        // Per thread (the wasm module has one): no `OnceLock`/`Mutex`, whose `Once`
+        // machinery was ~4 KB of the wasm's code.
+        thread_local! {
+            static CACHE: RefCell<Vec<(Zone, Arc<CronZone>)>> = const { RefCell::new(Vec::new()) };
         }
-        let transitions = zone.transitions();
-        let (min_offset, max_offset) = transitions.offset_range();
-        let shared = Arc::new(CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 });
-        guard.push((zone, shared.clone()));
-        shared
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((_, shared)) = cache.iter().find(|(z, _)| *z == zone) {
+                return shared.clone();
+            }
+            let transitions = zone.transitions();
+            let (min_offset, max_offset) = transitions.offset_range();
+            let shared = Arc::new(CronZone { transitions, max_offset: max_offset as i64, min_offset: min_offset as i64 });
+            cache.push((zone, shared.clone()));
+            shared
+        })
     }
 
     /// The smallest UTC offset the zone ever has (seconds).

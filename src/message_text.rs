@@ -38,6 +38,39 @@ pub fn number_text(x: f64) -> String {
     }
 }
 
+/// Appends `n` in decimal as `format!("{n:0width$}")` writes it (`{n:+0width$}` with
+/// `plus`): zero-padded to at least `width` characters, the sign counted. The dates, times
+/// and numbers of messages and `str()` texts are written with this instead of `format!`:
+/// one small function instead of formatter calls at every site.
+pub fn push_int(out: &mut String, n: i64, width: usize, plus: bool) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let sign = if n < 0 { "-" } else if plus { "+" } else { "" };
+    out.push_str(sign);
+    for _ in digits.len() - start + sign.len()..width {
+        out.push('0');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `n` in decimal (`push_int` without padding).
+pub fn int_text(n: i64) -> String {
+    let mut out = String::new();
+    push_int(&mut out, n, 0, false);
+    out
+}
+
 /// The most characters (Unicode scalar values) of a value or field name a message shows:
 /// longer text is cut to this many and followed by `…` ([`shortened`], [`quoted`]), so a
 /// message about a 1,000,000-character field stays short.
@@ -67,7 +100,9 @@ pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(shown.len() + 2);
     write_string(&mut out, &shown);
     if let Cow::Owned(_) = shown {
-        out.push_str(&format!(" ({} characters)", s.chars().count()));
+        out.push_str(" (");
+        push_int(&mut out, s.chars().count() as i64, 0, false);
+        out.push_str(" characters)");
     }
     out
 }
@@ -168,6 +203,21 @@ mod tests {
         assert_eq!(number_text(f64::NAN), "NaN");
         assert_eq!(number_text(f64::INFINITY), "Infinity");
         assert_eq!(number_text(f64::NEG_INFINITY), "-Infinity");
+    }
+
+    #[test]
+    fn push_int_writes_what_format_writes() {
+        for n in [0i64, 5, -5, 42, -42, 999, 1000, -1000, 9999, 10000, 123456, i64::MAX, i64::MIN] {
+            for width in [0, 1, 2, 3, 4, 5, 6, 9] {
+                let mut out = String::from("x");
+                push_int(&mut out, n, width, false);
+                assert_eq!(out, format!("x{n:0width$}"));
+                let mut out = String::new();
+                push_int(&mut out, n, width, true);
+                assert_eq!(out, format!("{n:+0width$}"));
+            }
+            assert_eq!(int_text(n), n.to_string());
+        }
     }
 
     #[test]

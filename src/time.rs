@@ -24,6 +24,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::message_text::push_int;
 
 pub(crate) mod civil;
 pub mod iso_text;
@@ -126,15 +127,27 @@ impl fmt::Debug for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The `Display` text: `2024-03-10T07:30:00Z`, `.ffffff` only with microseconds.
+    pub fn text(self) -> String {
+        let n = self.to_utc_naive();
+        let mut out = String::new();
+        iso_text::IsoDate(n.date()).write(&mut out);
+        out.push('T');
+        iso_text::IsoTime(n.time()).write(&mut out);
+        if n.nanosecond() != 0 {
+            out.push('.');
+            push_int(&mut out, i64::from(n.nanosecond() / 1000), 6, false);
+        }
+        out.push('Z');
+        out
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// `2024-03-10T07:30:00Z`, with `.ffffff` only when there are microseconds.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.to_utc_naive();
-        write!(f, "{}T{}", iso_text::IsoDate(n.date()), iso_text::IsoTime(n.time()))?;
-        if n.nanosecond() != 0 {
-            write!(f, ".{:06}", n.nanosecond() / 1000)?;
-        }
-        write!(f, "Z")
+        f.write_str(&self.text())
     }
 }
 
@@ -364,15 +377,16 @@ pub(crate) fn resolve_wall_secs(wall: i64, fold: bool, offset_at: impl Fn(i64) -
 
 /// `+05:30` (with colon) or `+0530`.
 fn format_offset(secs: i32, colon: bool) -> String {
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.unsigned_abs();
-    let (h, m, s) = (a / 3600, a % 3600 / 60, a % 60);
-    let sep = if colon { ":" } else { "" };
-    if s != 0 {
-        format!("{sign}{h:02}{sep}{m:02}{sep}{s:02}")
-    } else {
-        format!("{sign}{h:02}{sep}{m:02}")
+    let a = i64::from(secs.unsigned_abs());
+    let mut out = String::from(if secs < 0 { "-" } else { "+" });
+    let parts = [a / 3600, a % 3600 / 60, a % 60];
+    for (i, n) in parts.into_iter().enumerate().take(if parts[2] != 0 { 3 } else { 2 }) {
+        if i > 0 && colon {
+            out.push(':');
+        }
+        push_int(&mut out, n, 2, false);
     }
+    out
 }
 
 /// A date given by a caller: an instant (with the zone it was written in, if any), or
@@ -504,16 +518,15 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 /// triggers' `str()` show).
 pub fn format_in_zone(t: Timestamp, zone: Zone) -> String {
     let local = zone.to_local(t);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second(),
-        zone.abbreviation_at(t)
-    )
+    let mut out = String::new();
+    push_int(&mut out, i64::from(local.year()), 4, false);
+    for (sep, n) in [('-', local.month()), ('-', local.day()), (' ', local.hour()), (':', local.minute()), (':', local.second())] {
+        out.push(sep);
+        push_int(&mut out, i64::from(n), 2, false);
+    }
+    out.push(' ');
+    out.push_str(&zone.abbreviation_at(t));
+    out
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
+use crate::message_text::push_int;
+
 /// `%Y-%m-%d`: a four-digit year (sign and more digits outside 0000-9999, as chrono does).
 pub struct IsoDate(pub NaiveDate);
 
@@ -19,41 +21,67 @@ pub struct IsoTime(pub NaiveTime);
 /// digits (the fewest that show it exactly) and nothing when it is zero.
 pub struct IsoDateTime(pub NaiveDateTime);
 
-impl fmt::Display for IsoDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl IsoDate {
+    /// Appends the text to `out`.
+    pub fn write(&self, out: &mut String) {
         let year = self.0.year();
-        if (0..=9999).contains(&year) {
-            write!(f, "{year:04}")?;
-        } else {
-            write!(f, "{year:+05}")?;
-        }
-        write!(f, "-{:02}-{:02}", self.0.month(), self.0.day())
+        push_int(out, i64::from(year), if (0..=9999).contains(&year) { 4 } else { 5 }, !(0..=9999).contains(&year));
+        out.push('-');
+        push_int(out, i64::from(self.0.month()), 2, false);
+        out.push('-');
+        push_int(out, i64::from(self.0.day()), 2, false);
     }
 }
 
-impl fmt::Display for IsoTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl IsoTime {
+    /// Appends the text to `out`.
+    pub fn write(&self, out: &mut String) {
         // A leap second (nanosecond >= 1e9) shows as second 60, as chrono does.
         let second = self.0.second() + u32::from(self.0.nanosecond() >= 1_000_000_000);
-        write!(f, "{:02}:{:02}:{:02}", self.0.hour(), self.0.minute(), second)
-    }
-}
-
-impl fmt::Display for IsoDateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}T{}", IsoDate(self.0.date()), IsoTime(self.0.time()))?;
-        let nanos = self.0.nanosecond() % 1_000_000_000;
-        if nanos == 0 {
-            Ok(())
-        } else if nanos % 1_000_000 == 0 {
-            write!(f, ".{:03}", nanos / 1_000_000)
-        } else if nanos % 1_000 == 0 {
-            write!(f, ".{:06}", nanos / 1_000)
-        } else {
-            write!(f, ".{nanos:09}")
+        for (i, n) in [self.0.hour(), self.0.minute(), second].into_iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            push_int(out, i64::from(n), 2, false);
         }
     }
 }
+
+impl IsoDateTime {
+    /// Appends the text to `out`.
+    pub fn write(&self, out: &mut String) {
+        IsoDate(self.0.date()).write(out);
+        out.push('T');
+        IsoTime(self.0.time()).write(out);
+        let nanos = self.0.nanosecond() % 1_000_000_000;
+        let (fraction, digits) = if nanos % 1_000_000 == 0 {
+            (nanos / 1_000_000, 3)
+        } else if nanos % 1_000 == 0 {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        if nanos != 0 {
+            out.push('.');
+            push_int(out, i64::from(fraction), digits, false);
+        }
+    }
+}
+
+/// `Display` by the types' `write` (no formatter code per field).
+macro_rules! display_by_write {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut out = String::new();
+                self.write(&mut out);
+                f.write_str(&out)
+            }
+        }
+    )*};
+}
+
+display_by_write!(IsoDate, IsoTime, IsoDateTime);
 
 #[cfg(test)]
 mod tests {

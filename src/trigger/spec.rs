@@ -68,6 +68,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::message_text::push_int;
 use crate::time::iso_text::{IsoDate, IsoDateTime};
 use crate::time::{parse_date_text, DateInput, Timestamp, Zone, MICROS_PER_SEC};
 use crate::trigger::calendar::{CalendarIntervalTrigger, CalendarStep};
@@ -240,6 +241,7 @@ fn normalized_keys(kind: &str, obj: &Map<String, Value>) -> Result<Map<String, V
     Ok(out)
 }
 
+#[inline(never)]
 fn read_date(field: &str, value: Option<&Value>) -> Result<Option<DateInput>> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -264,6 +266,7 @@ fn utc_if_zero(zone: Zone) -> Zone {
     }
 }
 
+#[inline(never)]
 fn read_zone(value: Option<&Value>) -> Result<Option<Zone>> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -272,6 +275,7 @@ fn read_zone(value: Option<&Value>) -> Result<Option<Zone>> {
     }
 }
 
+#[inline(never)]
 fn read_jitter(value: Option<&Value>) -> Result<Option<f64>> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -281,6 +285,7 @@ fn read_jitter(value: Option<&Value>) -> Result<Option<f64>> {
 }
 
 /// A fold name; absent or `null` is "not given" (the default, `both`).
+#[inline(never)]
 fn read_fold(value: Option<&Value>) -> Result<Option<Fold>> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -290,6 +295,7 @@ fn read_fold(value: Option<&Value>) -> Result<Option<Fold>> {
 }
 
 /// An interval unit: absent is 0; anything but a number (also `null`) is an error.
+#[inline(never)]
 fn read_unit(field: &str, value: Option<&Value>) -> Result<f64> {
     match value {
         None => Ok(0.0),
@@ -299,6 +305,7 @@ fn read_unit(field: &str, value: Option<&Value>) -> Result<f64> {
 }
 
 /// A non-negative whole number (calendar interval units and time of day).
+#[inline(never)]
 fn read_count(field: &str, value: Option<&Value>) -> Result<u32> {
     match value {
         None | Some(Value::Null) => Ok(0),
@@ -314,6 +321,7 @@ fn read_count(field: &str, value: Option<&Value>) -> Result<u32> {
     }
 }
 
+#[inline(never)]
 fn read_cron_field(field: &str, value: Option<&Value>) -> Result<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -343,34 +351,40 @@ impl TriggerSpec {
         let get = |k: &str| keys.get(k);
         Ok(match kind {
             "date" => TriggerSpec::Date(DateSpec { run_date: read_date("run_date", get("run_date"))?, timezone: read_zone(get("timezone"))? }),
-            "interval" => TriggerSpec::Interval(IntervalSpec {
-                weeks: read_unit("weeks", get("weeks"))?,
-                days: read_unit("days", get("days"))?,
-                hours: read_unit("hours", get("hours"))?,
-                minutes: read_unit("minutes", get("minutes"))?,
-                seconds: read_unit("seconds", get("seconds"))?,
+            "interval" => {
+                // One call site per kind of value in a loop, not one per key: less code.
+                let mut units = [0.0; 5];
+                for (unit, key) in units.iter_mut().zip(["weeks", "days", "hours", "minutes", "seconds"]) {
+                    *unit = read_unit(key, get(key))?;
+                }
+                let [weeks, days, hours, minutes, seconds] = units;
+                TriggerSpec::Interval(IntervalSpec {
+                weeks,
+                days,
+                hours,
+                minutes,
+                seconds,
                 start_date: read_date("start_date", get("start_date"))?,
                 end_date: read_date("end_date", get("end_date"))?,
                 timezone: read_zone(get("timezone"))?,
                 jitter: read_jitter(get("jitter"))?,
-            }),
-            "cron" => TriggerSpec::Cron(CronSpec {
-                fields: CronFields {
-                    year: read_cron_field("year", get("year"))?,
-                    month: read_cron_field("month", get("month"))?,
-                    day: read_cron_field("day", get("day"))?,
-                    week: read_cron_field("week", get("week"))?,
-                    day_of_week: read_cron_field("day_of_week", get("day_of_week"))?,
-                    hour: read_cron_field("hour", get("hour"))?,
-                    minute: read_cron_field("minute", get("minute"))?,
-                    second: read_cron_field("second", get("second"))?,
-                },
+            })
+            }
+            "cron" => {
+                let mut fields: [Option<String>; 8] = Default::default();
+                for (field, key) in fields.iter_mut().zip(CRON_FIELDS) {
+                    *field = read_cron_field(key, get(key))?;
+                }
+                let [year, month, day, week, day_of_week, hour, minute, second] = fields;
+                TriggerSpec::Cron(CronSpec {
+                fields: CronFields { year, month, day, week, day_of_week, hour, minute, second },
                 start_date: read_date("start_date", get("start_date"))?,
                 end_date: read_date("end_date", get("end_date"))?,
                 timezone: read_zone(get("timezone"))?,
                 jitter: read_jitter(get("jitter"))?,
                 fold: read_fold(get("fold"))?,
-            }),
+            })
+            }
             "crontab" => TriggerSpec::Crontab(CrontabSpec {
                 expr: match get("expr") {
                     Some(Value::String(s)) => s.clone(),
@@ -380,21 +394,20 @@ impl TriggerSpec {
                 timezone: read_zone(get("timezone"))?,
                 fold: read_fold(get("fold"))?,
             }),
-            "calendarinterval" => TriggerSpec::CalendarInterval(CalendarIntervalSpec {
-                step: CalendarStep {
-                    years: read_count("years", get("years"))?,
-                    months: read_count("months", get("months"))?,
-                    weeks: read_count("weeks", get("weeks"))?,
-                    days: read_count("days", get("days"))?,
-                    hour: read_count("hour", get("hour"))?,
-                    minute: read_count("minute", get("minute"))?,
-                    second: read_count("second", get("second"))?,
-                },
+            "calendarinterval" => {
+                let mut counts = [0; 7];
+                for (count, key) in counts.iter_mut().zip(["years", "months", "weeks", "days", "hour", "minute", "second"]) {
+                    *count = read_count(key, get(key))?;
+                }
+                let [years, months, weeks, days, hour, minute, second] = counts;
+                TriggerSpec::CalendarInterval(CalendarIntervalSpec {
+                step: CalendarStep { years, months, weeks, days, hour, minute, second },
                 start_date: read_date("start_date", get("start_date"))?,
                 end_date: read_date("end_date", get("end_date"))?,
                 timezone: read_zone(get("timezone"))?,
                 jitter: read_jitter(get("jitter"))?,
-            }),
+            })
+            }
             _ => {
                 let triggers = match get("triggers") {
                     Some(Value::Array(items)) => items.iter().map(TriggerSpec::from_json).collect::<Result<Vec<_>>>()?,
@@ -662,27 +675,27 @@ fn put_opt_jitter(put: &mut impl FnMut(&str, Value), j: Option<f64>) {
 pub fn rfc3339_in_zone(t: Timestamp, zone: Zone) -> String {
     let offset = zone.offset_at(t);
     let in_range = (1..=9999).contains(&zone.to_local(t).year());
-    let (local, suffix) = if offset % 60 == 0 && in_range {
-        let sign = if offset < 0 { '-' } else { '+' };
-        let a = offset.unsigned_abs();
-        (zone.to_local(t), format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60))
-    } else {
-        (t.to_utc_naive(), "Z".to_string())
-    };
-    let mut out = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    );
+    let local = if offset % 60 == 0 && in_range { zone.to_local(t) } else { t.to_utc_naive() };
+    let mut out = String::new();
+    push_int(&mut out, i64::from(local.year()), 4, false);
+    for (sep, n) in [('-', local.month()), ('-', local.day()), ('T', local.hour()), (':', local.minute()), (':', local.second())] {
+        out.push(sep);
+        push_int(&mut out, i64::from(n), 2, false);
+    }
     let micros = local.nanosecond() / 1000;
     if micros != 0 {
-        out.push_str(&format!(".{micros:06}"));
+        out.push('.');
+        push_int(&mut out, i64::from(micros), 6, false);
     }
-    out.push_str(&suffix);
+    if offset % 60 == 0 && in_range {
+        let a = i64::from(offset.unsigned_abs());
+        out.push(if offset < 0 { '-' } else { '+' });
+        push_int(&mut out, a / 3600, 2, false);
+        out.push(':');
+        push_int(&mut out, a % 3600 / 60, 2, false);
+    } else {
+        out.push('Z');
+    }
     out
 }
 

@@ -152,6 +152,8 @@ fn day(scale: &Scale) {
         while s.poll_output().is_some() {}
         Host::new(s, at(0))
     };
+    // A simulated day of 100,000 jobs is some 3.2 million steps (ticks and run times).
+    h.step_limit(50_000_000);
     let s = &mut h;
 
     let (mut runs, mut wakeups) = (0u64, 0u64);

@@ -953,19 +953,28 @@ export class Scheduler {
       const ids = [...prepared.values()].map((p) => p.run.jobId).join(', ');
       this._logger.debug?.(`tickwerk: ${prepared.size} run(s) due at ${new Date(this._tickedAt).toISOString()}: ${ids}`);
     }
+    // Events after a run wait for that run's persist step (the queue's order: a run's
+    // EVENT_JOB_SUBMITTED is told once its run time is recorded and the run handed over).
+    let waiting;
     for (const out of outputs) {
       if (out.kind === 'storeOps') {
         const own = batches.find((b) => b.alias === out.jobstore);
         if (own && batches[batches.length - 1] === own) own.ops.push(...out.ops);
         else batches.push({ alias: out.jobstore, ops: out.ops });
       } else if (out.kind === 'event') {
-        this._coreEvent(out.event);
+        if (waiting) {
+          const { event } = out;
+          waiting.then(() => this._coreEvent(event));
+        } else {
+          this._coreEvent(out.event);
+        }
       } else {
         if (batches.length > 0) {
           step = this._persistBatches(batches);
           batches = [];
         }
-        this._startAfter(step ?? this._persisted(), prepared.get(out.run.id));
+        waiting = step ?? this._persisted();
+        this._startAfter(waiting, prepared.get(out.run.id));
       }
     }
     if (consumed) {

@@ -597,3 +597,29 @@ test('modifyJob changes what runs: func, args, kwargs (memory and persistent sto
   assert.equal(scheduler.getJob('m').funcRef, 'greet');
   await scheduler.shutdown();
 });
+
+test("a run's EVENT_JOB_SUBMITTED comes after its run time is recorded (the core's output order), and the job runs after it", async () => {
+  const order = [];
+  let release;
+  const store = {
+    load: async () => [],
+    async apply(ops) {
+      if (!ops.some((o) => o.op === 'put' && o.record.next_run_time > (T0 + 10_000) * 1000)) return;
+      order.push('apply started');
+      await new Promise((resolve) => {
+        release = resolve;
+      });
+      order.push('recorded');
+    },
+  };
+  const { clock, scheduler } = make({ jobstores: { db: store }, functions: { job: () => order.push('ran') } });
+  scheduler.addListener((e) => order.push(e.name), EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED);
+  scheduler.addJob('job', 'interval', { seconds: 10, id: 'j', jobstore: 'db' });
+  await scheduler.start();
+  await clock.advance(10_000);
+  assert.deepEqual(order, ['apply started'], 'nothing told or run while the run time is being recorded');
+  release();
+  await settle();
+  assert.deepEqual(order, ['apply started', 'recorded', 'EVENT_JOB_SUBMITTED', 'ran', 'EVENT_JOB_EXECUTED']);
+  await scheduler.shutdown();
+});

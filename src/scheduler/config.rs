@@ -300,17 +300,103 @@ impl SchedulerConfig {
             }
         }
         if let Some(seed) = nested.get("seed") {
-            config.seed = match seed {
-                Value::Number(n) => n.as_u64().ok_or_else(|| Error::invalid("seed", n, "not an unsigned integer"))?,
-                Value::String(s) => s.trim().parse().map_err(|_| Error::invalid("seed", s, "not an unsigned integer"))?,
-                other => return Err(Error::invalid("seed", other, "not an unsigned integer")),
-            };
+            config.seed = read_seed(seed)?;
         }
         Ok(config)
     }
 }
 
+impl SchedulerConfig {
+    /// Reads the normalised options the JS layer passes (`js/scheduler-config.js` has already
+    /// nested APScheduler's flat keys, refused unknown keys and camelCased the names):
+    /// `{ timezone, jobDefaults: { misfireGraceTime, coalesce, maxInstances }, jobstores: {
+    /// <alias>: { type } }, executors: { <alias>: { type, maxWorkers } }, seed }`, every key
+    /// optional. Values are read as [`SchedulerConfig::from_json`] reads them (`asbool`,
+    /// `asint`, the same messages, fields named in snake_case); any other key is an
+    /// `INVALID_ARGUMENT` listing the known ones. The wasm binding uses this instead of
+    /// `from_json`, so the dialect code (flat keys, nesting, key spellings) stays out of the
+    /// shipped module: 1.4 KB of the gzipped bundled app.
+    pub fn from_host_json(options: &Value) -> Result<SchedulerConfig> {
+        let Value::Object(o) = options else {
+            return Err(Error::invalid("options", options, "scheduler options must be an object"));
+        };
+        for key in o.keys() {
+            known("options", key, &["timezone", "jobDefaults", "jobstores", "executors", "seed"])?;
+        }
+        let mut config = SchedulerConfig::default();
+        match o.get("timezone") {
+            Some(Value::String(s)) => config.timezone = Zone::parse(s)?,
+            None | Some(Value::Null) => {}
+            Some(other) => return Err(Error::invalid("timezone", other, "a time zone must be a name")),
+        }
+        if let Some(Value::Object(d)) = o.get("jobDefaults") {
+            for key in d.keys() {
+                known("jobDefaults", key, &["misfireGraceTime", "coalesce", "maxInstances"])?;
+            }
+            if let Some(v) = d.get("misfireGraceTime") {
+                config.job_defaults.misfire_grace_time = match v {
+                    Value::Null => None,
+                    v => Some(positive("job_defaults.misfire_grace_time", asint("job_defaults.misfire_grace_time", v)?)?),
+                };
+            }
+            if let Some(v) = d.get("coalesce") {
+                config.job_defaults.coalesce = asbool("job_defaults.coalesce", v)?;
+            }
+            if let Some(v) = d.get("maxInstances") {
+                config.job_defaults.max_instances = positive("job_defaults.max_instances", asint("job_defaults.max_instances", v)?)?;
+            }
+        }
+        if let Some(Value::Object(stores)) = o.get("jobstores") {
+            for (alias, spec) in stores {
+                if let Value::Object(m) = spec {
+                    for key in m.keys() {
+                        known(&["jobstores.", alias].concat(), key, &["type"])?;
+                    }
+                }
+                let kind = match spec.get("type") {
+                    Some(Value::String(t)) => StoreKind::parse(&["jobstores.", alias].concat(), t)?,
+                    _ => return Err(Error::invalid(&["jobstores.", alias].concat(), spec, "a job store needs a \"type\"")),
+                };
+                config.jobstores.push((alias.clone(), kind));
+            }
+        }
+        if let Some(Value::Object(execs)) = o.get("executors") {
+            for (alias, spec) in execs {
+                let field = ["executors.", alias].concat();
+                if let Value::Object(m) = spec {
+                    for key in m.keys() {
+                        known(&field, key, &["type", "maxWorkers"])?;
+                    }
+                }
+                let kind = match spec.get("type") {
+                    Some(Value::String(t)) => t.clone(),
+                    _ => return Err(Error::invalid(&field, spec, "an executor needs a \"type\"")),
+                };
+                let max_workers = match spec.get("maxWorkers") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(positive(&[&field, ".max_workers"].concat(), asint(&field, v)?)?),
+                };
+                config.executors.push((alias.clone(), ExecutorConfig { kind, max_workers }));
+            }
+        }
+        if let Some(seed) = o.get("seed") {
+            config.seed = read_seed(seed)?;
+        }
+        Ok(config)
+    }
+}
+
+/// The `seed` option: an unsigned 64-bit integer, or its decimal text.
+fn read_seed(seed: &Value) -> Result<u64> {
+    match seed {
+        Value::Number(n) => n.as_u64().ok_or_else(|| Error::invalid("seed", n, "not an unsigned integer")),
+        Value::String(s) => s.trim().parse().map_err(|_| Error::invalid("seed", s, "not an unsigned integer")),
+        other => Err(Error::invalid("seed", other, "not an unsigned integer")),
+    }
+}
+
 /// `key` of `field` must be one of `allowed`.
+#[inline(never)]
 fn known(field: &str, key: &str, allowed: &[&str]) -> Result<()> {
     if allowed.contains(&key) {
         return Ok(());
@@ -381,6 +467,66 @@ mod tests {
             json!({"executors": {"a": {"type": "default", "maxWorker": 2}}}),
         ] {
             let e = SchedulerConfig::from_json(&bad).unwrap_err();
+            assert_eq!(e.code(), "INVALID_ARGUMENT", "{bad}");
+            assert!(e.to_string().contains("unknown option (known: "), "{e}");
+        }
+    }
+
+    /// What `js/scheduler-config.js` and `js/scheduler.js` pass to `SchedulerCore.configure`.
+    fn host_form() -> Value {
+        json!({
+            "timezone": "Europe/Berlin",
+            "jobDefaults": {"misfireGraceTime": "30", "coalesce": "false", "maxInstances": 3},
+            "jobstores": {"default": {"type": "memory"}, "idb": {"type": "indexeddb"}},
+            "executors": {"pool": {"type": "threadpool", "maxWorkers": "5"}, "default": {"type": "default"}},
+            "seed": "42"
+        })
+    }
+
+    #[test]
+    fn host_form_reads_as_the_nested_form_does() {
+        let c = SchedulerConfig::from_host_json(&host_form()).unwrap();
+        assert_eq!(c, SchedulerConfig::from_json(&host_form()).unwrap());
+        assert!(!c.job_defaults.coalesce);
+        assert_eq!((c.job_defaults.misfire_grace_time, c.job_defaults.max_instances), (Some(30), 3));
+        assert_eq!(c.jobstores, vec![("default".into(), StoreKind::Memory), ("idb".into(), StoreKind::Persistent)]);
+        assert_eq!(c.executors[1], ("pool".into(), ExecutorConfig { kind: "threadpool".into(), max_workers: Some(5) }));
+        assert_eq!(c.seed, 42);
+        let c = SchedulerConfig::from_host_json(&json!({"jobDefaults": {"misfireGraceTime": null}, "timezone": null})).unwrap();
+        assert_eq!((c.job_defaults.misfire_grace_time, c.timezone), (None, Zone::Utc));
+    }
+
+    #[test]
+    fn host_form_bad_values_have_the_nested_forms_messages() {
+        for bad in [
+            json!({"jobDefaults": {"coalesce": "maybe"}}),
+            json!({"jobDefaults": {"maxInstances": "0"}}),
+            json!({"jobDefaults": {"misfireGraceTime": 1.5}}),
+            json!({"timezone": "Mars/Base"}),
+            json!({"timezone": 5}),
+            json!({"jobstores": {"a": {"type": ""}}}),
+            json!({"jobstores": {"a": {}}}),
+            json!({"executors": {"a": {"type": "default", "maxWorkers": -1}}}),
+            json!({"executors": {"a": {"maxWorkers": 2}}}),
+            json!({"seed": -1}),
+            json!([1]),
+        ] {
+            let host = SchedulerConfig::from_host_json(&bad).unwrap_err();
+            assert_eq!(host, SchedulerConfig::from_json(&bad).unwrap_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_form_refuses_unknown_and_flat_keys() {
+        for bad in [
+            json!({"timeZone": "UTC"}),
+            json!({"apscheduler.timezone": "UTC"}),
+            json!({"job_defaults": {}}),
+            json!({"jobDefaults": {"misfire_grace_time": 5}}),
+            json!({"jobstores": {"a": {"type": "memory", "x": 1}}}),
+            json!({"executors": {"a": {"type": "default", "max_workers": 2}}}),
+        ] {
+            let e = SchedulerConfig::from_host_json(&bad).unwrap_err();
             assert_eq!(e.code(), "INVALID_ARGUMENT", "{bad}");
             assert!(e.to_string().contains("unknown option (known: "), "{e}");
         }

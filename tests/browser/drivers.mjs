@@ -10,11 +10,19 @@
 //     await session.close();
 //   });
 //
+// `session.newPage()` is a page on its own (Chromium: a fresh browser context each; Firefox:
+// its one tab). `session.newTab()` opens one more tab of one shared profile: every tab it
+// returns shares an origin's storage, Web Locks and BroadcastChannel with the others
+// (Chromium: pages of one browser context; Firefox: new tabs of the default context).
+// `tab.close()` closes it as a user would; `tab.crash()` makes it crash instead (Chromium: DevTools'
+// Page.crash; Firefox: SIGKILL of its content process, as WebDriver BiDi has no crash command).
+//
 // TICKWERK_BROWSER=chromium|firefox (or a comma list) picks the browsers; by default both.
 // CHROMIUM_PATH and FIREFOX_PATH point at other binaries. Neither browser makes a request
 // beyond 127.0.0.1 (checked with strace: no DNS query, no connection off loopback): Chromium
 // resolves every other host to nothing; Firefox gets FIREFOX_PREFS.
 import { existsSync, readFileSync } from 'node:fs';
+import { contentProcessOf, waitForExit } from './firefox-processes.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -55,7 +63,7 @@ export const FIREFOX_PREFS = {
  * Starts a browser. `timezoneId` is the page's zone (Chromium: emulated; Firefox: BiDi's
  * timezone override, and the process's TZ for its workers); `viewport` as in Playwright;
  * `locale` the page's languages (Firefox keeps its en-US Intl locale).
- * @returns {Promise<{ name: string, newPage(): Promise<Page>, close(): Promise<void> }>}
+ * @returns {Promise<Session>}
  */
 export async function launch(name, { timezoneId, viewport, locale } = {}) {
   if (name === 'chromium') return launchChromium({ timezoneId, viewport, locale });
@@ -63,15 +71,31 @@ export async function launch(name, { timezoneId, viewport, locale } = {}) {
   throw new Error(`unknown browser ${name}`);
 }
 
+/**
+ * @typedef {object} Session
+ * @property {string} name 'chromium' or 'firefox'
+ * @property {() => Promise<Page>} newPage a page with storage of its own (Chromium: a fresh
+ *   context; Firefox: the browser's one starting tab, the same one at every call)
+ * @property {() => Promise<Page>} newTab one more tab sharing storage, Web Locks and
+ *   BroadcastChannel with every other tab newTab returned
+ * @property {() => Promise<void>} close ends the browser
+ */
+
 async function launchChromium({ timezoneId, viewport, locale }) {
   const { chromium } = await import('playwright-core');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/setup.sh (or set CHROMIUM_PATH)`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 60_000, args: CHROMIUM_ARGS });
+  // The one context newTab's pages share (made at the first newTab).
+  let shared;
   return {
     name: 'chromium',
     async newPage() {
       const page = await browser.newPage({ timezoneId, viewport, locale });
       return playwrightPage(page);
+    },
+    async newTab() {
+      shared ??= browser.newContext({ timezoneId, viewport, locale });
+      return playwrightPage(await (await shared).newPage(), { attach: true });
     },
     close: () => browser.close(),
   };
@@ -97,13 +121,21 @@ async function launchFirefox({ timezoneId, viewport, locale }) {
     extraPrefsFirefox: prefs,
     defaultViewport: viewport ?? { width: 800, height: 600 },
   });
+  const browserPid = browser.process()?.pid;
   return {
     name: 'firefox',
     async newPage() {
       const pages = await browser.pages();
       const page = pages.length ? pages[0] : await browser.newPage();
       if (timezoneId) await page.emulateTimezone(timezoneId);
-      return puppeteerPage(page);
+      return puppeteerPage(page, browserPid);
+    },
+    // New tabs of the default context (the starting tab stays open, so closing every tab
+    // newTab returned never ends the browser).
+    async newTab() {
+      const page = await browser.newPage();
+      if (timezoneId) await page.emulateTimezone(timezoneId);
+      return puppeteerPage(page, browserPid);
     },
     close: () => browser.close(),
   };
@@ -128,10 +160,23 @@ async function launchFirefox({ timezoneId, viewport, locale }) {
  * @property {(sel: string, timeout?: number) => Promise<void>} waitForSelector
  * @property {(ms: number) => Promise<void>} waitForTimeout
  * @property {(path: string) => Promise<void>} screenshot a full-page PNG
+ * @property {() => Promise<void>} close closes the tab as a user would (unload, then gone)
+ * @property {() => Promise<{ how: string, at: number }>} crash makes the tab's renderer
+ *   (Chromium) or content process (Firefox) die without unloading, as in a crash; resolves
+ *   once it is dead, with `how` it was done and `at`, the epoch ms the crash was caused (the
+ *   command sent, the signal given). The page may be busy (hung) when called; Chromium only
+ *   crashes a tab from newTab() at once while it is hung (its DevTools session is attached
+ *   up front).
  */
 
 /** @returns {Page} */
-function playwrightPage(page) {
+function playwrightPage(page, { attach = false } = {}) {
+  // A tab's DevTools session is attached while the page is idle: attaching needs the
+  // renderer's main thread, so a session first asked for by crash() on a hung page would wait
+  // for the page to return.
+  let session = attach ? page.context().newCDPSession(page) : undefined;
+  session?.catch(() => {}); // a failure is reported to crash(), the one user
+  const cdpSession = () => (session ??= page.context().newCDPSession(page));
   const errors = [];
   const consoleErrors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -157,11 +202,58 @@ function playwrightPage(page) {
     waitForSelector: async (sel, timeout = 30_000) => { await page.waitForSelector(sel, { timeout }); },
     waitForTimeout: (ms) => page.waitForTimeout(ms),
     screenshot: async (path) => { await page.screenshot({ path, fullPage: true }); },
+    close: () => page.close(),
+    crash: () => crashChromiumTab(page, cdpSession),
   };
 }
 
+/**
+ * Chromium: DevTools' `Page.crash` through a CDP session of the tab (the renderer crashes on
+ * its IO thread, so a page whose main thread is busy crashes too). Resolves at Playwright's
+ * 'crash' event for the page.
+ */
+async function crashChromiumTab(page, cdpSession) {
+  const crashed = new Promise((resolve) => page.once('crash', resolve));
+  const cdp = await cdpSession();
+  const at = Date.now();
+  // The reply never comes (the renderer is gone): the 'crash' event is the answer.
+  cdp.send('Page.crash').catch(() => {});
+  await withTimeout(crashed, 10_000, 'Chromium: no crash event 10 s after Page.crash');
+  return { how: 'CDP Page.crash', at };
+}
+
+/**
+ * Firefox: WebDriver BiDi has no command that crashes a tab, and it refuses to navigate to
+ * about:crashcontent ("not allowed in this context"), so the tab's content process is killed
+ * with SIGKILL, which is what a content-process crash is to the browser.
+ * The process is found by the CPU it burns while the page spins (firefox-processes.mjs); a
+ * page that is already busy is found the same way.
+ */
+async function crashFirefoxTab(page, browserPid) {
+  if (!browserPid) throw new Error('Firefox: the browser process is unknown, cannot crash a tab');
+  const pid = await contentProcessOf(browserPid, (ms) => {
+    // Not awaited: a hung page never answers; a crashed one rejects.
+    page.evaluate((spin) => {
+      const end = Date.now() + spin;
+      while (Date.now() < end);
+    }, ms).catch(() => {});
+  });
+  const at = Date.now();
+  process.kill(pid, 'SIGKILL');
+  await waitForExit(pid, 10_000);
+  return { how: `SIGKILL of its content process ${pid}`, at };
+}
+
+function withTimeout(promise, ms, message) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** @returns {Page} */
-function puppeteerPage(page) {
+function puppeteerPage(page, browserPid) {
   const errors = [];
   const consoleErrors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -217,5 +309,7 @@ function puppeteerPage(page) {
     waitForSelector: async (sel, timeout = 30_000) => { await page.waitForSelector(sel, { timeout }); },
     waitForTimeout: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     screenshot: async (path) => { await page.screenshot({ path, fullPage: true }); },
+    close: () => page.close(),
+    crash: () => crashFirefoxTab(page, browserPid),
   };
 }

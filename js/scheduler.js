@@ -493,7 +493,8 @@ export class Scheduler {
    * running jobs have finished — or after `timeout` ms, or when `signal` (an AbortSignal)
    * aborts, whichever comes first (jobs still running then are left to finish on their
    * own, and a warning is logged). Memory stores are emptied (APScheduler); persistent
-   * stores keep their records for the next start. A second call while the first is still
+   * stores keep their records for the next start, and it resolves once their `close()`
+   * (releasing a shared store's lock or lease) resolved. A second call while the first is still
    * shutting down resolves when the first one does; once stopped, `SCHEDULER_NOT_RUNNING`.
    */
   async shutdown(options) {
@@ -538,7 +539,16 @@ export class Scheduler {
     }
     await this._persist;
     for (const alias of Object.keys(this._shared.snapshot())) this._shared.forget(alias);
-    for (const adapter of this._adapters.values()) this._closeStore(adapter);
+    // Shared stores release their lock or lease in close(): shutdown resolves once they did
+    // (a process that exits right after it then hands over at once), but waits at most
+    // CLOSE_WAIT_MS for a close() that hangs.
+    const closed = Promise.all([...this._adapters.values()].map((a) => this._closeStore(a)));
+    let cap;
+    const slow = new Promise((resolve) => {
+      cap = setTimeout(() => resolve(true), CLOSE_WAIT_MS);
+    });
+    if (await Promise.race([closed.then(() => false), slow])) this._logger.warn?.(`tickwerk: a job store's close() did not finish within ${CLOSE_WAIT_MS} ms; shutdown goes on`);
+    clearTimeout(cap);
     this._releaseLocks();
     this._logger.info?.('tickwerk: scheduler shut down');
   }
@@ -902,10 +912,12 @@ export class Scheduler {
 
   /** A store adapter's optional `close()`; what it throws is logged, not thrown. */
   _closeStore(adapter) {
+    const failed = (e) => this._logger.error?.(`tickwerk: a job store's close() failed: ${errorText(e)}`);
     try {
-      adapter.close?.();
+      return Promise.resolve(adapter.close?.()).then(undefined, failed);
     } catch (e) {
-      this._logger.error?.(`tickwerk: a job store's close() failed: ${errorText(e)}`);
+      failed(e);
+      return Promise.resolve();
     }
   }
 
@@ -1196,6 +1208,9 @@ export class Scheduler {
 function yieldToLoop() {
   return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
+
+/** How long `shutdown` waits for the job stores' `close()` (a real-time bound). */
+const CLOSE_WAIT_MS = 10_000;
 
 /** The longest `shutdown` timeout (setTimeout's limit). */
 const MAX_SHUTDOWN_TIMEOUT = 2 ** 31 - 1;

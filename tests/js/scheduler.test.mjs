@@ -623,3 +623,23 @@ test("a run's EVENT_JOB_SUBMITTED comes after its run time is recorded (the core
   assert.deepEqual(order, ['apply started', 'recorded', 'EVENT_JOB_SUBMITTED', 'ran', 'EVENT_JOB_EXECUTED']);
   await scheduler.shutdown();
 });
+
+test("shutdown resolves after the job stores' close() resolved (a shared store's lease is released before the process may exit)", async () => {
+  const order = [];
+  const store = {
+    load: async () => [],
+    apply: async () => {},
+    close: () => new Promise((resolve) => setTimeout(() => {
+      order.push('store closed');
+      resolve();
+    }, 30)),
+  };
+  const failing = { load: async () => [], apply: async () => {}, close: async () => { throw new Error('boom'); } };
+  const logger = recordingLogger();
+  const { scheduler } = make({ jobstores: { db: store, bad: failing }, logger });
+  await scheduler.start();
+  await scheduler.shutdown();
+  order.push('shutdown resolved');
+  assert.deepEqual(order, ['store closed', 'shutdown resolved']);
+  assert.ok(logger.lines.some((l) => /a job store's close\(\) failed: .*boom/.test(l)), `a failing close() is logged, not thrown: ${logger.lines.join(' | ')}`);
+});

@@ -12,15 +12,20 @@
 //!
 //! 1. Start it: [`Scheduler::start`]`(now, paused)` after adding jobs (and loading the
 //!    records of persistent stores with [`Scheduler::load_jobs`]).
-//! 2. Read the clock once and call [`Scheduler::tick`]`(now)`: it returns the due [`Run`]s
+//! 2. Read the clock once and call [`Scheduler::tick`]`(now)`: it queues the due runs,
+//!    next run times already advanced.
+//! 3. Take the core's one ordered output, [`Scheduler::poll_output`]: an
+//!    [`Output::StoreOps`] batch (apply it to its store, all or none), an [`Output::Run`]
 //!    (job, store, executor, function key, arguments, scheduled run times after
-//!    coalescing), next run times already advanced.
-//! 3. Apply the store operations ([`Scheduler::poll_store_op`]) to storage before running
-//!    anything, so a crash never repeats a fire time.
+//!    coalescing: start it once every batch before it is stored — the queue puts a run
+//!    after the batch that records its next run time, so a crash never repeats a fire
+//!    time), or an [`Output::Event`] (deliver it to listeners, in order).
 //! 4. Run each run: [`Scheduler::start_run_time`] per scheduled time when it actually
 //!    starts (the misfire check), [`Scheduler::run_succeeded`] /
-//!    [`Scheduler::run_failed`] after it, [`Scheduler::finish_run`] when the instance ends.
-//! 5. Deliver the events ([`Scheduler::poll_event`]) to listeners.
+//!    [`Scheduler::run_failed`]`(run, scheduled)` after it (the result stays with the
+//!    host: the events name the run), [`Scheduler::finish_run`] when the instance ends;
+//!    then poll the output again.
+//! 5. Every command (add, modify, remove, …) queues its batches and events the same way.
 //! 6. Sleep until [`Scheduler::next_wakeup`] (or until a user call changes it), then go to 2.
 //!
 //! The [`scheduler`] module documents each step, the time rules and the method groups.
@@ -36,7 +41,7 @@ pub mod wasm;
 
 pub use error::{Error, Result};
 pub use time::{DateInput, Timestamp, Zone};
-pub use scheduler::{Event, EventCode, NewJob, Run, RunStart, Scheduler, SchedulerConfig, StoreOp};
+pub use scheduler::{Event, EventCode, LoadProblem, NewJob, Output, Run, RunStart, Scheduler, SchedulerConfig, StoreOp};
 pub use trigger::{Fire, Trigger, TriggerSpec};
 
 /// The wasm build's allocator: talc (smaller than std's dlmalloc by ~2.7 KB gzipped; cron

@@ -8,6 +8,11 @@
 //   const ready = await a.waitFor((m) => m.event === 'ready', 'a ready', 10_000);
 //   a.kill('SIGKILL'); await a.exited;
 //   await kids.killAll();       // in `finally`: SIGKILL whatever is still running, reap it
+//
+// A command channel (option `commands: true`): the child's stdin is a pipe, `send(msg)` writes
+// one JSON line to it, and `command(msg)` sends `{ ...msg, seq }` and resolves with the
+// child's answer, the first message `{ reply: seq, ... }` (see readCommands for the child's
+// side). Without the option the child's stdin stays 'ignore', as before.
 import { spawn } from 'node:child_process';
 
 /** One child process. Every stdout line that parses as JSON becomes a message in `messages`
@@ -17,7 +22,7 @@ export class Child {
   constructor(script, args, options = {}) {
     this.name = options.name ?? script.split('/').pop();
     this.proc = spawn(process.execPath, [script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.commands ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...(options.env ?? {}) },
       cwd: options.cwd,
     });
@@ -27,6 +32,9 @@ export class Child {
     this.exitCode = undefined;
     this.signal = undefined;
     this._waiters = new Set();
+    this._seq = 0;
+    // Writing to a child that died must not crash the test (EPIPE): send() checks `running`.
+    this.proc.stdin?.on('error', () => {});
     this.exited = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
         this.exitCode = code;
@@ -93,10 +101,60 @@ export class Child {
     });
   }
 
+  /** Writes `msg` as one JSON line to the child's stdin (spawned with `commands: true`). */
+  send(msg) {
+    if (!this.proc.stdin) throw new Error(`${this.name} (pid ${this.pid}) has no command channel: spawn it with { commands: true }`);
+    if (!this.running) throw new Error(`${this.name} (pid ${this.pid}) exited (${this.exitCode ?? this.signal}) before ${JSON.stringify(msg)}:\n${this.output}`);
+    this.proc.stdin.write(`${JSON.stringify(msg)}\n`);
+  }
+
+  /** Sends `msg` with a fresh `seq` and resolves with the child's `{ reply: seq, ... }`
+   *  (rejects after `ms`, or when the child exits first). */
+  command(msg, ms = 10_000) {
+    this._seq += 1;
+    const seq = this._seq;
+    const from = this.messages.length;
+    this.send({ ...msg, seq });
+    return this.waitFor((m) => m.reply === seq, `the reply to ${JSON.stringify(msg)}`, ms, from);
+  }
+
   /** Sends `signal` (a no-op once the process has exited). */
   kill(signal = 'SIGTERM') {
     if (this.running) this.proc.kill(signal);
   }
+}
+
+/**
+ * The child's side of the command channel: calls `handle(msg)` for every JSON line on stdin and
+ * prints `{ reply: msg.seq, ...answer }` (the value `handle` returns or resolves to; on a throw,
+ * `{ error: { code, message } }`). Calls `onEnd()` when stdin ends (the parent is gone).
+ */
+export function readCommands(handle, onEnd) {
+  const reply = (answer) => process.stdout.write(`${JSON.stringify(answer)}\n`);
+  let pending = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    pending += chunk;
+    let nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let msg;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        reply({ reply: null, error: { code: 'BAD_COMMAND', message: `not JSON: ${line.slice(0, 200)}` } });
+        continue;
+      }
+      Promise.resolve()
+        .then(() => handle(msg))
+        .then(
+          (answer) => reply({ reply: msg?.seq ?? null, ...answer }),
+          (e) => reply({ reply: msg?.seq ?? null, error: { code: e?.code, message: String(e?.message ?? e) } }),
+        );
+    }
+  });
+  process.stdin.on('end', () => onEnd?.());
 }
 
 /** The children of one test: `killAll()` in a `finally` leaves none behind. */

@@ -1,7 +1,8 @@
 // Child process of tests/servers/postgres-scheduler.test.mjs. Prints JSON lines (read by
 // children.mjs). Usage: node postgres-child.mjs <url> <tablePrefix> <leaseTtl ms> [add]
 //
-// A Scheduler of the built package (`tickwerk` and `tickwerk/postgres` from dist/) on a
+// A Scheduler of the built package (`tickwerk` and `tickwerk/postgres`: from dist/, or from the
+// copy in $TICKWERK_PACKAGE/node_modules/tickwerk, see package-snapshot.mjs) on a
 // PostgresJobStore. Every run appends (job id, scheduled run time in ms, pid) to the table
 // <tablePrefix>_runs of the same server (the test creates it). The row is written after the
 // run: a kill between the run and the insert loses the row, never adds one. Prints
@@ -10,27 +11,63 @@
 //   {refused, t, message}     when the store refuses a batch of the scheduler (LEASE_LOST)
 //   {probe, t, message}       on SIGCONT: a write through the store with the lease it last
 //                             held — 'written', or the code the server answered
+//   {submitted, called, t}    a follower's changes queued (submit resolved at t, called at
+//                             `called`); submitted: [{ op, jobId, name, paused }]
+//   {took, t}                 the leader read queued changes (took: how many; only when > 0)
+//   {applied, consumed, t}    the leader's batch that consumed queued changes committed;
+//                             applied: its ops as [{ op, jobId, name, paused }]
 // SIGTERM: shutdown(), the lease released, exit 0.
 // With `add`: adds jobs j1-j3 (interval 1 s from a whole second, coalesce false, no misfire
 // limit: every fire time runs, late if need be) once started.
+//
+// Commands on stdin (one JSON line each, children.mjs's `command()`; each answered by
+// {reply: seq, ...} or {reply: seq, error: {code, message}}):
+//   {cmd: 'add', id}            addJob('tick', interval 1 s, coalesce false, no misfire limit)
+//                               → {called, nextRunTime (ms), role}
+//   {cmd: 'modify', id, changes} modifyJob(id, changes) → {called, role}
+//   {cmd: 'pause' | 'resume' | 'remove', id}  pauseJob / resumeJob / removeJob → {called, role}
+//   {cmd: 'get', id}            getJob(id) → {job: {id, name, nextRunTime (ms | null)} | null}
+// The end of stdin (the test process gone) shuts it down like SIGTERM.
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED, Scheduler } from 'tickwerk';
-import { PostgresJobStore } from 'tickwerk/postgres';
+import { readCommands } from './children.mjs';
 
 const [url, tablePrefix, ttl, add] = process.argv.slice(2);
 const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+
+const base = process.env.TICKWERK_PACKAGE;
+const dist = (file) => pathToFileURL(`${base}/node_modules/tickwerk/dist/${file}`).href;
+const { EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED, Scheduler } = await import(base ? dist('node.js') : 'tickwerk');
+const { PostgresJobStore } = await import(base ? dist('postgres-store.js') : 'tickwerk/postgres');
+
+/** What a batch of store ops or queued changes did, for the test: one entry a job. */
+const summary = (items) => items.map((o) => ({ op: o.op, jobId: o.jobId, name: o.record?.name, paused: o.record ? o.record.next_run_time === null : undefined }));
 
 const log = new pg.Pool({ connectionString: url, max: 2 });
 log.on('error', () => {});
 const store = new PostgresJobStore({ connection: url, tablePrefix, leaseTtl: Number(ttl), logger: { warn: (m) => console.error(m) } });
 const apply = store.apply.bind(store);
-store.apply = async (...args) => {
+store.apply = async (ops, consumed) => {
   try {
-    return await apply(...args);
+    const done = await apply(ops, consumed);
+    if (consumed?.length > 0) say({ applied: summary(ops), consumed: consumed.length, t: Date.now() });
+    return done;
   } catch (e) {
     if (e.code === 'LEASE_LOST') say({ refused: e.code, t: Date.now(), message: e.message });
     throw e;
   }
+};
+const submit = store.submit.bind(store);
+store.submit = async (changes) => {
+  const called = Date.now();
+  await submit(changes);
+  say({ submitted: summary(changes), called, t: Date.now() });
+};
+const takeChanges = store.takeChanges.bind(store);
+store.takeChanges = async () => {
+  const queued = await takeChanges();
+  if (queued.length > 0) say({ took: queued.length, t: Date.now() });
+  return queued;
 };
 
 const scheduler = new Scheduler({
@@ -56,18 +93,55 @@ process.on('SIGCONT', async () => {
     say({ probe: e.code, t: Date.now(), message: e.message });
   }
 });
-process.on('SIGTERM', async () => {
-  await scheduler.shutdown();
-  await store.close(); // the lease released: a follower takes over at once
-  await log.end();
-  process.exit(0);
-});
+let stopping;
+/** shutdown(), the lease released (a follower takes over at once), exit 0. */
+const stop = () => {
+  stopping ??= (async () => {
+    await scheduler.shutdown();
+    await store.close();
+    await log.end();
+    process.exit(0);
+  })();
+  return stopping;
+};
+process.on('SIGTERM', stop);
+
+/** One command of the test (see the header). */
+function command(msg) {
+  const called = Date.now();
+  const { id } = msg;
+  switch (msg.cmd) {
+    case 'add': {
+      const job = scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null });
+      return { called, nextRunTime: job.nextRunTime?.getTime() ?? null, role: scheduler.role };
+    }
+    case 'modify':
+      scheduler.modifyJob(id, msg.changes);
+      return { called, role: scheduler.role };
+    case 'pause':
+      scheduler.pauseJob(id);
+      return { called, role: scheduler.role };
+    case 'resume':
+      scheduler.resumeJob(id);
+      return { called, role: scheduler.role };
+    case 'remove':
+      scheduler.removeJob(id);
+      return { called, role: scheduler.role };
+    case 'get': {
+      const job = scheduler.getJob(id);
+      return { job: job ? { id: job.id, name: job.name, nextRunTime: job.nextRunTime?.getTime() ?? null } : null };
+    }
+    default:
+      throw new Error(`unknown command ${JSON.stringify(msg.cmd)}`);
+  }
+}
 
 await scheduler.start();
 if (add === 'add') {
   const startDate = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
-  for (const id of ['j1', 'j2', 'j3']) {
-    scheduler.addJob('tick', 'interval', { seconds: 1, id, startDate, coalesce: false, misfireGraceTime: null, replaceExisting: true });
+  for (const jobId of ['j1', 'j2', 'j3']) {
+    scheduler.addJob('tick', 'interval', { seconds: 1, id: jobId, startDate, coalesce: false, misfireGraceTime: null, replaceExisting: true });
   }
 }
+readCommands(command, stop);
 say({ ready: true, role: scheduler.role, t: Date.now() });

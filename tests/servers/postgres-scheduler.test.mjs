@@ -11,11 +11,23 @@
 // event says follower) and its write with its old lease is refused by the server; a SIGTERMed
 // leader (shutdown, lease released) is replaced at once.
 // PG_SCHEDULER_KILLS (default 5) sets the number of kills.
+//
+// The second test gives followers commands (over their stdin, children.mjs's `command()`): a
+// follower's addJob of a per-second job is run by the leader at the job's first fire time; a
+// follower's modifyJob (a rename) keeps the leader's next run time; a follower's pauseJob
+// stops the leader's runs (no fire time after the leader applied the pause runs); a follower's
+// removeJob deletes the row. Printed: command -> the follower's submit committed -> the
+// leader's batch with the change committed (the notice latency), and add -> first run.
+//
+// The children import a copy of dist/ taken at the start (package-snapshot.mjs), so a rebuild
+// by someone else meanwhile cannot pull the package from under them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Children } from './children.mjs';
+import { snapshotPackage } from './package-snapshot.mjs';
 import { startPostgres } from './postgres-server.mjs';
 
 const CHILD = fileURLToPath(new URL('./postgres-child.mjs', import.meta.url));
@@ -25,6 +37,8 @@ const RENEW = Math.floor(TTL / 3);
 const BOUND = TTL + RENEW;
 const SLACK = 500;
 const PREFIX = 'e2e';
+/** A follower's command -> the leader's batch with the change committed (measured 4-27 ms). */
+const NOTICE_BOUND = 500;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function until(cond, what, ms) {
@@ -39,7 +53,11 @@ async function until(cond, what, ms) {
 
 let server;
 let admin;
+let pkg;
 before(async () => {
+  const copying = Date.now();
+  pkg = await snapshotPackage({ needed: ['postgres-store.js'], link: ['pg'] });
+  console.log(`# the package copied for the children in ${Date.now() - copying} ms`);
   server = await startPostgres();
   admin = new pg.Client(server.url);
   await admin.connect();
@@ -47,6 +65,15 @@ before(async () => {
 after(async () => {
   await admin?.end();
   await server?.stop();
+  if (pkg) rmSync(pkg, { recursive: true, force: true });
+});
+
+/** Spawns a child scheduler on the store with table prefix `prefix` (see postgres-child.mjs),
+ *  with its command channel; `add`: it adds j1-j3 once started. */
+const spawnChild = (kids, prefix, add = false) => kids.spawn(CHILD, [server.url, prefix, String(TTL), ...(add ? ['add'] : [])], {
+  name: 'postgres-child',
+  commands: true,
+  env: { TICKWERK_PACKAGE: pkg },
 });
 
 /** The last role a child reported (ready or role event). */
@@ -55,7 +82,7 @@ const lastRole = (c) => c.messages.filter((m) => m.role).at(-1)?.role;
 test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: every fire time at most once, handover within leaseTtl + renewInterval`, { timeout: 150_000 }, async () => {
   await admin.query(`CREATE TABLE ${PREFIX}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
   const kids = new Children();
-  const spawn = (add) => kids.spawn(CHILD, [server.url, PREFIX, String(TTL), ...(add ? ['add'] : [])], { name: 'postgres-child' });
+  const spawn = (add) => spawnChild(kids, PREFIX, add);
   const events = []; // { kind: 'kill' | 'stop' | 'end', at }
   const handovers = [];
   try {
@@ -155,6 +182,105 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
     for (const m of refusedBatches) assert.match(m.message, /held by|expired/);
     const probeRow = await admin.query(`SELECT 1 FROM ${PREFIX}_jobs WHERE job_id = 'probe'`);
     assert.equal(probeRow.rows.length, 0, 'the refused probe wrote nothing');
+  } finally {
+    await kids.killAll();
+  }
+});
+
+test('a follower\'s addJob, modifyJob, pauseJob and removeJob reach the leader at once: it runs the job from its first fire time, keeps its run time across a rename, runs no fire time after the pause, and the removal deletes the row', { timeout: 60_000 }, async () => {
+  const prefix = 'fw';
+  await admin.query(`CREATE TABLE ${prefix}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  /** The logged runs of `job`, by scheduled run time: [{ t, pid, at }] (ms; `at`: logged). */
+  const runsOf = async (job) => (await admin.query(
+    `SELECT run_time::float8 AS t, pid, (extract(epoch FROM at) * 1000)::float8 AS at FROM ${prefix}_runs WHERE job_id = $1 ORDER BY run_time, at`,
+    [job],
+  )).rows;
+  /** The stored record of `job` (parsed), or undefined. */
+  const stored = async (job) => (await admin.query(`SELECT record FROM ${prefix}_jobs WHERE job_id = $1`, [job])).rows.map((r) => JSON.parse(r.record))[0];
+  const kids = new Children();
+  try {
+    const leader = spawnChild(kids, prefix);
+    assert.equal((await leader.waitFor((m) => m.ready, 'the leader ready', 30_000)).role, 'leader');
+    const followers = [spawnChild(kids, prefix), spawnChild(kids, prefix)];
+    for (const f of followers) assert.equal((await f.waitFor((m) => m.ready, 'a follower ready', 30_000)).role, 'follower');
+    const [a, b] = followers;
+    const all = [leader, a, b];
+
+    /** Gives `follower` the command `cmd`, then waits for its submit of the change (`isChange`
+     *  picks it from the summary) and for the batch that consumed it; resolves with their
+     *  times (each process's Date.now()). The leader must be the one that applied it. */
+    const change = async (follower, cmd, isChange) => {
+      const marks = all.map((c) => c.messages.length);
+      const reply = await follower.command(cmd);
+      assert.equal(reply.error, undefined, `${cmd.cmd} on a follower: ${reply.error?.message}`);
+      assert.equal(reply.role, 'follower', `${cmd.cmd} was given to a follower`);
+      const submitted = await follower.waitFor((m) => m.submitted?.some(isChange), `the follower's submit of ${cmd.cmd}`, 5000, marks[all.indexOf(follower)]);
+      const applied = await until(() => {
+        for (const [i, c] of all.entries()) {
+          const m = c.messages.slice(marks[i]).find((x) => x.applied?.some(isChange));
+          if (m) return { child: c, m };
+        }
+        return undefined;
+      }, `a batch applying the follower's ${cmd.cmd}`, 5000);
+      assert.equal(applied.child, leader, `${cmd.cmd} applied by ${applied.child.pid}, not by the leader ${leader.pid}`);
+      // At once, i.e. on the NOTIFY: well under the renewInterval a poll would wait.
+      assert.ok(applied.m.t - reply.called < NOTICE_BOUND, `${cmd.cmd}: the leader applied it ${applied.m.t - reply.called} ms after the command (bound ${NOTICE_BOUND} ms)`);
+      return { reply, called: reply.called, submitted: submitted.t, applied: applied.m.t };
+    };
+    const timing = (c) => `command -> submit committed ${c.submitted - c.called} ms -> leader's batch committed ${c.applied - c.submitted} ms (total ${c.applied - c.called} ms)`;
+
+    // addJob on follower a: the leader runs f1 from its first fire time (add + 1 s).
+    const add = await change(a, { cmd: 'add', id: 'f1' }, (c) => c.op === 'put' && c.jobId === 'f1');
+    const due = add.reply.nextRunTime;
+    assert.equal(typeof due, 'number', 'the follower\'s Job has its first fire time');
+    assert.ok(add.applied < due, `the leader had f1 ${due - add.applied} ms before its first fire time`);
+    const first = await until(async () => (await runsOf('f1'))[0], 'the first run of f1', 5000);
+    assert.equal(first.t, due, 'f1 first ran at its first fire time');
+    assert.equal(first.pid, leader.pid, 'f1 ran on the leader');
+
+    // modifyJob (a rename) on follower b, once its mirror has f1: the leader keeps its own
+    // next run time (the three-way merge) and goes on running f1 on its grid.
+    await until(async () => (await b.command({ cmd: 'get', id: 'f1' })).job, 'f1 in the mirror of follower b', 5000);
+    await until(async () => (await runsOf('f1')).length >= 2, 'two runs of f1', 5000);
+    const rename = await change(b, { cmd: 'modify', id: 'f1', changes: { name: 'f1 renamed' } }, (c) => c.jobId === 'f1' && c.name === 'f1 renamed');
+    const renamed = await stored('f1');
+    assert.equal(renamed.name, 'f1 renamed');
+    assert.equal(typeof renamed.next_run_time, 'number', 'still scheduled after the rename');
+    assert.equal((renamed.next_run_time / 1000 - due) % 1000, 0, 'the next run time stays on f1\'s 1 s grid');
+    const runsBeforeRename = (await runsOf('f1')).length;
+    await until(async () => (await runsOf('f1')).length >= runsBeforeRename + 2, 'two runs of f1 after the rename', 5000);
+
+    // pauseJob on follower b: no fire time after the leader applied the pause runs.
+    const pause = await change(b, { cmd: 'pause', id: 'f1' }, (c) => c.jobId === 'f1' && c.paused === true);
+    await sleep(2500);
+    const log = await runsOf('f1');
+    const afterPause = log.filter((r) => r.t > pause.applied);
+    assert.deepEqual(afterPause, [], 'no fire time of f1 after the leader applied the pause ran');
+    assert.equal((await stored('f1')).next_run_time, null, 'f1 is stored paused');
+    const inFlight = log.filter((r) => r.t > pause.called).length;
+
+    // removeJob on follower a: the row is gone, from every mirror too; the queue is empty.
+    const remove = await change(a, { cmd: 'remove', id: 'f1' }, (c) => c.op === 'remove' && c.jobId === 'f1');
+    assert.equal(await stored('f1'), undefined, 'f1\'s row is deleted');
+    for (const c of all) await until(async () => (await c.command({ cmd: 'get', id: 'f1' })).job === null, `f1 gone from ${c.pid}`, 5000);
+    assert.equal((await admin.query(`SELECT count(*)::int AS n FROM ${prefix}_changes`)).rows[0].n, 0, 'every queued change consumed');
+
+    // Accounting: every fire time from the first to the last run exactly once, all on the leader.
+    const times = log.map((r) => r.t);
+    const twice = times.filter((t, i) => times.indexOf(t) !== i);
+    const missing = [];
+    for (let t = times[0]; t <= times.at(-1); t += 1000) if (!times.includes(t)) missing.push(t);
+    const late = log.map((r) => Math.round(r.at - r.t));
+    console.log(`# follower addJob(f1): ${timing(add)}; first fire time ${due - add.called} ms after the add, run by the leader and logged ${Math.round(first.at - due)} ms after it (add -> first run ${Math.round(first.at - add.called)} ms)`);
+    console.log(`# follower modifyJob(f1, rename): ${timing(rename)}; the leader's next run time kept (${new Date(renamed.next_run_time / 1000).toISOString()})`);
+    console.log(`# follower pauseJob(f1): ${timing(pause)}; ${inFlight} fire time(s) ran between the command and the leader applying it, none after`);
+    console.log(`# follower removeJob(f1): ${timing(remove)}; row deleted, gone from all 3 schedulers`);
+    console.log(`# f1: ${log.length} runs (fire times ${new Date(times[0]).toISOString()} .. ${new Date(times.at(-1)).toISOString()}), twice: ${twice.length}, missing: ${missing.length}; logged ${Math.min(...late)}-${Math.max(...late)} ms after the fire time`);
+    assert.deepEqual(twice, [], 'no fire time of f1 ran twice');
+    assert.deepEqual(missing, [], 'no fire time of f1 missing between its first and last run');
+    assert.ok(log.every((r) => r.pid === leader.pid), 'every run of f1 on the leader');
+    assert.ok(log.length >= 4, `f1 ran ${log.length} times`);
+    assert.equal(lastRole(leader), 'leader', 'the leader kept its lease throughout');
   } finally {
     await kids.killAll();
   }

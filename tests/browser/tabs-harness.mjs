@@ -62,7 +62,8 @@ export async function openCollector(session, url) {
 /**
  * In a tab (page function): a scheduler on the shared IndexedDB store 'tabs' whose runs,
  * missed runs, role changes and added jobs are posted to the log channel with the tab's
- * label and the time (`at`, epoch ms); resolves with its starting role.
+ * label and the time (`at`, epoch ms), as is the tab's pagehide; resolves with its starting
+ * role.
  */
 export async function startScheduler(label) {
   const { Scheduler, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_ADDED, EVENT_ROLE_CHANGED } = window.tw;
@@ -81,6 +82,8 @@ export async function startScheduler(label) {
     else if (e.code === EVENT_ROLE_CHANGED) log.postMessage({ kind: 'role', tab: label, role: e.role, at });
     else if (e.code === EVENT_JOB_ADDED) log.postMessage({ kind: 'added', tab: label, jobId: e.jobId, role: s.role, at });
   }, EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_ADDED | EVENT_ROLE_CHANGED);
+  // Unloading (a close does it, a crash does not): logged synchronously, before the page goes.
+  addEventListener('pagehide', () => log.postMessage({ kind: 'pagehide', tab: label, at: Date.now() }));
   window.scheduler = s;
   await s.start();
   return s.role;

@@ -68,6 +68,7 @@ for (const browserName of browsersUnderTest()) {
     console.log(`tabs (${name}): leader tab closed -> ${promoted.tab} leads after ${handover} ms (bound ${HANDOVER_MS} ms)`);
     assert.ok(handover < HANDOVER_MS, `handover took ${handover} ms`);
     await collector.waitForTimeout(3_000);
+    assert.ok((await collector.evaluate(() => window.entries)).some((e) => e.kind === 'pagehide' && e.tab === 't1'), 'the closed tab unloaded (pagehide)');
 
     // A change in the remaining follower reaches the leader at once.
     const leader = tabs.find((t) => t.label === promoted.tab);
@@ -143,6 +144,7 @@ for (const browserName of browsersUnderTest()) {
     await leader.tab.evaluate(() => window.scheduler.shutdown());
     await collector.waitForTimeout(200);
     const entries = await collector.evaluate(() => window.entries);
+    assert.deepEqual(entries.filter((e) => e.kind === 'pagehide' && e.tab === 't1'), [], 'the crashed tab never unloaded (a crash, not a close)');
 
     // Fire times that fell due while nobody ran them: (hungAt, promoted.at]. Before the hang
     // at most one may be lost: recorded by the leader, its run not yet reported when it hung.

@@ -4,12 +4,13 @@
 // whose events go to a collector tab over a BroadcastChannel (the shared log), and the check
 // of a job's fire times in that log.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (dist/ is served from there). */
+/** The repository root (dist/ is copied from there). */
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 /** The interval of every job the scenarios add, ms. */
@@ -22,22 +23,44 @@ const HARNESS = `<!doctype html><meta charset="utf-8"><title>tickwerk tabs test<
   window.ready = true;
 </script>`;
 
-/** Serves /harness.html and dist/ on 127.0.0.1; resolves with the http.Server. */
-export function serve() {
+/**
+ * A copy of dist/ in a temp directory (its parent), so another engineer's rebuild cannot
+ * take the package away in the middle of a run; waits up to 2 min for a build in progress
+ * (dist/browser.js missing) to finish. Resolves with the directory that holds `dist/`.
+ */
+async function snapshotDist() {
+  const dist = join(root, 'dist');
+  for (const deadline = Date.now() + 120_000; !existsSync(join(dist, 'browser.js'));) {
+    if (Date.now() > deadline) throw new Error(`${dist}/browser.js missing: run \`npm run build\` first`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const copy = await mkdtemp(join(tmpdir(), 'tickwerk-tabs-'));
+  await cp(dist, join(copy, 'dist'), { recursive: true });
+  return copy;
+}
+
+/**
+ * Serves /harness.html and a snapshot of dist/ on 127.0.0.1; resolves with the
+ * http.Server, whose close() also removes the snapshot.
+ */
+export async function serve() {
+  const base = await snapshotDist();
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     if (path === '/harness.html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(HARNESS);
       return;
     }
-    const file = normalize(join(root, path));
-    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
+    const file = normalize(join(base, path));
+    if (!file.startsWith(join(base, 'dist')) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(await readFile(file));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  server.on('close', () => { rm(base, { recursive: true, force: true }).catch(() => {}); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 /** A new tab of the session's shared profile on the harness, once tickwerk is ready. */

@@ -5,7 +5,7 @@
 // of a job's fire times in that log.
 import { createServer } from 'node:http';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,18 +25,38 @@ const HARNESS = `<!doctype html><meta charset="utf-8"><title>tickwerk tabs test<
 
 /**
  * A copy of dist/ in a temp directory (its parent), so another engineer's rebuild cannot
- * take the package away in the middle of a run; waits up to 2 min for a build in progress
- * (dist/browser.js missing) to finish. Resolves with the directory that holds `dist/`.
+ * take the package away in the middle of a run. scripts/build.mjs empties dist/ first and
+ * writes dist/node.cjs last: the copy is taken while node.cjs is there and kept when node.cjs
+ * is still the same file after it (no build began meanwhile); else it waits and copies
+ * again, up to 3 min. Resolves with the directory that holds `dist/`.
  */
 async function snapshotDist() {
   const dist = join(root, 'dist');
-  for (const deadline = Date.now() + 120_000; !existsSync(join(dist, 'browser.js'));) {
-    if (Date.now() > deadline) throw new Error(`${dist}/browser.js missing: run \`npm run build\` first`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const finished = () => {
+    try {
+      return statSync(join(dist, 'node.cjs')).mtimeMs;
+    } catch {
+      return null;
+    }
+  };
   const copy = await mkdtemp(join(tmpdir(), 'tickwerk-tabs-'));
-  await cp(dist, join(copy, 'dist'), { recursive: true });
-  return copy;
+  for (const deadline = Date.now() + 180_000; ;) {
+    const before = finished();
+    if (before !== null) {
+      try {
+        await rm(join(copy, 'dist'), { recursive: true, force: true });
+        await cp(dist, join(copy, 'dist'), { recursive: true });
+        if (finished() === before) return copy;
+      } catch {
+        // A build removed files while they were copied: try again.
+      }
+    }
+    if (Date.now() > deadline) {
+      await rm(copy, { recursive: true, force: true });
+      throw new Error(`${dist} is incomplete (a build in progress, or none): run \`node scripts/build.mjs\``);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 /**
@@ -67,7 +87,11 @@ export async function serve() {
 export async function openTab(session, url) {
   const tab = await session.newTab();
   await tab.goto(url);
-  await tab.waitForFunction(() => window.ready === true, null, 30_000);
+  try {
+    await tab.waitForFunction(() => window.ready === true, null, 30_000);
+  } catch (e) {
+    throw new Error(`the harness never got ready: ${e.message}; page errors ${JSON.stringify(tab.errors)}, console errors ${JSON.stringify(tab.consoleErrors)}`);
+  }
   return tab;
 }
 

@@ -67,8 +67,15 @@ impl Scheduler {
         let alias = store.alias.clone();
         let trigger = job.trigger.clone();
         // 1. catch-up
-        let (backlog, after) = catch_up(&trigger, job.coalesce, next_run_time, due_at, now);
+        let (backlog, after, reached) = catch_up(&trigger, job.coalesce, next_run_time, due_at, now);
         let last = backlog.last;
+        if job.coalesce && !reached {
+            // A backlog too long to step through in one tick (see `STEP_BUDGET`): a
+            // coalescing job runs once, at its end, so this part is passed over without a
+            // run and the next tick goes on from `after` (still due).
+            self.reschedule(si, id, &trigger, last, after, now);
+            return;
+        }
         // 2. admission
         let event = match self.runs.admit(job, &alias, backlog) {
             Ok(run) => {
@@ -166,9 +173,13 @@ impl Scheduler {
 /// coalescing job gets only the last one; otherwise up to [`LIST_LIMIT`] are listed and a
 /// longer backlog becomes a [`RunTimes::Span`] handed out lazily (see [`run`]). Long
 /// backlogs are never enumerated ([`Trigger::catch_up`]).
-fn catch_up(trigger: &Arc<Trigger>, coalesce: bool, next_run_time: Timestamp, due_at: Timestamp, now: Timestamp) -> (Backlog, Option<Timestamp>) {
+/// The third value says whether the backlog was stepped through to `now` (see
+/// [`CatchUp::reached`](crate::trigger::catchup::CatchUp::reached)); a non-coalescing job
+/// gets the part it reached as its run times, and the rest on the next ticks.
+fn catch_up(trigger: &Arc<Trigger>, coalesce: bool, next_run_time: Timestamp, due_at: Timestamp, now: Timestamp) -> (Backlog, Option<Timestamp>, bool) {
     let first = next_run_time.min(now);
     let catch = trigger.catch_up(first, now, if coalesce { 1 } else { LIST_LIMIT });
+    let reached = catch.reached(now);
     let last = catch.last;
     let (times, cursor) = if coalesce {
         (RunTimes::List(vec![last]), Cursor::One(Some(last)))
@@ -179,5 +190,5 @@ fn catch_up(trigger: &Arc<Trigger>, coalesce: bool, next_run_time: Timestamp, du
     } else {
         (RunTimes::Span { first, last }, Cursor::Span { next: Some(first), last, now, trigger: trigger.clone() })
     };
-    (Backlog { times, cursor, last, due_at }, catch.after)
+    (Backlog { times, cursor, last, due_at }, catch.after, reached)
 }

@@ -19,6 +19,11 @@
 use crate::time::Timestamp;
 use crate::trigger::Trigger;
 
+/// The most fire times one catch-up call steps through (triggers without arithmetic:
+/// date, and, or, calendar intervals). A longer backlog ends the call early: its `last` is
+/// then before the true last fire time and `after` is still at or before `now`.
+pub const STEP_BUDGET: usize = 100_000;
+
 /// The outcome of [`Trigger::catch_up`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatchUp {
@@ -29,9 +34,17 @@ pub struct CatchUp {
     pub complete: bool,
     /// The last fire time at or before `now`.
     pub last: Timestamp,
-    /// The next fire time after `last` (`next_fire_time(Some(last), now)`, later than
-    /// `now`), or `None` when the trigger is exhausted.
+    /// The next fire time after `last` (`next_fire_time(Some(last), now)`: later than
+    /// `now`, unless the step budget ran out first), or `None` when the trigger is exhausted.
     pub after: Option<Timestamp>,
+}
+
+impl CatchUp {
+    /// Whether `last` is the last fire time at or before `now` (false when the backlog is
+    /// longer than [`STEP_BUDGET`] steps and the rest is left for the next call).
+    pub fn reached(&self, now: Timestamp) -> bool {
+        self.after.map_or(true, |a| a > now)
+    }
 }
 
 impl Trigger {
@@ -72,10 +85,15 @@ impl Trigger {
         }
     }
 
-    /// Steps the chain one fire time at a time.
+    /// Steps the chain one fire time at a time, at most [`STEP_BUDGET`] of them: a backlog
+    /// longer than that (an `or` of per-second crons asleep for years) is caught up over
+    /// several calls, each returning how far it got, so no call runs unbounded.
     fn step_last(&self, mut t: Timestamp, now: Timestamp) -> Timestamp {
-        while let Some(n) = self.next_after(t, now) {
-            t = n;
+        for _ in 0..STEP_BUDGET {
+            match self.next_after(t, now) {
+                Some(n) => t = n,
+                None => break,
+            }
         }
         t
     }

@@ -87,6 +87,24 @@ export function asBool(field, value) {
   throw invalid(field, value, 'not a boolean (true/yes/on/y/t/1 or false/no/off/n/f/0)');
 }
 
+/** APScheduler's `asint`: an integer, or the text of one. */
+function asInt(field, value) {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  throw invalid(field, value, 'not an integer');
+}
+
+/** A job default in the typed form the core takes (APScheduler's string forms read here,
+ *  once: `'false'` → false, `'30'` → 30); range checks are the core's. */
+function typedDefault(field, name, value) {
+  if (name === 'coalesce') return asBool(field, value);
+  if (name === 'misfireGraceTime' && value === null) return null;
+  return asInt(field, value);
+}
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 /** A console-like logger as `{ debug, info, warn, error }`, each bound to it (or a no-op). */
@@ -168,7 +186,7 @@ export function readOptions(options) {
     for (const [k, v] of ownEntries('jobDefaults', defaults)) {
       const name = camel(k);
       if (!JOB_DEFAULT_KEYS.includes(name)) throw unknownKey('jobDefaults', k, JOB_DEFAULT_KEYS, 'job default');
-      if (v !== undefined) core.jobDefaults[name] = v;
+      if (v !== undefined) core.jobDefaults[name] = typedDefault(`jobDefaults.${k}`, name, v);
     }
   }
   if (o.seed !== undefined) core.seed = typeof o.seed === 'bigint' ? String(o.seed) : o.seed;

@@ -51,6 +51,9 @@ function runTimes(times) {
  * `role` (`EVENT_ROLE_CHANGED`: the scheduler's new role for `jobstore`).
  */
 export class SchedulerEvent {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'SchedulerEvent';
+
   /** @internal Built by the Scheduler from a core event. */
   constructor(core) {
     this.code = core.code;

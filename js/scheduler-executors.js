@@ -15,6 +15,9 @@ const isWorkerCount = (n) => Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS;
 /** The `default` executor: calls the function in this thread (sync or async), at most
  *  `maxWorkers` instances at once (APScheduler's ThreadPoolExecutor default: 10). */
 export class DefaultExecutor {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'DefaultExecutor';
+
   /** @param {{ maxWorkers?: number }} [options] */
   constructor(options = {}) {
     const max = options.maxWorkers ?? 10;
@@ -88,6 +91,9 @@ export class DefaultExecutor {
  * function as `'<module URL>#<export name>'`; arguments and results are structured-cloned.
  */
 export class WorkerExecutor extends DefaultExecutor {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'WorkerExecutor';
+
   /**
    * @param {{ maxWorkers?: number, modules?: Array<string | URL> }} [options] `modules`: the
    *   module URLs (absolute) this executor may import; a job naming any other module fails

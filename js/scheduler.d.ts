@@ -470,6 +470,9 @@ export interface CoreLoadProblem { index: number; id?: string; code: string; mes
  * until `nextWakeup()`.
  */
 export class SchedulerCore {
+  /** Typed options only: `{ timezone, jobDefaults: { misfireGraceTime, coalesce, maxInstances },
+   *  jobstores, executors, seed }` (the `Scheduler` reads APScheduler's flat keys and string
+   *  values and hands the core this form). */
   constructor(options?: Record<string, unknown>);
   configure(options: Record<string, unknown>): void;
   readonly state: SchedulerState;

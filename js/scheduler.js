@@ -40,6 +40,9 @@ const toDate = (ms) => (ms === null || ms === undefined ? null : new Date(Math.f
  * once the job is removed — with methods acting on it.
  */
 export class Job {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'Job';
+
   /** @internal Built by the Scheduler. */
   constructor(scheduler, core, live) {
     this._scheduler = scheduler;
@@ -196,6 +199,9 @@ export class Job {
  * by one timer (or by an injected clock). See the README for the full API map.
  */
 export class Scheduler {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'Scheduler';
+
   /** @param {object} [options] see `configure` */
   constructor(options) {
     this._listeners = [];
@@ -1060,7 +1066,14 @@ export class Scheduler {
         this._core.finishRun(run.id);
         return;
       }
-      ex.submit(() => this._runInstance(ex, p));
+      try {
+        ex.submit(() => this._runInstance(ex, p));
+      } catch (e) {
+        // An executor that refuses the task (a custom one throwing): the run times are
+        // reported as EVENT_JOB_ERROR with what it threw, and the run ends.
+        this._logger.error?.(`tickwerk: executor ${JSON.stringify(run.executor)} refused job ${JSON.stringify(run.jobId)}: ${errorText(e)}`);
+        this._runInstance({ call: () => Promise.reject(e) }, p);
+      }
     });
   }
 

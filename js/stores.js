@@ -34,6 +34,9 @@ function storeFailure(what, cause) {
  *  `<prefix>:<alias>:<job id>`. A batch is applied synchronously and rolled back whole if a
  *  write fails (quota). */
 export class LocalStorageJobStore {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'LocalStorageJobStore';
+
   /** @param {{ prefix?: string, storage?: Storage }} [options] */
   constructor(options = {}) {
     this.prefix = options.prefix ?? 'tickwerk';
@@ -138,6 +141,9 @@ const IDB_VERSION = 2;
  * }` is the caller's promise that only one scheduler uses the store.
  */
 export class IndexedDBJobStore {
+  /** The class's name, kept when the bundle is minified (no keepNames). */
+  static name = 'IndexedDBJobStore';
+
   /** @param {{ dbName?: string, indexedDB?: IDBFactory, shared?: boolean }} [options] */
   constructor(options = {}, field = 'jobstore') {
     this.dbName = options.dbName ?? 'tickwerk';

@@ -134,7 +134,7 @@ const sharedModules = {
       (schedulerParts.includes(a.path.slice(2)) ? undefined : { path: a.path, external: true }));
   },
 };
-await build({ ...esm, bundle: true, platform: 'neutral', entryPoints: [join(jsDir, 'scheduler.js')],
+await build({ ...esm, keepNames: false, bundle: true, platform: 'neutral', entryPoints: [join(jsDir, 'scheduler.js')],
   outdir: dist, outbase: jsDir, plugins: [sharedModules] });
 // The glue without keepNames (its __name() calls cost 466 B gzipped in the bundled app):
 // with no `format`, esbuild keeps the module's top-level names (the exported SchedulerCore,

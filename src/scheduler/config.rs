@@ -126,6 +126,14 @@ pub fn asint(field: &str, value: &Value) -> Result<i64> {
     }
 }
 
+/// An integer JSON number (the typed form: no text).
+fn typed_int(field: &str, value: &Value) -> Result<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().ok_or_else(|| Error::invalid(field, n, "not an integer")),
+        other => Err(Error::invalid(field, other, "not an integer")),
+    }
+}
+
 /// Converts `camelCase` to `snake_case` (`jobDefaults` → `job_defaults`, `maxInstances` →
 /// `max_instances`).
 pub(super) fn snake(key: &str) -> String {
@@ -333,17 +341,21 @@ impl SchedulerConfig {
             for key in d.keys() {
                 known("jobDefaults", key, &["misfireGraceTime", "coalesce", "maxInstances"])?;
             }
+            // Typed values only: the host reads APScheduler's string forms ('false', '30').
             if let Some(v) = d.get("misfireGraceTime") {
                 config.job_defaults.misfire_grace_time = match v {
                     Value::Null => None,
-                    v => Some(positive("job_defaults.misfire_grace_time", asint("job_defaults.misfire_grace_time", v)?)?),
+                    v => Some(positive("job_defaults.misfire_grace_time", typed_int("job_defaults.misfire_grace_time", v)?)?),
                 };
             }
             if let Some(v) = d.get("coalesce") {
-                config.job_defaults.coalesce = asbool("job_defaults.coalesce", v)?;
+                config.job_defaults.coalesce = match v {
+                    Value::Bool(b) => *b,
+                    other => return Err(Error::invalid("job_defaults.coalesce", other, "must be true or false")),
+                };
             }
             if let Some(v) = d.get("maxInstances") {
-                config.job_defaults.max_instances = positive("job_defaults.max_instances", asint("job_defaults.max_instances", v)?)?;
+                config.job_defaults.max_instances = positive("job_defaults.max_instances", typed_int("job_defaults.max_instances", v)?)?;
             }
         }
         if let Some(Value::Object(stores)) = o.get("jobstores") {
@@ -476,7 +488,7 @@ mod tests {
     fn host_form() -> Value {
         json!({
             "timezone": "Europe/Berlin",
-            "jobDefaults": {"misfireGraceTime": "30", "coalesce": "false", "maxInstances": 3},
+            "jobDefaults": {"misfireGraceTime": 30, "coalesce": false, "maxInstances": 3},
             "jobstores": {"default": {"type": "memory"}, "idb": {"type": "indexeddb"}},
             "executors": {"pool": {"type": "threadpool", "maxWorkers": "5"}, "default": {"type": "default"}},
             "seed": "42"
@@ -498,9 +510,18 @@ mod tests {
 
     #[test]
     fn host_form_bad_values_have_the_nested_forms_messages() {
+        // Job defaults are typed: APScheduler's text forms are the host's to read.
+        for (bad, field) in [
+            (json!({"jobDefaults": {"coalesce": "false"}}), "job_defaults.coalesce"),
+            (json!({"jobDefaults": {"coalesce": 1}}), "job_defaults.coalesce"),
+            (json!({"jobDefaults": {"maxInstances": "3"}}), "job_defaults.max_instances"),
+            (json!({"jobDefaults": {"misfireGraceTime": "30"}}), "job_defaults.misfire_grace_time"),
+        ] {
+            let e = SchedulerConfig::from_host_json(&bad).unwrap_err();
+            assert!(matches!(&e, Error::InvalidArgument { field: f, .. } if f == field), "{bad}: {e:?}");
+        }
         for bad in [
-            json!({"jobDefaults": {"coalesce": "maybe"}}),
-            json!({"jobDefaults": {"maxInstances": "0"}}),
+            json!({"jobDefaults": {"maxInstances": 0}}),
             json!({"jobDefaults": {"misfireGraceTime": 1.5}}),
             json!({"timezone": "Mars/Base"}),
             json!({"timezone": 5}),

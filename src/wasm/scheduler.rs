@@ -162,15 +162,16 @@ impl SchedulerCore {
 
 #[wasm_bindgen]
 impl SchedulerCore {
-    /// A stopped scheduler configured by `options` (APScheduler's `configure` forms: nested
-    /// `{ timezone, jobDefaults, jobstores, executors, seed }` or flat `'tickwerk.…'` /
-    /// `'apscheduler.…'` keys with string values). Pass a random `seed` (a number or the
-    /// decimal text of a u64): generated ids and jitter come from it.
+    /// A stopped scheduler configured by `options`: the typed form `{ timezone, jobDefaults:
+    /// { misfireGraceTime, coalesce, maxInstances }, jobstores, executors, seed }` (camelCase,
+    /// typed values; APScheduler's flat `'apscheduler.…'` keys, string values and snake_case
+    /// are read once, by the JS `Scheduler`). Pass a random `seed` (a number or the decimal
+    /// text of a u64): generated ids and jitter come from it.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue) -> Result<SchedulerCore, JsValue> {
         let json = to_json("options", options)?;
         let json = if json.is_null() { Value::Object(Map::new()) } else { json };
-        let config = SchedulerConfig::from_json(&json).map_err(err)?;
+        let config = SchedulerConfig::from_host_json(&json).map_err(err)?;
         Ok(SchedulerCore { inner: Scheduler::new(config) })
     }
 
@@ -178,7 +179,7 @@ impl SchedulerCore {
     pub fn configure(&mut self, options: &JsValue) -> Result<(), JsValue> {
         let json = to_json("options", options)?;
         let json = if json.is_null() { Value::Object(Map::new()) } else { json };
-        let config = SchedulerConfig::from_json(&json).map_err(err)?;
+        let config = SchedulerConfig::from_host_json(&json).map_err(err)?;
         self.inner.configure(config).map_err(err)
     }
 

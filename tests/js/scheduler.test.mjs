@@ -643,3 +643,46 @@ test("shutdown resolves after the job stores' close() resolved (a shared store's
   assert.deepEqual(order, ['store closed', 'shutdown resolved']);
   assert.ok(logger.lines.some((l) => /a job store's close\(\) failed: .*boom/.test(l)), `a failing close() is logged, not thrown: ${logger.lines.join(' | ')}`);
 });
+
+test("APScheduler's option dialects are read once, by the Scheduler: SchedulerCore takes the typed form only", async () => {
+  const { SchedulerCore } = await import('tickwerk');
+  // The Scheduler reads flat keys, string values and snake_case …
+  const s = new Scheduler({ 'apscheduler.timezone': 'Europe/Berlin', 'apscheduler.job_defaults.max_instances': '3', 'tickwerk.jobDefaults.coalesce': 'false', 'apscheduler.job_defaults.misfire_grace_time': ' 30 ' });
+  assert.equal(s.timezone, 'Europe/Berlin');
+  const job = s.addJob(() => {}, 'interval', { seconds: 5 });
+  assert.deepEqual([job.maxInstances, job.coalesce, job.misfireGraceTime], [3, false, 30]);
+  for (const [key, value] of [['apscheduler.job_defaults.coalesce', 'maybe'], ['apscheduler.job_defaults.max_instances', '3.5'], ['apscheduler.job_defaults.max_instances', '0'], ['tickwerk.jobDefaults.misfireGraceTime', 'soon']]) {
+    assert.throws(() => new Scheduler({ [key]: value }), (e) => e instanceof TickwerkError && e.code === 'INVALID_ARGUMENT' && e.message.includes(JSON.stringify(value)), `${key}: ${value}`);
+  }
+  // … and hands the core the typed form, which is all the core reads.
+  const core = new SchedulerCore({ timezone: 'UTC', jobDefaults: { maxInstances: 3, coalesce: false, misfireGraceTime: null }, seed: 1 });
+  assert.deepEqual(core.jobDefaults, { misfireGraceTime: null, coalesce: false, maxInstances: 3 });
+  for (const flat of [{ 'apscheduler.timezone': 'UTC' }, { job_defaults: { coalesce: true } }, { jobDefaults: { coalesce: 'false' } }]) {
+    assert.throws(() => new SchedulerCore(flat), (e) => e instanceof TickwerkError && e.code === 'INVALID_ARGUMENT', JSON.stringify(flat));
+  }
+});
+
+test('an executor whose submit() throws: each run is an EVENT_JOB_ERROR carrying what it threw, nothing unhandled, the job keeps its schedule', async () => {
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const refusing = { submit: () => { throw new Error('pool closed'); }, call: async () => 1, shutdown: async () => {} };
+    const { clock, scheduler } = make({ executors: { default: refusing }, logger: quiet });
+    const errors = eventLog(scheduler, EVENT_JOB_ERROR);
+    const failures = [];
+    scheduler.addListener((e) => failures.push(e.exception?.message), EVENT_JOB_ERROR);
+    scheduler.addJob(() => {}, 'interval', { seconds: 10, id: 'j' });
+    await scheduler.start();
+    await clock.advance(20_000);
+    await settle();
+    assert.equal(errors.length, 2);
+    assert.deepEqual(failures, ['pool closed', 'pool closed']);
+    assert.equal(scheduler.getJob('j').nextRunTime.getTime(), T0 + 30_000);
+    await scheduler.shutdown();
+    await settle();
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

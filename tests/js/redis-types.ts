@@ -9,3 +9,14 @@ redisStore({ connection: { port: 1 } });
 new RedisJobStore({ connection: 'x', leaseTTL: 5 });
 const r: 'leader' | 'follower' | null = s.role;
 void t; void r;
+// The contract's members come from LeasedJobStore (shared-store.d.ts), merged into the class.
+import type { LeaseOptions, LeasedJobStore, StoreChange } from 'tickwerk/redis';
+const lease: LeaseOptions = { leaseTtl: 2000, renewInterval: 500 };
+const asLeased: LeasedJobStore = new RedisJobStore({ connection: 'x', ...lease });
+const change: StoreChange = { op: 'remove', jobId: 'a' };
+const steps: Array<Promise<unknown>> = [s.apply([], ['1-0']), s.submit([change]), s.takeChanges().then((q) => q.map((e) => e.key.length)), s.close()];
+const holder: string = s.holder;
+const keys: string = s.keys.lease;
+// @ts-expect-error change keys are strings
+void s.apply([], [1]);
+void asLeased; void steps; void holder; void keys;

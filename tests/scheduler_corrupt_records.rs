@@ -7,20 +7,11 @@
 #[allow(dead_code)]
 mod common;
 
+use common::fixtures::{at, every_minute};
 use common::split;
 use serde_json::{json, Value};
-use tickwerk::scheduler::{NewJob, Scheduler, SchedulerConfig, SchedulerState, StoreKind, StoreOp, TriggerInput};
-use tickwerk::{Error, Timestamp};
-
-const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
-
-fn at(secs: i64) -> Timestamp {
-    Timestamp::from_secs(T0 + secs)
-}
-
-fn every_minute() -> TriggerInput {
-    TriggerInput::Json(json!({"type": "interval", "seconds": 60, "start_date": "2026-01-01 00:00:00"}))
-}
+use tickwerk::scheduler::{NewJob, Scheduler, SchedulerConfig, SchedulerState, StoreKind, StoreOp};
+use tickwerk::Error;
 
 /// A scheduler with a persistent `default` store and a memory store `mem`, stopped.
 fn scheduler() -> Scheduler {

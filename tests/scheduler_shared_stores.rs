@@ -7,20 +7,11 @@
 #[allow(dead_code)]
 mod common;
 
+use common::fixtures::{at, every_minute, secs};
 use common::split;
 use serde_json::{json, Value};
 use tickwerk::scheduler::{EventCode, LoadProblem, NewJob, RunStart, RunTimes, Scheduler, SchedulerConfig, StoreKind, StoreOp, TriggerInput};
 use tickwerk::{Error, Timestamp};
-
-const T0: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
-
-fn at(secs: i64) -> Timestamp {
-    Timestamp::from_secs(T0 + secs)
-}
-
-fn every_minute() -> TriggerInput {
-    TriggerInput::Json(json!({"type": "interval", "seconds": 60, "start_date": "2026-01-01 00:00:00"}))
-}
 
 /// A started scheduler with persistent stores `shared` and `other` and a memory store `mem`.
 fn scheduler() -> Scheduler {
@@ -40,8 +31,13 @@ fn scheduler() -> Scheduler {
 
 /// Job `id` every minute from 00:00 in store `shared`, no misfire limit, not coalescing.
 fn job(id: &str) -> NewJob {
+    job_in("shared", id)
+}
+
+/// [`job`] in store `store`.
+fn job_in(store: &str, id: &str) -> NewJob {
     let mut j = NewJob::new("f", every_minute()).id(id);
-    j.jobstore = "shared".into();
+    j.jobstore = store.into();
     j.misfire_grace_time = Some(None);
     j.coalesce = Some(false);
     j
@@ -69,10 +65,6 @@ fn record_of(new: NewJob, now: Timestamp) -> Value {
 
 fn ids(s: &Scheduler, store: &str) -> Vec<String> {
     s.get_jobs(Some(store)).iter().map(|j| j.id.to_string()).collect()
-}
-
-fn secs(t: Timestamp) -> i64 {
-    t.as_micros() / 1_000_000 - T0
 }
 
 // ----- set_store_leading ------------------------------------------------------------------
@@ -120,9 +112,7 @@ fn a_following_store_is_never_due_and_its_commands_still_work() {
 fn only_the_following_store_stops() {
     let mut s = scheduler();
     s.add_job(job("a"), at(0)).unwrap();
-    let mut other = job("o");
-    other.jobstore = "other".into();
-    s.add_job(other, at(30)).unwrap();
+    s.add_job(job_in("other", "o"), at(30)).unwrap();
     s.set_store_leading("shared", false).unwrap();
     assert_eq!(s.next_wakeup(), Some(at(60)));
     let runs = split::tick(&mut s, at(60));
@@ -199,9 +189,7 @@ fn replace_jobs_makes_the_store_exactly_its_records_silently() {
     for id in ["keep", "change", "gone"] {
         s.add_job(job(id), at(0)).unwrap();
     }
-    let mut other = job("gone");
-    other.jobstore = "other".into();
-    s.add_job(other, at(0)).unwrap();
+    s.add_job(job_in("other", "gone"), at(0)).unwrap();
     drain(&mut s);
     let keep = s.job_record("shared", "keep").unwrap();
     let mut change = s.job_record("shared", "change").unwrap();
@@ -263,9 +251,7 @@ fn replace_jobs_resets_unreadable_ids_and_reports_problems_like_load_jobs() {
 #[test]
 fn replace_jobs_refuses_memory_and_unknown_stores_without_changing_anything() {
     let mut s = scheduler();
-    let mut m = job("m");
-    m.jobstore = "mem".into();
-    s.add_job(m, at(0)).unwrap();
+    s.add_job(job_in("mem", "m"), at(0)).unwrap();
     s.add_job(job("a"), at(0)).unwrap();
     drain(&mut s);
     let record = record_of(job("x"), at(0));
@@ -395,12 +381,8 @@ fn apply_record_normalises_what_it_writes() {
 #[test]
 fn apply_record_refuses_taken_ids_and_bad_records_without_changing_anything() {
     let mut s = scheduler();
-    let mut o = job("o");
-    o.jobstore = "other".into();
-    s.add_job(o, at(0)).unwrap();
-    let mut m = job("m");
-    m.jobstore = "mem".into();
-    s.add_job(m, at(0)).unwrap();
+    s.add_job(job_in("other", "o"), at(0)).unwrap();
+    s.add_job(job_in("mem", "m"), at(0)).unwrap();
     let mut held = record_of(job("held"), at(0));
     held["trigger"] = json!({"type": "nonsense"});
     s.load_jobs("shared", &[held], at(0)).unwrap();
@@ -480,9 +462,7 @@ fn job_record_round_trips_through_load_jobs_and_apply_record() {
 #[test]
 fn job_record_is_none_for_absent_jobs_memory_and_unknown_stores() {
     let mut s = scheduler();
-    let mut m = job("m");
-    m.jobstore = "mem".into();
-    s.add_job(m, at(0)).unwrap();
+    s.add_job(job_in("mem", "m"), at(0)).unwrap();
     s.add_job(job("a"), at(0)).unwrap();
     assert_eq!(s.job_record("mem", "m"), None);
     assert_eq!(s.job_record("nope", "a"), None);

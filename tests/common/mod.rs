@@ -28,3 +28,5 @@ pub fn read_conformance(name: &str) -> String {
 
 pub mod host;
 pub mod split;
+
+pub mod fixtures;

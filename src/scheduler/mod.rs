@@ -202,6 +202,7 @@ mod commands;
 mod driving;
 mod due_index;
 mod fnv;
+mod id_map;
 mod in_flight;
 mod job_writes;
 pub mod output;

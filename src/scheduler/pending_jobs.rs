@@ -9,11 +9,8 @@
 //! slots of all its jobs. Removal leaves a hole that a later compaction closes; the order
 //! of the remaining jobs never changes.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
+use super::id_map::IdMap;
 use super::job::Job;
-use super::fnv::FnvBuild;
 
 /// Pending jobs with their target store alias.
 #[derive(Debug, Default)]
@@ -21,7 +18,7 @@ pub(super) struct PendingJobs {
     /// Insertion order; `None` is a removed job (closed by [`PendingJobs::compact`]).
     slots: Vec<Option<(Job, String)>>,
     /// For each id, the slots of its live jobs in insertion order.
-    index: HashMap<Arc<str>, Vec<usize>, FnvBuild>,
+    index: IdMap<Vec<usize>>,
     /// Number of live jobs.
     live: usize,
 }
@@ -56,7 +53,7 @@ impl PendingJobs {
 
     /// Appends a job for store `alias`.
     pub fn push(&mut self, job: Job, alias: String) {
-        self.index.entry(job.id.clone()).or_default().push(self.slots.len());
+        self.index.get_or_insert_with(&job.id, Vec::new).push(self.slots.len());
         self.slots.push(Some((job, alias)));
         self.live += 1;
     }
@@ -106,7 +103,7 @@ impl PendingJobs {
         self.slots.retain(Option::is_some);
         self.index.clear();
         for (i, (job, _)) in self.slots.iter().flatten().enumerate() {
-            self.index.entry(job.id.clone()).or_default().push(i);
+            self.index.get_or_insert_with(&job.id, Vec::new).push(i);
         }
         self.live = self.slots.len();
     }

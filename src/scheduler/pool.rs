@@ -6,7 +6,6 @@
 //! value. Entries no job uses any more are dropped by an amortised clean-up whenever a
 //! pool has doubled since the last one.
 
-use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::sync::{Arc, Weak};
 
@@ -14,16 +13,19 @@ use serde_json::Value;
 
 use crate::trigger::Trigger;
 
-use super::fnv::{Fnv, FnvBuild};
+use super::fnv::Fnv;
+use super::id_map::IdMap;
 
 /// The shared triggers, names and empty argument lists of one scheduler.
 #[derive(Debug)]
 pub(crate) struct Pools {
-    /// Cron triggers in use, by a hash of their `repr()`.
-    triggers: HashMap<u64, Vec<Weak<Trigger>>, FnvBuild>,
+    /// Cron triggers in use, by a hash of their `repr()` written as 16 hex digits (a short
+    /// key: a repr is ~150 bytes). One trigger per hash: of two unequal triggers whose
+    /// hashes collide (rare), the second is not pooled.
+    triggers: IdMap<Weak<Trigger>>,
     triggers_prune_at: usize,
     /// Function keys and executor names.
-    names: HashSet<Arc<str>, FnvBuild>,
+    names: IdMap<()>,
     names_prune_at: usize,
     /// The shared empty `args` (`[]`) and `kwargs` (`{}`).
     empty: (Arc<Value>, Arc<Value>),
@@ -32,9 +34,9 @@ pub(crate) struct Pools {
 impl Default for Pools {
     fn default() -> Pools {
         Pools {
-            triggers: HashMap::default(),
+            triggers: IdMap::default(),
             triggers_prune_at: 1024,
-            names: HashSet::default(),
+            names: IdMap::default(),
             names_prune_at: 1024,
             empty: (Arc::new(Value::Array(Vec::new())), Arc::new(Value::Object(Default::default()))),
         }
@@ -50,36 +52,35 @@ impl Pools {
         }
         if self.triggers.len() >= self.triggers_prune_at {
             // Amortised clean-up of triggers no job uses any more (frees their allocations).
-            self.triggers.retain(|_, v| {
-                v.retain(|w| w.strong_count() > 0);
-                !v.is_empty()
-            });
+            self.triggers.retain(|_, w| w.strong_count() > 0);
             self.triggers_prune_at = (2 * self.triggers.len()).max(1024);
         }
         let mut h = Fnv::default();
         h.write(trigger.repr().as_bytes());
-        let slot = self.triggers.entry(h.finish()).or_default();
-        slot.retain(|w| w.strong_count() > 0);
-        if let Some(found) = slot.iter().filter_map(Weak::upgrade).find(|t| **t == trigger) {
-            return found;
+        let key = format!("{:016x}", h.finish());
+        match self.triggers.get(&key).and_then(Weak::upgrade) {
+            Some(found) if *found == trigger => found,
+            Some(_) => Arc::new(trigger),
+            None => {
+                let shared = Arc::new(trigger);
+                self.triggers.insert(Arc::from(key.as_str()), Arc::downgrade(&shared));
+                shared
+            }
         }
-        let shared = Arc::new(trigger);
-        slot.push(Arc::downgrade(&shared));
-        shared
     }
 
     /// The shared copy of a function key or executor name.
     pub(crate) fn intern(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.names.get(name) {
+        if let Some(n) = self.names.key(name) {
             return n.clone();
         }
         if self.names.len() >= self.names_prune_at {
             // Amortised clean-up of names no job uses any more.
-            self.names.retain(|n| Arc::strong_count(n) > 1);
+            self.names.retain(|n, _| Arc::strong_count(n) > 1);
             self.names_prune_at = (2 * self.names.len()).max(1024);
         }
         let n: Arc<str> = Arc::from(name);
-        self.names.insert(n.clone());
+        self.names.insert(n.clone(), ());
         n
     }
 

@@ -174,28 +174,30 @@ impl NewJob {
             return Err(Error::invalid("job", options, "job options must be an object"));
         };
         let mut job = NewJob::new(String::new(), TriggerInput::RunOnceNow);
-        let mut func = None;
+        // The options `modify_job` takes too are read by the same code (JobChanges::read).
+        let mut c = JobChanges::default();
         for (key, value) in map {
             match snake(key).as_str() {
-                "func" => func = Some(string_field("func", value)?),
                 "trigger" => {
                     job.trigger = if value.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(value.clone()) }
                 }
                 "id" => job.id = Some(string_field("id", value)?),
-                "name" => job.name = Some(string_field("name", value)?),
-                "args" => job.args = value.clone(),
-                "kwargs" => job.kwargs = value.clone(),
-                "misfire_grace_time" => job.misfire_grace_time = Some(grace_field(value)?),
-                "coalesce" => job.coalesce = Some(asbool("coalesce", value)?),
-                "max_instances" => job.max_instances = Some(asint("max_instances", value)?),
-                "next_run_time" => job.next_run_time = Some(date_field("next_run_time", value)?),
                 "jobstore" => job.jobstore = string_field("jobstore", value)?,
-                "executor" => job.executor = string_field("executor", value)?,
                 "replace_existing" => job.replace_existing = asbool("replace_existing", value)?,
-                other => return Err(Error::invalid(other, value, "unknown job option")),
+                other => c.read(other, value)?,
             }
         }
-        job.func = func.ok_or_else(|| Error::invalid("func", "null", "a job needs a function key"))?;
+        job.func = c.func.ok_or_else(|| Error::invalid("func", "null", "a job needs a function key"))?;
+        job.name = c.name;
+        job.args = c.args.unwrap_or(Value::Null);
+        job.kwargs = c.kwargs.unwrap_or(Value::Null);
+        job.misfire_grace_time = c.misfire_grace_time;
+        job.coalesce = c.coalesce;
+        job.max_instances = c.max_instances;
+        job.next_run_time = c.next_run_time;
+        if let Some(executor) = c.executor {
+            job.executor = executor;
+        }
         Ok(job)
     }
 }
@@ -230,26 +232,49 @@ impl JobChanges {
     /// refused, as are unknown keys; `trigger` must be given through
     /// [`Scheduler::reschedule_job`](super::Scheduler::reschedule_job) or the typed field.
     pub fn from_json(changes: &Value) -> Result<JobChanges> {
+        JobChanges::read_json(changes, None)
+    }
+
+    /// [`from_json`](Self::from_json) with a `trigger` key allowed: the changes and the
+    /// trigger's JSON form (`None` when absent), for a binding that builds the trigger.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm binding
+    pub(crate) fn from_json_and_trigger(changes: &Value) -> Result<(JobChanges, Option<Value>)> {
+        let mut trigger = None;
+        JobChanges::read_json(changes, Some(&mut trigger)).map(|c| (c, trigger))
+    }
+
+    /// Reads the changes; `trigger` is where a `trigger` key goes (`None`: refused).
+    fn read_json(changes: &Value, mut trigger: Option<&mut Option<Value>>) -> Result<JobChanges> {
         let Value::Object(map) = changes else {
             return Err(Error::invalid("changes", changes, "job changes must be an object"));
         };
         let mut c = JobChanges::default();
         for (key, value) in map {
-            match snake(key).as_str() {
-                "id" => return Err(Error::invalid("id", value, "the job id may not be changed")),
-                "name" => c.name = Some(string_field("name", value)?),
-                "func" => c.func = Some(string_field("func", value)?),
-                "args" => c.args = Some(value.clone()),
-                "kwargs" => c.kwargs = Some(value.clone()),
-                "executor" => c.executor = Some(string_field("executor", value)?),
-                "misfire_grace_time" => c.misfire_grace_time = Some(grace_field(value)?),
-                "coalesce" => c.coalesce = Some(asbool("coalesce", value)?),
-                "max_instances" => c.max_instances = Some(asint("max_instances", value)?),
-                "next_run_time" => c.next_run_time = Some(date_field("next_run_time", value)?),
-                other => return Err(Error::invalid(other, value, "unknown job option")),
+            match (snake(key).as_str(), trigger.as_deref_mut()) {
+                ("id", _) => return Err(Error::invalid("id", value, "the job id may not be changed")),
+                ("trigger", Some(slot)) => *slot = Some(value.clone()),
+                (other, _) => c.read(other, value)?,
             }
         }
         Ok(c)
+    }
+
+    /// Reads one option that `add_job` and `modify_job` both take (`key` in snake_case);
+    /// any other key is an unknown job option.
+    fn read(&mut self, key: &str, value: &Value) -> Result<()> {
+        match key {
+            "name" => self.name = Some(string_field("name", value)?),
+            "func" => self.func = Some(string_field("func", value)?),
+            "args" => self.args = Some(value.clone()),
+            "kwargs" => self.kwargs = Some(value.clone()),
+            "executor" => self.executor = Some(string_field("executor", value)?),
+            "misfire_grace_time" => self.misfire_grace_time = Some(grace_field(value)?),
+            "coalesce" => self.coalesce = Some(asbool("coalesce", value)?),
+            "max_instances" => self.max_instances = Some(asint("max_instances", value)?),
+            "next_run_time" => self.next_run_time = Some(date_field("next_run_time", value)?),
+            other => return Err(Error::invalid(other, value, "unknown job option")),
+        }
+        Ok(())
     }
 }
 

@@ -32,6 +32,7 @@ use wasm_bindgen::prelude::*;
 use super::convert::{self, bool_arg, number_arg, optional_string, required_string, u32_arg};
 use super::error::{invalid, to_js};
 use super::time::instant_arg;
+use super::trigger::{built_trigger, handed_over};
 use crate::scheduler::{
     ExecutorConfig, Job, JobChanges, NewJob, RunId, Scheduler, SchedulerConfig, StoreKind, TriggerInput,
 };
@@ -94,6 +95,22 @@ pub struct SchedulerCore {
     inner: Scheduler,
 }
 
+/// Why a built trigger beside a spec is refused.
+const TRIGGER_TWICE: &str = "given twice: a built trigger and a trigger spec in the options";
+
+/// The optional `trigger` parameter of `addJob` / `modifyJob`: `None` for `undefined` or
+/// `null`, else a `WasmTrigger`'s trigger ([`built_trigger`]); refused when the options
+/// have a trigger spec too (`spec_given`).
+fn built_param(built: &JsValue, spec_given: bool) -> Result<Option<Trigger>, JsValue> {
+    if built.is_undefined() || built.is_null() {
+        return Ok(None);
+    }
+    if spec_given {
+        return Err(invalid("trigger", built, TRIGGER_TWICE));
+    }
+    built_trigger("trigger", built).map(Some)
+}
+
 fn to_json(field: &str, value: &JsValue) -> Result<Value, JsValue> {
     convert::from_js(field, value)
 }
@@ -149,8 +166,13 @@ impl SchedulerCore {
         convert::to_js_value(&Value::Array(problems.collect()))
     }
 
-    fn trigger_input(&self, spec: &JsValue) -> Result<TriggerInput, JsValue> {
-        let json = to_json("trigger", spec)?;
+    /// `rescheduleJob`'s `trigger`: a `WasmTrigger` of this module (taken by handle, see
+    /// [`super::trigger`]), a spec, or `undefined` / `null` (run once now).
+    fn trigger_input(&self, trigger: &JsValue) -> Result<TriggerInput, JsValue> {
+        if let Some(built) = handed_over("trigger", trigger)? {
+            return Ok(TriggerInput::Built(built));
+        }
+        let json = to_json("trigger", trigger)?;
         Ok(if json.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(json) })
     }
 
@@ -396,16 +418,32 @@ impl SchedulerCore {
     /// `name`, `args`, `kwargs`, `misfireGraceTime`, `coalesce`, `maxInstances`,
     /// `nextRunTime` (ms, text, or `null` = paused), `jobstore`, `executor`,
     /// `replaceExisting`). Returns the id.
+    ///
+    /// `trigger` (optional): a built `WasmTrigger` instead of `options.trigger` (not both),
+    /// taken as it is: its own zone, its resolved start and run dates, no JSON round trip.
+    /// The caller's object stays usable. Anything else but `undefined` / `null` (a freed
+    /// `WasmTrigger`, one of another tickwerk module instance) is an `INVALID_ARGUMENT`
+    /// naming `trigger`.
     #[wasm_bindgen(js_name = addJob)]
-    pub fn add_job(&mut self, options: &JsValue, #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue) -> Result<String, JsValue> {
+    pub fn add_job(
+        &mut self,
+        options: &JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "WasmTrigger | null")] trigger: &JsValue,
+    ) -> Result<String, JsValue> {
         let now = now_arg(now_ms)?;
         let json = to_json("job", options)?;
-        let new = NewJob::from_json(&json).map_err(err)?;
+        let mut new = NewJob::from_json(&json).map_err(err)?;
+        if let Some(t) = built_param(trigger, !matches!(new.trigger, TriggerInput::RunOnceNow))? {
+            new.trigger = TriggerInput::Built(t);
+        }
         self.inner.add_job(new, now).map(|id| id.to_string()).map_err(err)
     }
 
     /// Changes a job's options (anything but the id; `trigger` as a spec keeps the next run
     /// time, as APScheduler's `modify_job`). `nowMs` is the trigger's build context.
+    /// `trigger` (optional): a built `WasmTrigger` instead of `changes.trigger` (not both),
+    /// as for [`addJob`](Self::add_job).
     #[wasm_bindgen(js_name = modifyJob)]
     pub fn modify_job(
         &mut self,
@@ -413,44 +451,31 @@ impl SchedulerCore {
         jobstore: &JsValue,
         changes: &JsValue,
         #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
+        #[wasm_bindgen(js_name = trigger, unchecked_optional_param_type = "WasmTrigger | null")] built: &JsValue,
     ) -> Result<(), JsValue> {
         let job_id = required_string("job_id", job_id)?;
         let now = now_arg(now_ms)?;
         let store = optional_string("jobstore", jobstore)?;
         // `trigger` is built here (it needs the scheduler's zone and `now`); the other keys
-        // are the core's job changes. (Split by moving the entries: removing from the map
-        // would link B-tree removal code for this one key.)
-        let (json, trigger) = match to_json("changes", changes)? {
-            Value::Object(map) => {
-                let (mut rest, mut trigger) = (Map::new(), None);
-                for (key, value) in map {
-                    if key == "trigger" {
-                        trigger = Some(value);
-                    } else {
-                        rest.insert(key, value);
-                    }
-                }
-                (Value::Object(rest), trigger)
-            }
-            other => (other, None),
+        // are the core's job changes.
+        let (mut c, spec) = JobChanges::from_json_and_trigger(&to_json("changes", changes)?).map_err(err)?;
+        let spec = spec.filter(|s| !s.is_null());
+        c.trigger = match built_param(built, spec.is_some())? {
+            Some(t) => Some(t),
+            None => spec.map(|s| self.build_trigger(s, now)).transpose()?,
         };
-        let trigger = match trigger {
-            Some(spec) if !spec.is_null() => Some(self.build_trigger(spec, now)?),
-            _ => None,
-        };
-        let mut c = JobChanges::from_json(&json).map_err(err)?;
-        c.trigger = trigger;
         self.inner.modify_job(&job_id, store.as_deref(), c).map_err(err)
     }
 
-    /// Replaces a job's trigger (`undefined` = run once now) and recomputes its next run
-    /// time at `nowMs`.
+    /// Replaces a job's trigger and recomputes its next run time at `nowMs`. `trigger`: a
+    /// built `WasmTrigger` (taken as it is, as for [`addJob`](Self::add_job)), a spec, or
+    /// `undefined` (run once now).
     #[wasm_bindgen(js_name = rescheduleJob)]
     pub fn reschedule_job(
         &mut self,
         #[wasm_bindgen(js_name = jobId, unchecked_param_type = "string")] job_id: &JsValue,
         jobstore: &JsValue,
-        trigger: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "WasmTrigger | TriggerSpecJson | null | undefined")] trigger: &JsValue,
         #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: &JsValue,
     ) -> Result<(), JsValue> {
         let job_id = required_string("job_id", job_id)?;

@@ -2,11 +2,25 @@
 //!
 //! Built from the trigger's JSON spec (see [`TriggerSpec`]), a default zone and the current
 //! time, exactly as the core builds it; every query takes `now` from the caller.
+//!
+//! # Handing a built trigger to `SchedulerCore`
+//!
+//! `SchedulerCore.addJob`, `rescheduleJob` and `modifyJob` take a `WasmTrigger` itself (issue
+//! 11: a built trigger is not serialised to JSON and parsed again). The caller keeps its
+//! object: the binding borrows nothing and consumes nothing. It reads the object's
+//! handover property ([`built_trigger`]); the getter behind it exists only on this module's
+//! `WasmTrigger` class and puts a copy of the trigger where the binding takes it. So a plain
+//! object, a Proxy, a freed `WasmTrigger` (its getter throws) or one of another instance of
+//! the module (its getter fills the other instance's slot) is refused with an
+//! `INVALID_ARGUMENT`, and no pointer read from JS is ever followed.
 
+use std::cell::Cell;
+
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{from_js, required_string, u32_arg};
-use super::error::{invalid, to_js};
+use super::error::{invalid, to_js, unreadable};
 use super::time::{instant_arg, optional_instant_arg, zone};
 use crate::trigger::{BuildContext, JitterRng};
 use crate::{Timestamp, Trigger, TriggerSpec};
@@ -20,6 +34,45 @@ export type TriggerSpecJson = { type: string; [key: string]: unknown };
 
 /// Why a seed half is refused.
 const SEED_RANGE: &str = "must be an integer from 0 to 4294967295";
+
+/// The property whose getter hands a `WasmTrigger`'s trigger to the binding reading it.
+const HANDOVER: &str = "__tickwerkHandover";
+
+thread_local! {
+    /// Where the handover getter puts the trigger for [`built_trigger`] (taken at once).
+    static HANDED_OVER: Cell<Option<Trigger>> = const { Cell::new(None) };
+}
+
+/// Puts `trigger` in the handover slot and returns what was there (one function for both
+/// directions: each use of the slot would be its own copy of the thread-local code).
+fn swap_handed_over(trigger: Option<Trigger>) -> Option<Trigger> {
+    HANDED_OVER.with(|slot| slot.replace(trigger))
+}
+
+/// What a value given as a built trigger has to be.
+const NOT_A_WASM_TRIGGER: &str = "expected a live WasmTrigger of this tickwerk module";
+
+/// The trigger of `value` when it is a live `WasmTrigger` of this module, as a copy (`value`
+/// stays usable); `Ok(None)` for any other value (a primitive, a function, an object whose
+/// handover property gave nothing); an `INVALID_ARGUMENT` naming `field` when reading it threw (a freed
+/// `WasmTrigger`, a revoked Proxy, a throwing getter or trap). Never follows a pointer
+/// taken from JS; see the module docs.
+pub(crate) fn handed_over(field: &str, value: &JsValue) -> Result<Option<Trigger>, JsValue> {
+    if !value.is_object() {
+        // A primitive or a function (`typeof` not 'object') is no trigger: nothing is read.
+        return Ok(None);
+    }
+    // A stale copy (a caller read the getter by hand) must not answer for `value`.
+    swap_handed_over(None);
+    let read = Reflect::get(value, &JsValue::from_str(HANDOVER));
+    let trigger = swap_handed_over(None);
+    read.map(|_| trigger).map_err(|e| unreadable(field, value, &e))
+}
+
+/// [`handed_over`], with any value that is no `WasmTrigger` of this module refused too.
+pub(crate) fn built_trigger(field: &str, value: &JsValue) -> Result<Trigger, JsValue> {
+    handed_over(field, value)?.ok_or_else(|| invalid(field, value, NOT_A_WASM_TRIGGER))
+}
 
 /// A built trigger (any kind) with its jitter generator.
 #[wasm_bindgen]
@@ -103,6 +156,14 @@ impl WasmTrigger {
     #[wasm_bindgen(js_name = toSpec, unchecked_return_type = "TriggerSpecJson")]
     pub fn to_spec(&self) -> Result<JsValue, JsValue> {
         super::convert::to_js_value(&self.trigger.to_spec().to_json())
+    }
+
+    /// Internal (not in the typings): hands a copy of the trigger to the `SchedulerCore` call
+    /// reading this property (see the module docs). Read by hand, it leaves a copy that the
+    /// next such call discards.
+    #[wasm_bindgen(getter, js_name = __tickwerkHandover, skip_typescript)]
+    pub fn hand_over(&self) {
+        swap_handed_over(Some(self.trigger.clone()));
     }
 
     /// APScheduler's `str(trigger)`: `cron[hour='9', minute='0']`, `interval[0:02:00]`, …

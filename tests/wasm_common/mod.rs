@@ -4,6 +4,7 @@
 // `.err().expect(…)`: the bindings' classes are not `Debug`, so `expect_err` is unavailable.
 #![allow(clippy::err_expect)]
 
+mod built_triggers;
 mod hostile;
 mod scheduler;
 mod shared_stores;

@@ -30,7 +30,7 @@ fn code(err: &JsValue) -> Option<String> {
 fn one_interval_job_through_the_run_loop() {
     let mut core = SchedulerCore::new(&js(r#"{"timezone":"UTC","jobDefaults":{"misfireGraceTime":null}}"#)).expect("valid options");
     let id = core
-        .add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"interval","minutes":1,"start_date":"2026-01-01 00:01:00"}}"#), &n(T0))
+        .add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"interval","minutes":1,"start_date":"2026-01-01 00:01:00"}}"#), &n(T0), &JsValue::UNDEFINED)
         .expect("job added");
     assert_eq!(id, "r");
     core.start(&n(T0), &JsValue::FALSE).expect("started");
@@ -63,7 +63,7 @@ fn one_interval_job_through_the_run_loop() {
     assert_eq!((get(&executed, "runId").as_f64(), get(&executed, "scheduledRunTime").as_f64()), (Some(run_id), Some(scheduled)));
     assert!(get(&executed, "retval").is_undefined());
 
-    let err = core.add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), &n(T0)).err().expect("duplicate id");
+    let err = core.add_job(&js(r#"{"func":"report","id":"r","trigger":{"type":"date","run_date":"2026-02-01"}}"#), &n(T0), &JsValue::UNDEFINED).err().expect("duplicate id");
     assert_eq!(code(&err).as_deref(), Some("CONFLICTING_ID"));
     let err = core.remove_job(&JsValue::from("nope"), &JsValue::UNDEFINED).err().expect("unknown id");
     assert_eq!(code(&err).as_deref(), Some("JOB_NOT_FOUND"));
@@ -104,9 +104,10 @@ fn no_js_value_reaches_a_panic_in_the_scheduler_binding() {
         for &now in &times {
             let now = &n(now);
             let results = [
-                core.add_job(v, now).map(|_| ()),
+                core.add_job(v, now, &JsValue::UNDEFINED).map(|_| ()),
+                core.add_job(&js(r#"{"func":"f"}"#), now, v).map(|_| ()),
                 core.configure(v),
-                core.modify_job(v, v, v, now),
+                core.modify_job(v, v, v, now, v),
                 core.reschedule_job(&JsValue::from("a"), &JsValue::UNDEFINED, v, now),
                 core.pause_job(v, v),
                 core.resume_job(v, v, now).map(|_| ()),

@@ -44,7 +44,7 @@ fn started() -> SchedulerCore {
 fn record(id: &str) -> JsValue {
     let mut src = started();
     let options = format!(r#"{{"func":"f","id":"{id}","jobstore":"db","trigger":{{"type":"interval","minutes":1,"start_date":"2026-01-01 00:00:00"}}}}"#);
-    src.add_job(&js(&options), &n(T0)).expect("added");
+    src.add_job(&js(&options), &n(T0), &JsValue::UNDEFINED).expect("added");
     let ops = Array::from(&outputs(&mut src, "storeOps"));
     get(&ops.get(0), "record")
 }
@@ -161,7 +161,7 @@ fn apply_record_adds_or_modifies_with_a_put_that_job_record_returns() {
     assert!(message.contains("field `coalesce`: expected a boolean, got a string"), "{message}");
     let mut other = SchedulerCore::new(&js(r#"{"jobstores":{"db":{"type":"indexeddb"},"mem":{"type":"memory"}}}"#)).expect("valid");
     other.start(&n(T0), &JsValue::FALSE).expect("started");
-    other.add_job(&js(r#"{"func":"f","id":"j","jobstore":"mem"}"#), &n(T0)).expect("added");
+    other.add_job(&js(r#"{"func":"f","id":"j","jobstore":"mem"}"#), &n(T0), &JsValue::UNDEFINED).expect("added");
     let err = other.apply_record(&s("db"), &record("j"), &n(T0)).err().expect("taken by another store");
     assert_eq!(code(&err), "CONFLICTING_ID");
     assert_eq!(Array::from(&core.drain_output().expect("output")).length(), 0);

@@ -4,7 +4,7 @@
 // once into copies, and the JSON check persistent stores need.
 
 import { article, camel, checkSafeKey, didYouMean, errorText, invalid, isTickwerkError, ownEntries, show, TickwerkError } from './errors.js';
-import { isTrigger, TRIGGER_KEYS, triggerWords } from './triggers.js';
+import { isForeignTrigger, isTrigger, TRIGGER_KEYS, triggerWords, wasmTriggerOf } from './triggers.js';
 import { toSpecDate } from './time.js';
 
 /** Job option names (camelCase; the snake_case spellings are accepted for porting). */
@@ -59,20 +59,23 @@ export function splitOptions(options) {
 export const dateOption = toSpecDate;
 
 /**
- * The trigger spec for `addJob`/`rescheduleJob`: `undefined` (no trigger: run once, now),
- * a trigger instance (its own spec, own zone), or an alias plus its arguments (the
- * scheduler's zone is the default, as APScheduler does for aliases).
+ * The trigger for `addJob`/`rescheduleJob`/`modifyJob`, as `{ spec, built }` with at most
+ * one set: nothing (no trigger: run once, now), `built` for a trigger instance (its live
+ * `WasmTrigger`, handed to the core as it is: own zone, own resolved dates, no JSON round
+ * trip), or `spec` for an alias plus its arguments (the scheduler's zone is the default, as
+ * APScheduler does for aliases).
  */
-export function triggerSpec(trigger, args) {
+export function triggerArgument(trigger, args) {
   const extra = Object.keys(args);
   if (trigger === undefined || trigger === null) {
     if (extra.length > 0) throw invalid(extra[0], args[extra[0]], `unknown job option (${didYouMean(extra[0], JOB_OPTION_NAMES)}known: ${JOB_OPTION_NAMES.join(', ')}; trigger options need a trigger)`);
-    return undefined;
+    return {};
   }
   if (isTrigger(trigger)) {
     if (extra.length > 0) throw invalid(extra[0], args[extra[0]], `unknown job option (${didYouMean(extra[0], JOB_OPTION_NAMES)}known: ${JOB_OPTION_NAMES.join(', ')}; trigger options go to the trigger instance)`);
-    return trigger.toSpec();
+    return { built: wasmTriggerOf('trigger', trigger) };
   }
+  if (isForeignTrigger(trigger)) throw invalid('trigger', trigger, 'is a trigger of another copy of tickwerk (its CommonJS and ES module builds both loaded?)');
   if (typeof trigger !== 'string') throw invalid('trigger', trigger, "expected a trigger, or an alias 'date' | 'interval' | 'cron'");
   if (!TRIGGER_ALIASES.includes(trigger)) {
     throw invalid('trigger', trigger, `no trigger by this name (known: ${TRIGGER_ALIASES.join(', ')})`);
@@ -88,7 +91,7 @@ export function triggerSpec(trigger, args) {
       spec[key] = value;
     }
   }
-  return spec;
+  return { spec };
 }
 
 /** The job option names, as JS callers write them. */

@@ -10,7 +10,7 @@
 
 import { SchedulerCore } from './core/tickwerk_core.js';
 import { errorText, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
-import { isTrigger, triggerFromSpec } from './triggers.js';
+import { isForeignTrigger, isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
 import { isLeaseLost, isSharedAdapter, ROLE_FOLLOWER, ROLE_LEADER, SharedStores } from './scheduler-shared.js';
@@ -18,7 +18,7 @@ import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
 import { readOptions } from './scheduler-config.js';
 import {
-  dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerSpec,
+  dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerArgument,
   unserializable,
 } from './scheduler-jobs.js';
 
@@ -626,7 +626,7 @@ export class Scheduler {
    * and an unknown one is an error. Before `start()` the job is pending. Returns the Job.
    */
   addJob(func, trigger, options) {
-    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger)) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger) && !isForeignTrigger(trigger)) {
       options = trigger;
       trigger = undefined;
     }
@@ -636,7 +636,7 @@ export class Scheduler {
     const persistent = this._adapters.has(alias);
     const { ref, fn } = this._resolveFunc(func, persistent);
     if (typeof fn === 'string') this._checkModuleRef(ref, job.executor ?? 'default');
-    const spec = triggerSpec(trigger, targs);
+    const { spec, built } = triggerArgument(trigger, targs);
     const args = readArgs('args', job.args);
     const kwargs = readKwargs('kwargs', job.kwargs);
     const coreOpts = {
@@ -657,7 +657,7 @@ export class Scheduler {
     if (job.id !== undefined && typeof job.id !== 'string') throw invalid('id', job.id, 'must be a string');
     let id;
     try {
-      id = this._core.addJob(coreOpts, this._now());
+      id = this._core.addJob(coreOpts, this._now(), built);
     } catch (e) {
       throw inCallerSpelling(e, Object.keys(given));
     }
@@ -715,6 +715,7 @@ export class Scheduler {
     const persistent = this._adapters.has(alias);
     const core = {};
     const live = { ...(this._live.get(key(alias, jobId)) ?? { alias }) };
+    let built;
     for (const [k, v] of ownEntries('changes', rest)) {
       if (v === undefined) continue;
       if (k === 'func') {
@@ -726,7 +727,7 @@ export class Scheduler {
         if (persistent) core[k] = jsonCopy(k, copy);
         live[k] = copy;
       } else if (k === 'trigger') {
-        core.trigger = triggerSpec(v, {});
+        ({ spec: core.trigger, built } = triggerArgument(v, {}));
       } else if (k === 'nextRunTime' || k === 'next_run_time') {
         core.nextRunTime = dateOption(k, v);
       } else {
@@ -734,7 +735,7 @@ export class Scheduler {
       }
     }
     try {
-      this._core.modifyJob(jobId, jobstore ?? undefined, core, this._now());
+      this._core.modifyJob(jobId, jobstore ?? undefined, core, this._now(), built);
     } catch (e) {
       throw inCallerSpelling(e, Object.keys(rest));
     }
@@ -748,16 +749,16 @@ export class Scheduler {
    * next run time from it. `options.jobstore` selects the store. Returns the Job.
    */
   rescheduleJob(jobId, trigger, options) {
-    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger)) {
+    if (options === undefined && trigger !== null && typeof trigger === 'object' && !isTrigger(trigger) && !isForeignTrigger(trigger)) {
       options = trigger;
       trigger = undefined;
     }
     checkId(jobId);
     const { jobstore, ...rest } = optionsObject('options', options);
     checkStore(jobstore);
-    const spec = triggerSpec(trigger, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    const { spec, built } = triggerArgument(trigger, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
     try {
-      this._core.rescheduleJob(jobId, jobstore ?? undefined, spec, this._now());
+      this._core.rescheduleJob(jobId, jobstore ?? undefined, built ?? spec, this._now());
     } catch (e) {
       throw inCallerSpelling(e, Object.keys(rest));
     }

@@ -2,7 +2,7 @@
 // (see API-CONVENTIONS.md). Each one is a thin wrapper over a `WasmTrigger` built from the
 // trigger's JSON spec; all rules (cron parsing, DST, intervals, AND search) live in Rust.
 import { WasmTrigger } from './core/tickwerk_core.js';
-import { article, camel, checkSafeKey, didYouMean, inCallerSpelling, invalid, ownEntries } from './errors.js';
+import { article, camel, checkSafeKey, didYouMean, errorText, inCallerSpelling, invalid, ownEntries } from './errors.js';
 import { dateOf, hostTimezone, toMillis, toSpecDate } from './time.js';
 
 const CRON_FIELDS = ['year', 'month', 'day', 'week', 'dayOfWeek', 'hour', 'minute', 'second'];
@@ -285,6 +285,37 @@ function childSpecs(triggers) {
     specs.push(t.toSpec());
   }
   return specs;
+}
+
+/**
+ * The live `WasmTrigger` of the trigger instance `trigger`, for the scheduler to hand to the
+ * core by handle (issue 11: no JSON round trip): the trigger's own object, rebuilt from its
+ * spec if it was freed (`free()`, or the pool of live triggers), so a freed trigger is added
+ * as the same trigger. An object that only pretends to be a trigger (made from a trigger
+ * class's prototype, a Proxy, a trigger of another copy of tickwerk) is an
+ * `INVALID_ARGUMENT` naming `field`.
+ */
+export function wasmTriggerOf(field, trigger) {
+  let wasm;
+  try {
+    wasm = trigger._core;
+    if (wasm instanceof WasmTrigger) return wasm;
+  } catch (e) {
+    throw invalid(field, trigger, `is not a usable trigger (${errorText(e)})`);
+  }
+  throw invalid(field, trigger, 'is not a usable trigger (not built by a tickwerk trigger class)');
+}
+
+/**
+ * Whether `value` is a trigger of another copy of tickwerk (its CommonJS and ES module builds
+ * both loaded): not one of ours, but with a trigger's methods. Never throws.
+ */
+export function isForeignTrigger(value) {
+  try {
+    return !isTrigger(value) && typeof value.getNextFireTime === 'function' && typeof value.toSpec === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `value` is a tickwerk trigger (never throws, even for a revoked Proxy). */

@@ -686,3 +686,100 @@ test('an executor whose submit() throws: each run is an EVENT_JOB_ERROR carrying
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+// ----- a trigger instance reaches the core by handle (issue 11) --------------------------
+
+test('a trigger instance reaches the core as its wasm object: toSpec is never called', async () => {
+  const { WasmTrigger } = await import('tickwerk');
+  const { scheduler } = make();
+  const trigger = new CronTrigger({ hour: '3', minute: '30', timezone: 'Europe/Berlin' });
+  let calls = 0;
+  const original = WasmTrigger.prototype.toSpec;
+  trigger.toSpec = () => { calls += 1; return original.call(trigger._core); };
+  WasmTrigger.prototype.toSpec = function toSpec() { calls += 1; return original.call(this); };
+  try {
+    scheduler.addJob(() => {}, trigger, { id: 'a' });
+    scheduler.rescheduleJob('a', trigger);
+    scheduler.modifyJob('a', { trigger });
+  } finally {
+    WasmTrigger.prototype.toSpec = original;
+  }
+  assert.equal(calls, 0, 'the JSON spec round trip came back');
+  // A spec that could not be parsed again does not matter: the built trigger is what is added.
+  const odd = new IntervalTrigger({ minutes: 7, startDate: T0, timezone: 'UTC' });
+  odd._spec = { type: 'no such trigger' };
+  await scheduler.start();
+  const job = scheduler.addJob(() => {}, odd, { id: 'b' });
+  assert.equal(String(job.trigger), 'interval[0:07:00]');
+  assert.equal(iso(job.nextRunTime), '2026-01-01T00:00:00.000Z');
+  await scheduler.shutdown();
+});
+
+test('a trigger instance schedules exactly as the same trigger given as alias and spec: DST, jitter, printJobs', async () => {
+  const runs = async (add) => {
+    const { clock, scheduler } = make({ timezone: 'America/New_York' }, Date.UTC(2026, 2, 27));
+    const log = [];
+    const events = eventLog(scheduler);
+    add(scheduler, (name) => () => log.push(`${name} ${new Date(clock.now()).toISOString()}`));
+    await scheduler.start();
+    const printed = [scheduler.printJobs()];
+    await clock.advance(3 * 24 * 3_600_000);
+    printed.push(scheduler.printJobs());
+    await scheduler.shutdown();
+    return { log, printed, events: events.map((e) => `${e.code} ${e.jobId ?? ''} ${e.scheduledRunTime?.toISOString?.() ?? ''}`) };
+  };
+  const cron = { hour: '1-3', minute: '30', timezone: 'Europe/Berlin', jitter: 120 };
+  const interval = { minutes: 50, startDate: '2026-03-28T23:00:00Z', timezone: 'Europe/Berlin', jitter: 30 };
+  const byInstance = await runs((s, run) => {
+    s.addJob(run('cron'), new CronTrigger(cron), { id: 'c' });
+    s.addJob(run('interval'), new IntervalTrigger(interval), { id: 'i' });
+  });
+  const byAlias = await runs((s, run) => {
+    s.addJob(run('cron'), 'cron', { ...cron, id: 'c' });
+    s.addJob(run('interval'), 'interval', { ...interval, id: 'i' });
+  });
+  assert.ok(byInstance.log.length > 35, byInstance.log.join('\n'));
+  assert.ok(byInstance.log.some((l) => l.startsWith('cron 2026-03-29T00:3')), 'the 01:30 run before the gap');
+  assert.deepEqual(byInstance, byAlias);
+});
+
+test('a freed trigger is rebuilt from its spec when added (same job as before the free)', async () => {
+  const added = async (free) => {
+    const { scheduler } = make();
+    await scheduler.start({ paused: true });
+    const trigger = new CronTrigger({ minute: '*/15', startDate: T0 + 3_600_000, timezone: 'Asia/Kolkata', jitter: 5 });
+    if (free) trigger.free();
+    const job = scheduler.addJob(() => {}, trigger, { id: 'f' });
+    const out = [iso(job.nextRunTime), String(job), scheduler.printJobs()];
+    if (free) assert.equal(trigger.getNextFireTime(null, T0).getTime() >= T0 + 3_600_000, true, 'still usable');
+    await scheduler.shutdown();
+    return out;
+  };
+  assert.deepEqual(await added(true), await added(false));
+});
+
+test('an object that only pretends to be a trigger is an INVALID_ARGUMENT naming trigger', async () => {
+  const { scheduler } = make();
+  await scheduler.start({ paused: true });
+  const fake = Object.create(CronTrigger.prototype);
+  throwsCode(() => scheduler.addJob(() => {}, fake), 'INVALID_ARGUMENT', 'trigger');
+  const poisoned = new CronTrigger({ hour: '3' });
+  poisoned._wasm = { nextFireTime() { return 0; } };
+  throwsCode(() => scheduler.addJob(() => {}, poisoned), 'INVALID_ARGUMENT', 'trigger');
+  const throwing = new Proxy(new CronTrigger({ hour: '3' }), { get() { throw new Error('no'); } });
+  throwsCode(() => scheduler.addJob(() => {}, throwing), 'INVALID_ARGUMENT', 'trigger');
+  scheduler.addJob(() => {}, 'cron', { hour: 3, id: 'x' });
+  throwsCode(() => scheduler.rescheduleJob('x', fake), 'INVALID_ARGUMENT', 'trigger');
+  throwsCode(() => scheduler.modifyJob('x', { trigger: fake }), 'INVALID_ARGUMENT', 'trigger');
+  // A trigger of another copy of tickwerk (the CommonJS build: its own wasm instance).
+  const { createRequire } = await import('node:module');
+  const other = createRequire(import.meta.url)('tickwerk');
+  throwsCode(() => scheduler.addJob(() => {}, new other.CronTrigger({ hour: '3' })), 'INVALID_ARGUMENT', 'trigger');
+  const { SchedulerCore } = await import('tickwerk');
+  const core = new SchedulerCore({ timezone: 'UTC' });
+  const foreign = new other.WasmTrigger({ type: 'cron', hour: '3' }, 'UTC', T0, 0, 0);
+  throwsCode(() => core.addJob({ func: 'f' }, T0, foreign), 'INVALID_ARGUMENT', 'trigger');
+  assert.equal(core.getJobs().length, 0);
+  assert.deepEqual(scheduler.getJobs().map((j) => j.id), ['x']);
+  await scheduler.shutdown();
+});

@@ -22,6 +22,7 @@ import { Scheduler, TickwerkError } from 'tickwerk';
 import { FileJobStore } from '../../js/file-store.js';
 import { CorruptEntry } from '../../js/stores.js';
 import { stateAfter } from './file-store-child.mjs';
+import { invalidArgOf } from './invalid-argument.mjs';
 import { FakeClock, T0, iso, quiet } from './scheduler-harness.mjs';
 
 const CHILD = fileURLToPath(new URL('./file-store-child.mjs', import.meta.url));
@@ -42,15 +43,7 @@ const text = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 const fileScheduler = (clock, path, extra = {}) =>
   new Scheduler({ timezone: 'UTC', clock, logger: quiet, jobstores: { default: { type: 'file', path } }, keepAlive: false, ...extra });
 
-function invalidArg(fn, field, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof TickwerkError, String(e));
-    assert.equal(e.code, 'INVALID_ARGUMENT', e.message);
-    assert.equal(e.field, field, e.message);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
+const invalidArg = invalidArgOf(TickwerkError);
 
 test('options: a path is required, unknown keys are refused, a file: URL works, a missing directory is a STORE_FAILURE', async () => {
   const dir = tempDir();

@@ -7,10 +7,7 @@
 // <tablePrefix>_runs of the same server (the test creates it). The row is written after the
 // run: a kill between the run and the insert loses the row, never adds one. Prints
 //   {ready, role, t}          once started
-//   {role, t}                 on every EVENT_ROLE_CHANGED (t: Date.now() here)
-//   {refused, t, message}     when the store refuses a batch of the scheduler (LEASE_LOST)
-//   {probe, t, message}       on SIGCONT: a write through the store with the lease it last
-//                             held — 'written', or the code the server answered
+//   {role}, {refused}, {probe} as scheduler-child.mjs says
 //   {submitted, called, t}    a follower's changes queued (submit resolved at t, called at
 //                             `called`); submitted: [{ op, jobId, name, paused }]
 //   {took, t}                 the leader read queued changes (took: how many; only when > 0)
@@ -28,17 +25,14 @@
 //   {cmd: 'pause' | 'resume' | 'remove', id}  pauseJob / resumeJob / removeJob → {called, role}
 //   {cmd: 'get', id}            getJob(id) → {job: {id, name, nextRunTime (ms | null)} | null}
 // The end of stdin (the test process gone) shuts it down like SIGTERM.
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { readCommands } from './children.mjs';
+import { EVERY_SECOND, childScheduler, importPackage, probeOnSigcont, say, watchBatches } from './scheduler-child.mjs';
 
 const [url, tablePrefix, ttl, add] = process.argv.slice(2);
-const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
-const base = process.env.TICKWERK_PACKAGE;
-const dist = (file) => pathToFileURL(`${base}/node_modules/tickwerk/dist/${file}`).href;
-const { EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED, Scheduler } = await import(base ? dist('node.js') : 'tickwerk');
-const { PostgresJobStore } = await import(base ? dist('postgres-store.js') : 'tickwerk/postgres');
+const tickwerk = await importPackage('tickwerk', 'node.js');
+const { PostgresJobStore } = await importPackage('tickwerk/postgres', 'postgres-store.js');
 
 /** What a batch of store ops or queued changes did, for the test: one entry a job. */
 const summary = (items) => items.map((o) => ({ op: o.op, jobId: o.jobId, name: o.record?.name, paused: o.record ? o.record.next_run_time === null : undefined }));
@@ -46,17 +40,9 @@ const summary = (items) => items.map((o) => ({ op: o.op, jobId: o.jobId, name: o
 const log = new pg.Pool({ connectionString: url, max: 2 });
 log.on('error', () => {});
 const store = new PostgresJobStore({ connection: url, tablePrefix, leaseTtl: Number(ttl), logger: { warn: (m) => console.error(m) } });
-const apply = store.apply.bind(store);
-store.apply = async (ops, consumed) => {
-  try {
-    const done = await apply(ops, consumed);
-    if (consumed?.length > 0) say({ applied: summary(ops), consumed: consumed.length, t: Date.now() });
-    return done;
-  } catch (e) {
-    if (e.code === 'LEASE_LOST') say({ refused: e.code, t: Date.now(), message: e.message });
-    throw e;
-  }
-};
+const apply = watchBatches(store, (ops, consumed) => {
+  if (consumed?.length > 0) say({ applied: summary(ops), consumed: consumed.length, t: Date.now() });
+});
 const submit = store.submit.bind(store);
 store.submit = async (changes) => {
   const called = Date.now();
@@ -70,29 +56,11 @@ store.takeChanges = async () => {
   return queued;
 };
 
-const scheduler = new Scheduler({
-  timezone: 'UTC',
-  jobstores: { default: store },
-  functions: { tick() {} },
-  logger: { warn: (...a) => console.error(...a), error: (...a) => console.error(...a) },
+const scheduler = childScheduler(tickwerk, store, (e) => {
+  log.query(`INSERT INTO ${tablePrefix}_runs (job_id, run_time, pid) VALUES ($1, $2, $3)`, [e.jobId, e.scheduledRunTime.getTime(), process.pid])
+    .catch((err) => console.error(`run log insert failed: ${err.message}`));
 });
-scheduler.addListener((e) => {
-  if (e.code === EVENT_ROLE_CHANGED) {
-    say({ role: e.role, t: Date.now() });
-  } else {
-    log.query(`INSERT INTO ${tablePrefix}_runs (job_id, run_time, pid) VALUES ($1, $2, $3)`, [e.jobId, e.scheduledRunTime.getTime(), process.pid])
-      .catch((err) => console.error(`run log insert failed: ${err.message}`));
-  }
-}, EVENT_JOB_EXECUTED | EVENT_ROLE_CHANGED);
-
-process.on('SIGCONT', async () => {
-  try {
-    await apply([{ op: 'put', jobstore: 'default', jobId: 'probe', record: { version: 1, id: 'probe', pid: process.pid } }]);
-    say({ probe: 'written', t: Date.now() });
-  } catch (e) {
-    say({ probe: e.code, t: Date.now(), message: e.message });
-  }
-});
+probeOnSigcont(apply);
 let stopping;
 /** shutdown(), the lease released (a follower takes over at once), exit 0. */
 const stop = () => {
@@ -112,7 +80,7 @@ function command(msg) {
   const { id } = msg;
   switch (msg.cmd) {
     case 'add': {
-      const job = scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null });
+      const job = scheduler.addJob('tick', 'interval', { ...EVERY_SECOND, id });
       return { called, nextRunTime: job.nextRunTime?.getTime() ?? null, role: scheduler.role };
     }
     case 'modify':
@@ -140,7 +108,7 @@ await scheduler.start();
 if (add === 'add') {
   const startDate = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
   for (const jobId of ['j1', 'j2', 'j3']) {
-    scheduler.addJob('tick', 'interval', { seconds: 1, id: jobId, startDate, coalesce: false, misfireGraceTime: null, replaceExisting: true });
+    scheduler.addJob('tick', 'interval', { ...EVERY_SECOND, id: jobId, startDate, replaceExisting: true });
   }
 }
 readCommands(command, stop);

@@ -25,10 +25,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Children } from './children.mjs';
 import { snapshotPackage } from './package-snapshot.mjs';
-import { startPostgres } from './postgres-server.mjs';
+import { postgresForTests } from './postgres-server.mjs';
+import { sleep, until } from './store-kit.mjs';
 
 const CHILD = fileURLToPath(new URL('./postgres-child.mjs', import.meta.url));
 const KILLS = Number(process.env.PG_SCHEDULER_KILLS ?? 5);
@@ -40,37 +40,20 @@ const PREFIX = 'e2e';
 /** A follower's command -> the leader's batch with the change committed (measured 4-27 ms). */
 const NOTICE_BOUND = 500;
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(cond, what, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await cond();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-let server;
-let admin;
 let pkg;
 before(async () => {
   const copying = Date.now();
   pkg = await snapshotPackage({ needed: ['postgres-store.js'], link: ['pg'] });
   console.log(`# the package copied for the children in ${Date.now() - copying} ms`);
-  server = await startPostgres();
-  admin = new pg.Client(server.url);
-  await admin.connect();
 });
-after(async () => {
-  await admin?.end();
-  await server?.stop();
+after(() => {
   if (pkg) rmSync(pkg, { recursive: true, force: true });
 });
+const db = postgresForTests();
 
 /** Spawns a child scheduler on the store with table prefix `prefix` (see postgres-child.mjs),
  *  with its command channel; `add`: it adds j1-j3 once started. */
-const spawnChild = (kids, prefix, add = false) => kids.spawn(CHILD, [server.url, prefix, String(TTL), ...(add ? ['add'] : [])], {
+const spawnChild = (kids, prefix, add = false) => kids.spawn(CHILD, [db.server.url, prefix, String(TTL), ...(add ? ['add'] : [])], {
   name: 'postgres-child',
   commands: true,
   env: { TICKWERK_PACKAGE: pkg },
@@ -80,7 +63,7 @@ const spawnChild = (kids, prefix, add = false) => kids.spawn(CHILD, [server.url,
 const lastRole = (c) => c.messages.filter((m) => m.role).at(-1)?.role;
 
 test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: every fire time at most once, handover within leaseTtl + renewInterval`, { timeout: 150_000 }, async () => {
-  await admin.query(`CREATE TABLE ${PREFIX}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  await db.admin.query(`CREATE TABLE ${PREFIX}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
   const kids = new Children();
   const spawn = (add) => spawnChild(kids, PREFIX, add);
   const events = []; // { kind: 'kill' | 'stop' | 'end', at }
@@ -109,7 +92,7 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
         }
         return undefined;
       }, `a new leader after kill ${i + 1}`, BOUND + 10_000);
-      const run = await until(async () => (await admin.query(
+      const run = await until(async () => (await db.admin.query(
         `SELECT (extract(epoch FROM at) * 1000)::bigint AS at FROM ${PREFIX}_runs WHERE pid = $1 AND at >= to_timestamp($2 / 1000.0) ORDER BY at LIMIT 1`,
         [next.child.pid, killedAt],
       )).rows[0], `the first run of the new leader after kill ${i + 1}`, 10_000);
@@ -146,8 +129,8 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
     await kids.killAll();
 
     // The run log.
-    const { rows } = await admin.query(`SELECT job_id, run_time::float8 AS t, pid FROM ${PREFIX}_runs ORDER BY job_id, run_time`);
-    const dupes = (await admin.query(`SELECT job_id, run_time, count(*)::int AS n FROM ${PREFIX}_runs GROUP BY 1, 2 HAVING count(*) > 1`)).rows;
+    const { rows } = await db.admin.query(`SELECT job_id, run_time::float8 AS t, pid FROM ${PREFIX}_runs ORDER BY job_id, run_time`);
+    const dupes = (await db.admin.query(`SELECT job_id, run_time, count(*)::int AS n FROM ${PREFIX}_runs GROUP BY 1, 2 HAVING count(*) > 1`)).rows;
     const gaps = [];
     const perJob = {};
     for (const job of ['j1', 'j2', 'j3']) {
@@ -180,7 +163,7 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
     assert.equal(probe.probe, 'LEASE_LOST', probe.message);
     assert.match(probe.message, /the lease is held by .* with token \d+ \(this store's was \d+\)/);
     for (const m of refusedBatches) assert.match(m.message, /held by|expired/);
-    const probeRow = await admin.query(`SELECT 1 FROM ${PREFIX}_jobs WHERE job_id = 'probe'`);
+    const probeRow = await db.admin.query(`SELECT 1 FROM ${PREFIX}_jobs WHERE job_id = 'probe'`);
     assert.equal(probeRow.rows.length, 0, 'the refused probe wrote nothing');
   } finally {
     await kids.killAll();
@@ -189,14 +172,14 @@ test(`3 processes, ${KILLS} SIGKILLs of the leader and a SIGSTOPped leader: ever
 
 test('a follower\'s addJob, modifyJob, pauseJob and removeJob reach the leader at once: it runs the job from its first fire time, keeps its run time across a rename, runs no fire time after the pause, and the removal deletes the row', { timeout: 60_000 }, async () => {
   const prefix = 'fw';
-  await admin.query(`CREATE TABLE ${prefix}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  await db.admin.query(`CREATE TABLE ${prefix}_runs (job_id text NOT NULL, run_time bigint NOT NULL, pid int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
   /** The logged runs of `job`, by scheduled run time: [{ t, pid, at }] (ms; `at`: logged). */
-  const runsOf = async (job) => (await admin.query(
+  const runsOf = async (job) => (await db.admin.query(
     `SELECT run_time::float8 AS t, pid, (extract(epoch FROM at) * 1000)::float8 AS at FROM ${prefix}_runs WHERE job_id = $1 ORDER BY run_time, at`,
     [job],
   )).rows;
   /** The stored record of `job` (parsed), or undefined. */
-  const stored = async (job) => (await admin.query(`SELECT record FROM ${prefix}_jobs WHERE job_id = $1`, [job])).rows.map((r) => JSON.parse(r.record))[0];
+  const stored = async (job) => (await db.admin.query(`SELECT record FROM ${prefix}_jobs WHERE job_id = $1`, [job])).rows.map((r) => JSON.parse(r.record))[0];
   const kids = new Children();
   try {
     const leader = spawnChild(kids, prefix);
@@ -263,7 +246,7 @@ test('a follower\'s addJob, modifyJob, pauseJob and removeJob reach the leader a
     const remove = await change(a, { cmd: 'remove', id: 'f1' }, (c) => c.op === 'remove' && c.jobId === 'f1');
     assert.equal(await stored('f1'), undefined, 'f1\'s row is deleted');
     for (const c of all) await until(async () => (await c.command({ cmd: 'get', id: 'f1' })).job === null, `f1 gone from ${c.pid}`, 5000);
-    assert.equal((await admin.query(`SELECT count(*)::int AS n FROM ${prefix}_changes`)).rows[0].n, 0, 'every queued change consumed');
+    assert.equal((await db.admin.query(`SELECT count(*)::int AS n FROM ${prefix}_changes`)).rows[0].n, 0, 'every queued change consumed');
 
     // Accounting: every fire time from the first to the last run exactly once, all on the leader.
     const times = log.map((r) => r.t);

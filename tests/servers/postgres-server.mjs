@@ -5,10 +5,11 @@
 // as root: as root (here and in CI) the server runs as the `postgres` system user, with the
 // temp dir chowned to it.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import pg from 'pg';
+import { freePort, released, stopAtExit, tempDir } from './throwaway.mjs';
 
 /** The newest /usr/lib/postgresql/<version>/bin (or $PG_BIN). */
 export function postgresBin() {
@@ -19,23 +20,6 @@ export function postgresBin() {
   versions.sort((a, b) => Number(b) - Number(a));
   return join(base, versions[0], 'bin');
 }
-
-/** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const started = new Set();
-process.on('exit', () => {
-  for (const server of started) server.stopSync();
-});
 
 /** A running server: `url` (postgres://postgres@127.0.0.1:<port>/postgres), `port`, `stop()`. */
 export class PostgresServer {
@@ -60,8 +44,7 @@ export class PostgresServer {
 
   /** stop(), synchronously (also used at process exit). */
   stopSync() {
-    if (!started.has(this)) return;
-    started.delete(this);
+    if (!released(this)) return;
     try {
       this._run('pg_ctl', ['stop', '-D', this.data, '-m', 'immediate', '-w']);
     } catch {
@@ -73,7 +56,7 @@ export class PostgresServer {
 
 /** initdb + pg_ctl start of a fresh cluster; resolves once it accepts connections. */
 export async function startPostgres() {
-  const dir = mkdtempSync(join(tmpdir(), 'tickwerk-pg-'));
+  const dir = tempDir('pg');
   const runAs = process.getuid?.() === 0;
   if (runAs) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -81,7 +64,7 @@ export async function startPostgres() {
     chownSync(dir, uid, gid);
   }
   const server = new PostgresServer(dir, await freePort(), runAs);
-  started.add(server);
+  stopAtExit(server);
   try {
     server._run('initdb', ['-D', server.data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
     const opts = `-p ${server.port} -k ${dir} -c listen_addresses=127.0.0.1 -F -c full_page_writes=off -c synchronous_commit=off -c max_connections=100`;
@@ -92,4 +75,23 @@ export async function startPostgres() {
     throw new Error(`could not start PostgreSQL in ${dir}: ${e.message}\n${detail}`);
   }
   return server;
+}
+
+/**
+ * One server for a test file: registers a `before` hook that starts it and connects an admin
+ * client (pg.Client, for the test's own queries) and an `after` hook that ends both. Returns
+ * the object the hooks fill: `{ server, admin }` (undefined until `before` has run).
+ */
+export function postgresForTests() {
+  const db = { server: undefined, admin: undefined };
+  before(async () => {
+    db.server = await startPostgres();
+    db.admin = new pg.Client(db.server.url);
+    await db.admin.connect();
+  });
+  after(async () => {
+    await db.admin?.end();
+    await db.server?.stop();
+  });
+  return db;
 }

@@ -8,73 +8,34 @@
 // takeover waiting for a write transaction in flight; a leader
 // whose renewals hang steps down before its lease ends; a dropped LISTEN connection
 // reconnected; an existing pg.Client and pg.Pool instead of connection options.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { TickwerkError } from '../../js/errors.js';
 import { DEFAULT_LEASE_TTL, PostgresJobStore } from '../../js/postgres-store.js';
 import { CorruptEntry } from '../../js/store-types.js';
-import { startPostgres } from './postgres-server.mjs';
+import { postgresForTests } from './postgres-server.mjs';
+import { invalidArg, joined as joinedStore, notices, put, roles, sleep, until } from './store-kit.mjs';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `cond()` holds; fails after `ms`. */
-async function until(cond, what, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-let server;
-let admin;
+const db = postgresForTests();
 let prefixes = 0;
 /** A table prefix of its own for each test (so tests share one server, not tables). */
 const freshPrefix = () => `t${(prefixes += 1)}`;
 const quietLog = { warn() {} };
 
-before(async () => {
-  server = await startPostgres();
-  admin = new pg.Client(server.url);
-  await admin.connect();
-});
-after(async () => {
-  await admin?.end();
-  await server?.stop();
-});
 
 const stores = [];
-/** An adapter bound to `alias` that records its role changes and notices (`.log`). */
+/** An adapter (closed by closeAll) bound to `alias`, joined, with its role changes and
+ *  notices recorded (`.log`, see store-kit.mjs). */
 async function joined(options, alias = 'default') {
   const store = new PostgresJobStore({ logger: quietLog, ...options });
   stores.push(store);
-  store.bind(alias);
-  store.log = [];
-  await store.coordinate({
-    role: (role) => store.log.push({ role, at: Date.now() }),
-    notice: (what) => store.log.push({ notice: what, at: Date.now() }),
-  });
-  return store;
+  return joinedStore(store, alias);
 }
 async function closeAll() {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 }
 
-const put = (id, extra = {}) => ({ op: 'put', jobstore: 'default', jobId: id, record: { version: 1, id, ...extra } });
-const roles = (s) => s.log.filter((e) => e.role).map((e) => e.role);
-const notices = (s, what) => s.log.filter((e) => e.notice === what).length;
-const rows = async (sql, params) => (await admin.query(sql, params)).rows;
-
-function invalidArg(fn, field, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof TickwerkError, String(e));
-    assert.equal(e.code, 'INVALID_ARGUMENT', e.message);
-    assert.equal(e.field, field, e.message);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
+const rows = async (sql, params) => (await db.admin.query(sql, params)).rows;
 
 test('options: exactly one of connection and client, typed errors naming the field and value', () => {
   invalidArg(() => new PostgresJobStore(), 'postgres', /options object/);
@@ -106,7 +67,7 @@ test('options: exactly one of connection and client, typed errors naming the fie
 test('records round trip; unreadable rows are reported as CorruptEntry and kept byte for byte', async () => {
   const tablePrefix = freshPrefix();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 2000 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
     assert.deepEqual(roles(a), ['leader']);
     assert.equal(a.token, '1');
     await a.apply([put('x', { n: 1 }), put('y'), put('x', { n: 2 }), put('z'), { op: 'remove', jobstore: 'default', jobId: 'y' }]);
@@ -114,10 +75,10 @@ test('records round trip; unreadable rows are reported as CorruptEntry and kept 
     await a.apply([{ op: 'clear', jobstore: 'default' }, put('after-clear')]);
     assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
     // Another store's records in the same tables are not this store's.
-    await admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('other', 'o', '{"version":1,"id":"o"}')`);
+    await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('other', 'o', '{"version":1,"id":"o"}')`);
     assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
     const bad = [['not-json', '{"version":1,'], ['array', '[1,2]'], ['wrong-id', '{"version":1,"id":"someone-else"}']];
-    for (const [id, text] of bad) await admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('default', $1, $2)`, [id, text]);
+    for (const [id, text] of bad) await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('default', $1, $2)`, [id, text]);
     const loaded = await a.load();
     const corrupt = loaded.filter((e) => e instanceof CorruptEntry);
     assert.deepEqual(corrupt.map((c) => [c.key, c.id]), [
@@ -144,8 +105,8 @@ test('records round trip; unreadable rows are reported as CorruptEntry and kept 
 test('two adapters: one leader, one follower; the change queue, notices, and consumed changes removed with the write', async () => {
   const tablePrefix = freshPrefix();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 2000 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 2000 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
     assert.deepEqual(roles(a), ['leader']);
     assert.deepEqual(roles(b), ['follower']);
     assert.equal(a.role, 'leader');
@@ -173,7 +134,7 @@ test('two adapters: one leader, one follower; the change queue, notices, and con
     await assert.rejects(a.apply([put('j2')], ['not-a-key']), (e) => e.code === 'STORE_FAILURE');
     assert.deepEqual((await b.load()).map((r) => r.id), ['j1']);
     // A change row someone broke is reported and left in the queue.
-    await admin.query(`INSERT INTO ${tablePrefix}_changes (store, change) VALUES ('default', '{"op":')`);
+    await db.admin.query(`INSERT INTO ${tablePrefix}_changes (store, change) VALUES ('default', '{"op":')`);
     assert.deepEqual((await a.takeChanges()).map((q) => q.change), [{ op: 'clear' }]);
     assert.equal(a.changeErrors.length, 1);
     assert.match(a.changeErrors[0].reason, /not JSON/);
@@ -187,7 +148,7 @@ test('two adapters: one leader, one follower; the change queue, notices, and con
 test('six adapters starting at once on a fresh database: exactly one leader; the lease renewed while it lives', async () => {
   const tablePrefix = freshPrefix();
   try {
-    const all = await Promise.all(Array.from({ length: 6 }, () => joined({ connection: server.url, tablePrefix, leaseTtl: 600 })));
+    const all = await Promise.all(Array.from({ length: 6 }, () => joined({ connection: db.server.url, tablePrefix, leaseTtl: 600 })));
     assert.deepEqual(all.map((s) => s.role).sort(), ['follower', 'follower', 'follower', 'follower', 'follower', 'leader']);
     const leader = all.find((s) => s.role === 'leader');
     await sleep(2000); // more than 3 TTLs: renewed, never taken over
@@ -203,8 +164,8 @@ test('six adapters starting at once on a fresh database: exactly one leader; the
 test('close() releases the lease and a follower takes it at once (the released notice)', async () => {
   const tablePrefix = freshPrefix();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 5000 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 5000 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
     const closed = Date.now();
     await a.close();
     assert.equal(a.role, null);
@@ -223,13 +184,13 @@ test('an expired lease is taken within renewInterval; the old leader\'s write wi
   const tablePrefix = freshPrefix();
   try {
     // `a` renews every 10 s, so it does not notice for a while; `b` retries every second.
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 20_000 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 3000 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 20_000 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 3000 });
     await a.apply([put('before')]);
     // As if `a` were paused past its lease: the lease expires on the server while `a` still
     // believes it leads (its own step-down timer is 16 s away).
     const expired = Date.now();
-    await admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
+    await db.admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
     await until(() => b.role === 'leader', 'b taking the expired lease', 3000);
     const took = b.log.at(-1).at - expired;
     console.log(`# expired lease taken after ${took} ms (renewInterval 1000 ms)`);
@@ -253,12 +214,12 @@ test('an expired lease is taken within renewInterval; the old leader\'s write wi
 
 test('a takeover waits for a write transaction in flight (the lease row read FOR SHARE), so it cannot load before that write commits', async () => {
   const tablePrefix = freshPrefix();
-  const writer = new pg.Client(server.url);
+  const writer = new pg.Client(db.server.url);
   await writer.connect();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 20_000 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 1000 });
-    await admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 20_000 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1000 });
+    await db.admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
     // What a's apply() does first, held open: the lease row read FOR SHARE.
     await writer.query('BEGIN');
     await writer.query(`SELECT holder FROM ${tablePrefix}_leases WHERE store = 'default' FOR SHARE`);
@@ -283,11 +244,11 @@ test('a takeover waits for a write transaction in flight (the lease row read FOR
 
 test('a leader whose renewals hang steps down before its lease can end; then another leads', async () => {
   const tablePrefix = freshPrefix();
-  const blocker = new pg.Client(server.url);
+  const blocker = new pg.Client(db.server.url);
   await blocker.connect();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 1500 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 1500 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
     // Hold the lease row locked: the leader's renewal (an UPDATE of that row) waits.
     await blocker.query('BEGIN');
     await blocker.query(`SELECT * FROM ${tablePrefix}_leases FOR UPDATE`);
@@ -309,12 +270,12 @@ test('a leader whose renewals hang steps down before its lease can end; then ano
 test('a dropped LISTEN connection is reconnected and the follower told to catch up', async () => {
   const tablePrefix = freshPrefix();
   try {
-    const a = await joined({ connection: server.url, tablePrefix, leaseTtl: 1500 });
-    const b = await joined({ connection: server.url, tablePrefix, leaseTtl: 1500 });
+    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
     const listeners = await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`);
     assert.equal(listeners.length, 2);
     const before = notices(b, 'records');
-    for (const { pid } of listeners) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    for (const { pid } of listeners) await db.admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await until(() => notices(b, 'records') > before, 'the follower told to reload after reconnecting', 3000);
     await until(async () => (await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`)).length === 2, 'two LISTEN connections again');
     await b.submit([{ op: 'clear' }]);
@@ -329,9 +290,9 @@ test('a dropped LISTEN connection is reconnected and the follower told to catch 
 
 test('an existing pg.Client (used by the store alone) and a pg.Pool instead of connection options', async () => {
   const tablePrefix = freshPrefix();
-  const client = new pg.Client(server.url);
+  const client = new pg.Client(db.server.url);
   await client.connect();
-  const pool = new pg.Pool({ connectionString: server.url, max: 4 });
+  const pool = new pg.Pool({ connectionString: db.server.url, max: 4 });
   try {
     const a = await joined({ client, tablePrefix, leaseTtl: 1000, pg });
     const b = await joined({ client: pool, tablePrefix, leaseTtl: 1000 });

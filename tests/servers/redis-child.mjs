@@ -9,18 +9,14 @@
 //                        or from the copy in $TICKWERK_PACKAGE/node_modules/tickwerk)
 //                        on a RedisJobStore (leaseTtl <ttl>). Every run of job `tick` appends
 //                        (job id, scheduled run time in ms, pid) to the stream `runs` of the same
-//                        server. Prints {ready, role} once started, {role, t} on every
-//                        EVENT_ROLE_CHANGED (t: this process's Date.now()), {refused, t} when the
-//                        store refuses a batch (LEASE_LOST). With `add`: adds jobs j1-j3
-//                        (interval 1 s, coalesce false, no misfire limit) after start; with
-//                        `addf`: adds job f1 alike (from a follower: a queued change).
-//                        On SIGCONT it writes a probe record with the store's current lease and
-//                        prints {probe: 'written' | code} (a resumed leader's write must be refused).
-import { pathToFileURL } from 'node:url';
+//                        server. Prints {ready, role} once started, and {role, t}, {refused, t}
+//                        and {probe} (on SIGCONT) as scheduler-child.mjs says. With `add`: adds
+//                        jobs j1-j3 (interval 1 s, coalesce false, no misfire limit) after
+//                        start; with `addf`: adds job f1 alike (from a follower: a queued change).
 import { RedisJobStore } from '../../js/redis-store.js';
+import { EVERY_SECOND, childScheduler, importPackage, probeOnSigcont, say, watchBatches } from './scheduler-child.mjs';
 
 const [mode, url, ttl] = process.argv.slice(2);
-const say = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 if (mode === 'writer') {
   const store = new RedisJobStore({ connection: url, leaseTtl: Number(ttl) });
@@ -45,41 +41,14 @@ if (mode === 'writer') {
     }
   }, 100);
 } else if (mode === 'scheduler') {
-  // The package as a user imports it; from a copy of it when TICKWERK_PACKAGE names one (a
-  // directory with node_modules/tickwerk and node_modules/ioredis).
-  const base = process.env.TICKWERK_PACKAGE;
-  const dist = (file) => pathToFileURL(`${base}/node_modules/tickwerk/dist/${file}`).href;
-  const { Scheduler, EVENT_JOB_EXECUTED, EVENT_ROLE_CHANGED } = await import(base ? dist('node.js') : 'tickwerk');
-  const { RedisJobStore: Store } = await import(base ? dist('redis-store.js') : 'tickwerk/redis');
+  const tickwerk = await importPackage('tickwerk', 'node.js');
+  const { RedisJobStore: Store } = await importPackage('tickwerk/redis', 'redis-store.js');
   const { default: Redis } = await import('ioredis');
   const log = new Redis(url);
   const store = new Store({ connection: url, leaseTtl: Number(ttl) });
-  const apply = store.apply.bind(store);
-  store.apply = async (...args) => {
-    try {
-      return await apply(...args);
-    } catch (e) {
-      if (e.code === 'LEASE_LOST') say({ refused: e.code, t: Date.now(), message: e.message });
-      throw e;
-    }
-  };
-  const scheduler = new Scheduler({
-    timezone: 'UTC',
-    jobstores: { default: store },
-    functions: { tick() {} },
-    logger: { warn: (...a) => console.error(...a), error: (...a) => console.error(...a) },
-  });
-  scheduler.addListener((e) => {
-    if (e.code === EVENT_ROLE_CHANGED) say({ role: e.role, t: Date.now() });
-    else log.xadd('runs', '*', 'job', e.jobId, 'time', String(e.scheduledRunTime.getTime()), 'pid', String(process.pid));
-  }, EVENT_JOB_EXECUTED | EVENT_ROLE_CHANGED);
-  process.on('SIGCONT', async () => {
-    try {
-      await apply([{ op: 'put', jobstore: 'default', jobId: 'probe', record: { version: 1, id: 'probe', pid: process.pid } }]);
-      say({ probe: 'written', t: Date.now() });
-    } catch (e) {
-      say({ probe: e.code, t: Date.now(), message: e.message });
-    }
+  probeOnSigcont(watchBatches(store));
+  const scheduler = childScheduler(tickwerk, store, (e) => {
+    log.xadd('runs', '*', 'job', e.jobId, 'time', String(e.scheduledRunTime.getTime()), 'pid', String(process.pid));
   });
   process.on('SIGTERM', async () => {
     await scheduler.shutdown();
@@ -90,7 +59,7 @@ if (mode === 'writer') {
   const ids = { add: ['j1', 'j2', 'j3'], addf: ['f1'] }[process.argv[5]] ?? [];
   const added = Date.now();
   for (const id of ids) {
-    scheduler.addJob('tick', 'interval', { seconds: 1, id, coalesce: false, misfireGraceTime: null, replaceExisting: true });
+    scheduler.addJob('tick', 'interval', { ...EVERY_SECOND, id, replaceExisting: true });
   }
   say({ ready: true, role: scheduler.role, t: Date.now(), added: ids.length ? added : undefined });
 } else {

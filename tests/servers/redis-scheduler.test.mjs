@@ -13,56 +13,27 @@
 //     'follower'), nothing ran twice; then the new leader shuts down (SIGTERM): its lease is
 //     released and another process leads at once.
 // REDIS_KILLS (default 5) sets the number of kills. The children import a copy of dist/ taken
-// at the start (see snapshotDist).
+// at the start (package-snapshot.mjs).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { Children } from './children.mjs';
+import { snapshotPackage } from './package-snapshot.mjs';
 import { startRedis } from './redis-server.mjs';
+import { sleep } from './store-kit.mjs';
 
 const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TTL = 2000;
 const RENEW = Math.floor(TTL / 3);
 /** Scheduling latency allowed on top of the bound (2 shared cores, three Node processes). */
 const SLACK = 700;
 const KILLS = Number(process.env.REDIS_KILLS ?? 5);
 const JOBS = ['j1', 'j2', 'j3'];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * A copy of the built package taken once (dist/ and package.json, with ioredis linked beside
- * it): the children import the package from it, so a build started meanwhile (it empties
- * dist/ first) cannot pull the package from under them. Waits up to 3 min for an incomplete
- * dist/ (a build in progress) to be complete.
- */
-async function snapshotDist() {
-  const needed = ['node.js', 'load-node.js', 'scheduler.js', 'redis-store.js', 'store-types.js', 'errors.js', 'tickwerk_bg.wasm', 'core/tickwerk_core.js'];
-  const dir = mkdtempSync(join(tmpdir(), 'tickwerk-redis-pkg-'));
-  const pkg = join(dir, 'node_modules', 'tickwerk');
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(join(ROOT, 'node_modules', 'ioredis'), join(dir, 'node_modules', 'ioredis'));
-  for (let waited = 0; ; waited += 2000) {
-    const complete = () => needed.every((f) => existsSync(join(ROOT, 'dist', f)));
-    if (complete()) {
-      try {
-        rmSync(pkg, { recursive: true, force: true });
-        cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
-        cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-        if (needed.every((f) => existsSync(join(pkg, 'dist', f))) && complete()) return dir;
-      } catch {
-        // a build removed files while they were copied: try again
-      }
-    }
-    if (waited > 180_000) throw new Error('dist/ is incomplete: run node scripts/build.mjs');
-    await sleep(2000);
-  }
-}
-const PACKAGE = await snapshotDist();
+/** A copy of the built package for the children (see package-snapshot.mjs). */
+const PACKAGE = await snapshotPackage({ needed: ['redis-store.js'], link: ['ioredis'] });
 after(() => rmSync(PACKAGE, { recursive: true, force: true }));
 
 /** The cluster under test: a server, its children, a client for checks. */

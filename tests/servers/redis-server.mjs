@@ -3,27 +3,8 @@
 // process; stop() shuts it down (SHUTDOWN NOSAVE, then SIGKILL if it lingers) and removes the
 // dir — and at process exit if a test forgot. scripts/setup.sh installs Debian's redis-server.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-/** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const running = new Set();
-process.on('exit', () => {
-  for (const server of running) server.stopSync();
-});
+import { rmSync } from 'node:fs';
+import { freePort, released, stopAtExit, tempDir } from './throwaway.mjs';
 
 /** A running redis-server: `port`, `url` (redis://127.0.0.1:<port>), `stop()`. */
 export class RedisServer {
@@ -37,8 +18,7 @@ export class RedisServer {
 
   /** Stops the server (no save) and removes its directory. */
   async stop() {
-    if (!running.has(this)) return;
-    running.delete(this);
+    if (!released(this)) return;
     spawnSync('redis-cli', ['-p', String(this.port), 'shutdown', 'nosave'], { stdio: 'ignore', timeout: 5000 });
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
     await this.exited;
@@ -48,7 +28,7 @@ export class RedisServer {
 
   /** At exit: SIGKILL and remove (no awaiting possible there). */
   stopSync() {
-    running.delete(this);
+    released(this);
     try {
       this.proc.kill('SIGKILL');
     } catch {
@@ -60,7 +40,7 @@ export class RedisServer {
 
 /** Starts redis-server on a free port in a new temp dir; resolves once it accepts connections. */
 export async function startRedis() {
-  const dir = mkdtempSync(join(tmpdir(), 'tickwerk-redis-'));
+  const dir = tempDir('redis');
   for (let attempt = 0; ; attempt += 1) {
     const port = await freePort();
     const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
@@ -70,14 +50,14 @@ export async function startRedis() {
     proc.stdout.on('data', (d) => { output += d; });
     proc.stderr.on('data', (d) => { output += d; });
     const server = new RedisServer(dir, port, proc);
-    running.add(server);
+    stopAtExit(server);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && proc.exitCode === null) {
       const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', timeout: 2000 });
       if (ping.stdout?.trim() === 'PONG') return server;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    running.delete(server);
+    released(server);
     proc.kill('SIGKILL');
     await server.exited;
     if (attempt >= 2) {

@@ -9,48 +9,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
-import { TickwerkError } from '../../js/errors.js';
 import { RedisJobStore, DEFAULT_LEASE_TTL } from '../../js/redis-store.js';
 import { CorruptEntry } from '../../js/store-types.js';
 import { Children } from './children.mjs';
 import { startRedis } from './redis-server.mjs';
+import { invalidArg, joined as joinedStore, notices, put, roles, sleep, until } from './store-kit.mjs';
 
 const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `cond()` holds; fails after `ms`. */
-async function until(cond, what, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** An adapter bound to `alias`, with its role changes and notices recorded (`.log`). */
-async function joined(options, alias = 'default') {
-  const store = new RedisJobStore(options);
-  store.bind(alias);
-  store.log = [];
-  await store.coordinate({
-    role: (role) => store.log.push({ role, at: Date.now() }),
-    notice: (what) => store.log.push({ notice: what, at: Date.now() }),
-  });
-  return store;
-}
-
-const put = (id, extra = {}) => ({ op: 'put', jobstore: 'default', jobId: id, record: { version: 1, id, ...extra } });
-const roles = (s) => s.log.filter((e) => e.role).map((e) => e.role);
-
-function invalidArg(fn, field, pattern) {
-  assert.throws(fn, (e) => {
-    assert.ok(e instanceof TickwerkError, String(e));
-    assert.equal(e.code, 'INVALID_ARGUMENT', e.message);
-    assert.equal(e.field, field, e.message);
-    assert.match(e.message, pattern);
-    return true;
-  });
-}
+/** An adapter bound to `alias`, joined, with its role changes and notices recorded (`.log`,
+ *  see store-kit.mjs). */
+const joined = (options, alias = 'default') => joinedStore(new RedisJobStore(options), alias);
 
 test('options: exactly one of client and connection; typed errors naming the field', () => {
   invalidArg(() => new RedisJobStore(), 'redis', /options object/);
@@ -106,7 +75,7 @@ test('two adapters: one leader, one follower; records round trip; unreadable rec
     stores.push(b);
     assert.deepEqual([roles(a), roles(b)], [['leader'], ['follower']]);
     await a.apply([put('x', { n: 1 }), put('y'), { op: 'remove', jobstore: 'default', jobId: 'y' }]);
-    await until(() => b.log.some((e) => e.notice === 'records'), 'the follower told of records');
+    await until(() => notices(b, 'records') > 0, 'the follower told of records');
     assert.deepEqual(await b.load(), [{ version: 1, id: 'x', n: 1 }]);
     assert.ok(!a.log.some((e) => e.notice), 'no notice of its own writes');
     await raw.hset(a.keys.jobs, 'bad', '{not json', 'other', '{"version":1,"id":"else"}', 'arr', '[1]');
@@ -151,7 +120,7 @@ test('change queue: a follower submits, the leader is told, takes them oldest fi
     ];
     await b.submit(changes.slice(0, 2));
     await b.submit(changes.slice(2));
-    await until(() => a.log.filter((e) => e.notice === 'changes').length === 2, 'two change notices');
+    await until(() => notices(a, 'changes') === 2, 'two change notices');
     const taken = await a.takeChanges();
     assert.deepEqual(taken.map((t) => t.change), changes);
     assert.ok(taken.every((t) => typeof t.key === 'string'));

@@ -8,7 +8,7 @@
 // takeover waiting for a write transaction in flight; a leader
 // whose renewals hang steps down before its lease ends; a dropped LISTEN connection
 // reconnected; an existing pg.Client and pg.Pool instead of connection options.
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { DEFAULT_LEASE_TTL, PostgresJobStore } from '../../js/postgres-store.js';
@@ -31,8 +31,23 @@ async function joined(options, alias = 'default') {
   stores.push(store);
   return joinedStore(store, alias);
 }
+/** Closes every adapter `joined` made (after each test, whatever happened). */
 async function closeAll() {
   await Promise.all(stores.splice(0).map((s) => s.close()));
+}
+afterEach(closeAll);
+
+/** Runs `body(client)` with a connection of its own to the server (for a transaction held
+ *  open against the adapters); afterwards rolls back whatever it left open and ends it. */
+async function withConnection(body) {
+  const client = new pg.Client(db.server.url);
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.query('ROLLBACK').catch(() => {});
+    await client.end();
+  }
 }
 
 const rows = async (sql, params) => (await db.admin.query(sql, params)).rows;
@@ -66,157 +81,135 @@ test('options: exactly one of connection and client, typed errors naming the fie
 
 test('records round trip; unreadable rows are reported as CorruptEntry and kept byte for byte', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
-    assert.deepEqual(roles(a), ['leader']);
-    assert.equal(a.token, '1');
-    await a.apply([put('x', { n: 1 }), put('y'), put('x', { n: 2 }), put('z'), { op: 'remove', jobstore: 'default', jobId: 'y' }]);
-    assert.deepEqual(await a.load(), [{ version: 1, id: 'x', n: 2 }, { version: 1, id: 'z' }]);
-    await a.apply([{ op: 'clear', jobstore: 'default' }, put('after-clear')]);
-    assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
-    // Another store's records in the same tables are not this store's.
-    await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('other', 'o', '{"version":1,"id":"o"}')`);
-    assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
-    const bad = [['not-json', '{"version":1,'], ['array', '[1,2]'], ['wrong-id', '{"version":1,"id":"someone-else"}']];
-    for (const [id, text] of bad) await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('default', $1, $2)`, [id, text]);
-    const loaded = await a.load();
-    const corrupt = loaded.filter((e) => e instanceof CorruptEntry);
-    assert.deepEqual(corrupt.map((c) => [c.key, c.id]), [
-      [`${tablePrefix}_jobs:default:array`, 'array'],
-      [`${tablePrefix}_jobs:default:not-json`, 'not-json'],
-      [`${tablePrefix}_jobs:default:wrong-id`, 'wrong-id'],
-    ]);
-    assert.match(corrupt[0].reason, /not a JSON object/);
-    assert.match(corrupt[1].reason, /not JSON/);
-    assert.match(corrupt[2].reason, /"someone-else" is not the row's job_id/);
-    await a.apply([put('more')]);
-    const kept = await rows(`SELECT job_id, record FROM ${tablePrefix}_jobs WHERE store = 'default' AND job_id = ANY($1) ORDER BY job_id`, [bad.map((b) => b[0])]);
-    assert.deepEqual(kept.map((r) => [r.job_id, r.record]), [...bad].sort());
-    await a.apply([put('not-json')]); // replaceExisting overwrites it
-    assert.ok(!(await a.load()).some((e) => e instanceof CorruptEntry && e.id === 'not-json'));
-    // A job id Postgres text cannot hold unchanged is a STORE_FAILURE, and nothing is written.
-    await assert.rejects(a.apply([put('fine'), put('nul\0id')]), (e) => e.code === 'STORE_FAILURE' && /NUL or a lone surrogate/.test(e.message));
-    assert.ok(!(await a.load()).some((r) => r.id === 'fine'));
-  } finally {
-    await closeAll();
-  }
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
+  assert.deepEqual(roles(a), ['leader']);
+  assert.equal(a.token, '1');
+  await a.apply([put('x', { n: 1 }), put('y'), put('x', { n: 2 }), put('z'), { op: 'remove', jobstore: 'default', jobId: 'y' }]);
+  assert.deepEqual(await a.load(), [{ version: 1, id: 'x', n: 2 }, { version: 1, id: 'z' }]);
+  await a.apply([{ op: 'clear', jobstore: 'default' }, put('after-clear')]);
+  assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
+  // Another store's records in the same tables are not this store's.
+  await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('other', 'o', '{"version":1,"id":"o"}')`);
+  assert.deepEqual((await a.load()).map((r) => r.id), ['after-clear']);
+  const bad = [['not-json', '{"version":1,'], ['array', '[1,2]'], ['wrong-id', '{"version":1,"id":"someone-else"}']];
+  for (const [id, text] of bad) await db.admin.query(`INSERT INTO ${tablePrefix}_jobs VALUES ('default', $1, $2)`, [id, text]);
+  const loaded = await a.load();
+  const corrupt = loaded.filter((e) => e instanceof CorruptEntry);
+  assert.deepEqual(corrupt.map((c) => [c.key, c.id]), [
+    [`${tablePrefix}_jobs:default:array`, 'array'],
+    [`${tablePrefix}_jobs:default:not-json`, 'not-json'],
+    [`${tablePrefix}_jobs:default:wrong-id`, 'wrong-id'],
+  ]);
+  assert.match(corrupt[0].reason, /not a JSON object/);
+  assert.match(corrupt[1].reason, /not JSON/);
+  assert.match(corrupt[2].reason, /"someone-else" is not the row's job_id/);
+  await a.apply([put('more')]);
+  const kept = await rows(`SELECT job_id, record FROM ${tablePrefix}_jobs WHERE store = 'default' AND job_id = ANY($1) ORDER BY job_id`, [bad.map((b) => b[0])]);
+  assert.deepEqual(kept.map((r) => [r.job_id, r.record]), [...bad].sort());
+  await a.apply([put('not-json')]); // replaceExisting overwrites it
+  assert.ok(!(await a.load()).some((e) => e instanceof CorruptEntry && e.id === 'not-json'));
+  // A job id Postgres text cannot hold unchanged is a STORE_FAILURE, and nothing is written.
+  await assert.rejects(a.apply([put('fine'), put('nul\0id')]), (e) => e.code === 'STORE_FAILURE' && /NUL or a lone surrogate/.test(e.message));
+  assert.ok(!(await a.load()).some((r) => r.id === 'fine'));
 });
 
 test('two adapters: one leader, one follower; the change queue, notices, and consumed changes removed with the write', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
-    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
-    assert.deepEqual(roles(a), ['leader']);
-    assert.deepEqual(roles(b), ['follower']);
-    assert.equal(a.role, 'leader');
-    assert.equal(b.role, 'follower');
-    // A follower never held the lease: refused without a round trip.
-    await assert.rejects(b.apply([put('b')]), (e) => e.code === 'LEASE_LOST' && /not the leader, nothing written/.test(e.message));
-    await b.submit([{ op: 'put', jobId: 'j1', record: { version: 1, id: 'j1' }, base: null }]);
-    await b.submit([{ op: 'remove', jobId: 'j0' }, { op: 'clear' }]);
-    await until(() => notices(a, 'changes') >= 2, 'the leader hearing of the changes');
-    assert.equal(notices(b, 'changes'), 0, 'a follower is not told of changes');
-    const queued = await a.takeChanges();
-    assert.deepEqual(queued.map((q) => q.change), [
-      { op: 'put', jobId: 'j1', record: { version: 1, id: 'j1' }, base: null },
-      { op: 'remove', jobId: 'j0' },
-      { op: 'clear' },
-    ]);
-    assert.ok(queued.every((q) => typeof q.key === 'string'));
-    assert.deepEqual(await a.takeChanges(), queued, 'not removed by taking them');
-    await a.apply([put('j1')], queued.slice(0, 2).map((q) => q.key));
-    assert.deepEqual((await a.takeChanges()).map((q) => q.change), [{ op: 'clear' }]);
-    await until(() => notices(b, 'records') >= 1, 'the follower hearing of the records');
-    assert.equal(notices(a, 'records'), 0, 'the leader is not told of its own writes');
-    assert.deepEqual((await b.load()).map((r) => r.id), ['j1']);
-    // A write whose consumed keys cannot be removed is not applied either (all or none).
-    await assert.rejects(a.apply([put('j2')], ['not-a-key']), (e) => e.code === 'STORE_FAILURE');
-    assert.deepEqual((await b.load()).map((r) => r.id), ['j1']);
-    // A change row someone broke is reported and left in the queue.
-    await db.admin.query(`INSERT INTO ${tablePrefix}_changes (store, change) VALUES ('default', '{"op":')`);
-    assert.deepEqual((await a.takeChanges()).map((q) => q.change), [{ op: 'clear' }]);
-    assert.equal(a.changeErrors.length, 1);
-    assert.match(a.changeErrors[0].reason, /not JSON/);
-    assert.equal((await rows(`SELECT count(*)::int AS n FROM ${tablePrefix}_changes`))[0].n, 2);
-    await assert.rejects(b.submit([{ op: 'rename' }]), (e) => e.code === 'STORE_FAILURE' && /unknown op "rename"/.test(e.message));
-  } finally {
-    await closeAll();
-  }
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
+  const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 2000 });
+  assert.deepEqual(roles(a), ['leader']);
+  assert.deepEqual(roles(b), ['follower']);
+  assert.equal(a.role, 'leader');
+  assert.equal(b.role, 'follower');
+  // A follower never held the lease: refused without a round trip.
+  await assert.rejects(b.apply([put('b')]), (e) => e.code === 'LEASE_LOST' && /not the leader, nothing written/.test(e.message));
+  await b.submit([{ op: 'put', jobId: 'j1', record: { version: 1, id: 'j1' }, base: null }]);
+  await b.submit([{ op: 'remove', jobId: 'j0' }, { op: 'clear' }]);
+  await until(() => notices(a, 'changes') >= 2, 'the leader hearing of the changes');
+  assert.equal(notices(b, 'changes'), 0, 'a follower is not told of changes');
+  const queued = await a.takeChanges();
+  assert.deepEqual(queued.map((q) => q.change), [
+    { op: 'put', jobId: 'j1', record: { version: 1, id: 'j1' }, base: null },
+    { op: 'remove', jobId: 'j0' },
+    { op: 'clear' },
+  ]);
+  assert.ok(queued.every((q) => typeof q.key === 'string'));
+  assert.deepEqual(await a.takeChanges(), queued, 'not removed by taking them');
+  await a.apply([put('j1')], queued.slice(0, 2).map((q) => q.key));
+  assert.deepEqual((await a.takeChanges()).map((q) => q.change), [{ op: 'clear' }]);
+  await until(() => notices(b, 'records') >= 1, 'the follower hearing of the records');
+  assert.equal(notices(a, 'records'), 0, 'the leader is not told of its own writes');
+  assert.deepEqual((await b.load()).map((r) => r.id), ['j1']);
+  // A write whose consumed keys cannot be removed is not applied either (all or none).
+  await assert.rejects(a.apply([put('j2')], ['not-a-key']), (e) => e.code === 'STORE_FAILURE');
+  assert.deepEqual((await b.load()).map((r) => r.id), ['j1']);
+  // A change row someone broke is reported and left in the queue.
+  await db.admin.query(`INSERT INTO ${tablePrefix}_changes (store, change) VALUES ('default', '{"op":')`);
+  assert.deepEqual((await a.takeChanges()).map((q) => q.change), [{ op: 'clear' }]);
+  assert.equal(a.changeErrors.length, 1);
+  assert.match(a.changeErrors[0].reason, /not JSON/);
+  assert.equal((await rows(`SELECT count(*)::int AS n FROM ${tablePrefix}_changes`))[0].n, 2);
+  await assert.rejects(b.submit([{ op: 'rename' }]), (e) => e.code === 'STORE_FAILURE' && /unknown op "rename"/.test(e.message));
 });
 
 test('six adapters starting at once on a fresh database: exactly one leader; the lease renewed while it lives', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    const all = await Promise.all(Array.from({ length: 6 }, () => joined({ connection: db.server.url, tablePrefix, leaseTtl: 600 })));
-    assert.deepEqual(all.map((s) => s.role).sort(), ['follower', 'follower', 'follower', 'follower', 'follower', 'leader']);
-    const leader = all.find((s) => s.role === 'leader');
-    await sleep(2000); // more than 3 TTLs: renewed, never taken over
-    assert.deepEqual(all.map((s) => roles(s).length), [1, 1, 1, 1, 1, 1], 'no role changed');
-    const [lease] = await rows(`SELECT holder, token::int AS token FROM ${tablePrefix}_leases`);
-    assert.deepEqual(lease, { holder: leader.holder, token: 1 });
-    await leader.apply([put('still-leading')]);
-  } finally {
-    await closeAll();
-  }
+  const all = await Promise.all(Array.from({ length: 6 }, () => joined({ connection: db.server.url, tablePrefix, leaseTtl: 600 })));
+  assert.deepEqual(all.map((s) => s.role).sort(), ['follower', 'follower', 'follower', 'follower', 'follower', 'leader']);
+  const leader = all.find((s) => s.role === 'leader');
+  await sleep(2000); // more than 3 TTLs: renewed, never taken over
+  assert.deepEqual(all.map((s) => roles(s).length), [1, 1, 1, 1, 1, 1], 'no role changed');
+  const [lease] = await rows(`SELECT holder, token::int AS token FROM ${tablePrefix}_leases`);
+  assert.deepEqual(lease, { holder: leader.holder, token: 1 });
+  await leader.apply([put('still-leading')]);
 });
 
 test('close() releases the lease and a follower takes it at once (the released notice)', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
-    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
-    const closed = Date.now();
-    await a.close();
-    assert.equal(a.role, null);
-    await until(() => b.role === 'leader', 'b leading', 2000);
-    const took = b.log.at(-1).at - closed;
-    console.log(`# released lease taken after ${took} ms (TTL 5000 ms, renewInterval 1666 ms)`);
-    assert.ok(took < 1000, `took ${took} ms`);
-    assert.equal(b.token, '2');
-    await b.apply([put('b')]);
-  } finally {
-    await closeAll();
-  }
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
+  const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 5000 });
+  const closed = Date.now();
+  await a.close();
+  assert.equal(a.role, null);
+  await until(() => b.role === 'leader', 'b leading', 2000);
+  const took = b.log.at(-1).at - closed;
+  console.log(`# released lease taken after ${took} ms (TTL 5000 ms, renewInterval 1666 ms)`);
+  assert.ok(took < 1000, `took ${took} ms`);
+  assert.equal(b.token, '2');
+  await b.apply([put('b')]);
 });
 
 test('an expired lease is taken within renewInterval; the old leader\'s write with its stale token is refused by the server and it steps down', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    // `a` renews every 10 s, so it does not notice for a while; `b` retries every second.
-    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 20_000 });
-    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 3000 });
-    await a.apply([put('before')]);
-    // As if `a` were paused past its lease: the lease expires on the server while `a` still
-    // believes it leads (its own step-down timer is 16 s away).
-    const expired = Date.now();
-    await db.admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
-    await until(() => b.role === 'leader', 'b taking the expired lease', 3000);
-    const took = b.log.at(-1).at - expired;
-    console.log(`# expired lease taken after ${took} ms (renewInterval 1000 ms)`);
-    assert.ok(took <= 1000 + 150, `took ${took} ms`);
-    assert.equal(a.role, 'leader', 'a has not noticed yet');
-    await assert.rejects(a.apply([put('stale-write')]), (e) => {
-      assert.equal(e.code, 'LEASE_LOST', e.message);
-      assert.match(e.message, new RegExp(`held by ${b.holder.replace(/[/.]/g, '\\$&')} with token 2 \\(this store's was 1\\)`));
-      return true;
-    });
-    assert.equal(a.role, 'follower');
-    assert.deepEqual(roles(a), ['leader', 'follower']);
-    assert.deepEqual((await b.load()).map((r) => r.id), ['before'], 'nothing of the refused write');
-    await b.apply([put('new-leader')]);
-    await sleep(1200);
-    assert.equal(a.role, 'follower', 'a cannot take a lease that is renewed');
-  } finally {
-    await closeAll();
-  }
+  // `a` renews every 10 s, so it does not notice for a while; `b` retries every second.
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 20_000 });
+  const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 3000 });
+  await a.apply([put('before')]);
+  // As if `a` were paused past its lease: the lease expires on the server while `a` still
+  // believes it leads (its own step-down timer is 16 s away).
+  const expired = Date.now();
+  await db.admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
+  await until(() => b.role === 'leader', 'b taking the expired lease', 3000);
+  const took = b.log.at(-1).at - expired;
+  console.log(`# expired lease taken after ${took} ms (renewInterval 1000 ms)`);
+  assert.ok(took <= 1000 + 150, `took ${took} ms`);
+  assert.equal(a.role, 'leader', 'a has not noticed yet');
+  await assert.rejects(a.apply([put('stale-write')]), (e) => {
+    assert.equal(e.code, 'LEASE_LOST', e.message);
+    assert.match(e.message, new RegExp(`held by ${b.holder.replace(/[/.]/g, '\\$&')} with token 2 \\(this store's was 1\\)`));
+    return true;
+  });
+  assert.equal(a.role, 'follower');
+  assert.deepEqual(roles(a), ['leader', 'follower']);
+  assert.deepEqual((await b.load()).map((r) => r.id), ['before'], 'nothing of the refused write');
+  await b.apply([put('new-leader')]);
+  await sleep(1200);
+  assert.equal(a.role, 'follower', 'a cannot take a lease that is renewed');
 });
 
 test('a takeover waits for a write transaction in flight (the lease row read FOR SHARE), so it cannot load before that write commits', async () => {
   const tablePrefix = freshPrefix();
-  const writer = new pg.Client(db.server.url);
-  await writer.connect();
-  try {
+  await withConnection(async (writer) => {
     const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 20_000 });
     const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1000 });
     await db.admin.query(`UPDATE ${tablePrefix}_leases SET expires_at = clock_timestamp()`);
@@ -235,18 +228,12 @@ test('a takeover waits for a write transaction in flight (the lease row read FOR
     assert.deepEqual(roles(b), ['follower', 'leader'], 'led once, not a lease that had run out while waiting');
     assert.equal(a.role, 'leader', 'a has not renewed yet');
     await assert.rejects(a.apply([put('late')]), (e) => e.code === 'LEASE_LOST');
-  } finally {
-    await writer.query('ROLLBACK').catch(() => {});
-    await writer.end();
-    await closeAll();
-  }
+  });
 });
 
 test('a leader whose renewals hang steps down before its lease can end; then another leads', async () => {
   const tablePrefix = freshPrefix();
-  const blocker = new pg.Client(db.server.url);
-  await blocker.connect();
-  try {
+  await withConnection(async (blocker) => {
     const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
     const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
     // Hold the lease row locked: the leader's renewal (an UPDATE of that row) waits.
@@ -260,32 +247,24 @@ test('a leader whose renewals hang steps down before its lease can end; then ano
     await blocker.query('ROLLBACK');
     await until(() => b.role === 'leader' || a.role === 'leader', 'a new leader', 3000);
     assert.equal([a, b].filter((s) => s.role === 'leader').length, 1);
-  } finally {
-    await blocker.query('ROLLBACK').catch(() => {});
-    await blocker.end();
-    await closeAll();
-  }
+  });
 });
 
 test('a dropped LISTEN connection is reconnected and the follower told to catch up', async () => {
   const tablePrefix = freshPrefix();
-  try {
-    const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
-    const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
-    const listeners = await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`);
-    assert.equal(listeners.length, 2);
-    const before = notices(b, 'records');
-    for (const { pid } of listeners) await db.admin.query('SELECT pg_terminate_backend($1)', [pid]);
-    await until(() => notices(b, 'records') > before, 'the follower told to reload after reconnecting', 3000);
-    await until(async () => (await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`)).length === 2, 'two LISTEN connections again');
-    await b.submit([{ op: 'clear' }]);
-    await until(() => notices(a, 'changes') >= 1, 'the leader hearing of changes on its new connection');
-    const seen = notices(b, 'records');
-    await a.apply([put('x')]);
-    await until(() => notices(b, 'records') > seen, 'the follower hearing of records on its new connection');
-  } finally {
-    await closeAll();
-  }
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+  const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+  const listeners = await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`);
+  assert.equal(listeners.length, 2);
+  const before = notices(b, 'records');
+  for (const { pid } of listeners) await db.admin.query('SELECT pg_terminate_backend($1)', [pid]);
+  await until(() => notices(b, 'records') > before, 'the follower told to reload after reconnecting', 3000);
+  await until(async () => (await rows(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN ${tablePrefix}_events'`)).length === 2, 'two LISTEN connections again');
+  await b.submit([{ op: 'clear' }]);
+  await until(() => notices(a, 'changes') >= 1, 'the leader hearing of changes on its new connection');
+  const seen = notices(b, 'records');
+  await a.apply([put('x')]);
+  await until(() => notices(b, 'records') > seen, 'the follower hearing of records on its new connection');
 });
 
 test('an existing pg.Client (used by the store alone) and a pg.Pool instead of connection options', async () => {

@@ -21,6 +21,24 @@ const CHILD = fileURLToPath(new URL('./redis-child.mjs', import.meta.url));
  *  see store-kit.mjs). */
 const joined = (options, alias = 'default') => joinedStore(new RedisJobStore(options), alias);
 
+/**
+ * Runs `body({ server, raw, stores })` against a fresh redis-server: `raw` is a client for the
+ * test's own checks, `stores` the adapters the test wants closed. Afterwards, whatever
+ * happened, closes those adapters, `raw` and the server (in that order).
+ */
+async function onFreshServer(body) {
+  const server = await startRedis();
+  const raw = new Redis(server.port);
+  const stores = [];
+  try {
+    return await body({ server, raw, stores });
+  } finally {
+    for (const s of stores) await s.close();
+    raw.disconnect();
+    await server.stop();
+  }
+}
+
 test('options: exactly one of client and connection; typed errors naming the field', () => {
   invalidArg(() => new RedisJobStore(), 'redis', /options object/);
   invalidArg(() => new RedisJobStore({}), 'redis', /exactly one of client .* and connection/);
@@ -65,10 +83,7 @@ test('no server: coordinate() rejects with STORE_FAILURE and closes what it open
 });
 
 test('two adapters: one leader, one follower; records round trip; unreadable records reported and kept', async () => {
-  const server = await startRedis();
-  const raw = new Redis(server.port);
-  const stores = [];
-  try {
+  await onFreshServer(async ({ server, raw, stores }) => {
     const a = await joined({ connection: server.url, leaseTtl: 2000 });
     stores.push(a);
     const b = await joined({ client: raw, leaseTtl: 2000 }); // an existing client
@@ -99,17 +114,11 @@ test('two adapters: one leader, one follower; records round trip; unreadable rec
     const c = await joined({ connection: server.url, leaseTtl: 2000 }, 'other');
     stores.push(c);
     assert.deepEqual(roles(c), ['leader']);
-  } finally {
-    for (const s of stores) await s.close();
-    raw.disconnect();
-    await server.stop();
-  }
+  });
 });
 
 test('change queue: a follower submits, the leader is told, takes them oldest first and consumes them in its apply', async () => {
-  const server = await startRedis();
-  const stores = [];
-  try {
+  await onFreshServer(async ({ server, raw, stores }) => {
     const a = await joined({ connection: server.url, leaseTtl: 2000 });
     const b = await joined({ connection: { port: server.port }, leaseTtl: 2000 });
     stores.push(a, b);
@@ -135,7 +144,6 @@ test('change queue: a follower submits, the leader is told, takes them oldest fi
     await a.apply([], [taken[2].key]);
     assert.deepEqual(await a.takeChanges(), []);
     // A change that is not JSON is left in the queue (reported once), the others are taken.
-    const raw = new Redis(server.port);
     await raw.xadd(a.keys.changes, '*', 'change', '{broken');
     await b.submit([{ op: 'remove', jobId: 'q' }]);
     const warn = console.warn;
@@ -150,18 +158,11 @@ test('change queue: a follower submits, the leader is told, takes them oldest fi
     assert.equal(warned.length, 1);
     assert.match(warned[0], /is not JSON .*left in the queue/);
     assert.equal(await raw.xlen(a.keys.changes), 2);
-    raw.disconnect();
-  } finally {
-    for (const s of stores) await s.close();
-    await server.stop();
-  }
+  });
 });
 
 test('lease: renewed while the leader lives (token unchanged over 4 TTLs); released at close and taken at once; taken after expiry within TTL + renewInterval', async () => {
-  const server = await startRedis();
-  const raw = new Redis(server.port);
-  const stores = [];
-  try {
+  await onFreshServer(async ({ server, raw, stores }) => {
     const ttl = 600;
     const a = await joined({ connection: server.url, leaseTtl: ttl });
     const b = await joined({ connection: server.url, leaseTtl: ttl });
@@ -191,17 +192,11 @@ test('lease: renewed while the leader lives (token unchanged over 4 TTLs); relea
     console.log(`# expired lease (TTL ${ttl} ms, renewInterval ${c.renewInterval} ms) taken after ${took} ms`);
     assert.ok(took <= ttl + c.renewInterval + 100, `taken after ${took} ms`);
     assert.equal(await raw.get(a.keys.lease), `${c.holder}:3`);
-  } finally {
-    for (const s of stores) await s.close();
-    raw.disconnect();
-    await server.stop();
-  }
+  });
 });
 
 test('close(): one promise for every call; a lease taken while closing is released; releasing does not touch another holder\'s lease', async () => {
-  const server = await startRedis();
-  const raw = new Redis(server.port);
-  try {
+  await onFreshServer(async ({ server, raw }) => {
     const keys = (() => { const s = new RedisJobStore({ connection: server.url }); s.bind('default'); return s.keys; })();
     await raw.set(keys.lease, 'ghost:1', 'PX', 60_000);
     const c = await joined({ connection: server.url, leaseTtl: 2000 });
@@ -219,17 +214,11 @@ test('close(): one promise for every call; a lease taken while closing is releas
     await raw.set(keys.lease, 'other:9', 'PX', 60_000);
     await a.close();
     assert.equal(await raw.get(keys.lease), 'other:9');
-  } finally {
-    raw.disconnect();
-    await server.stop();
-  }
+  });
 });
 
 test('fencing: a stale token is refused by the server (LEASE_LOST, nothing written, no changes consumed) and its holder steps down', async () => {
-  const server = await startRedis();
-  const raw = new Redis(server.port);
-  const stores = [];
-  try {
+  await onFreshServer(async ({ server, raw, stores }) => {
     // Renewals every 2.5 s: the lease is moved to b between two of a's renewals.
     const a = await joined({ connection: server.url, leaseTtl: 6000 });
     const b = await joined({ connection: server.url, leaseTtl: 6000 });
@@ -256,18 +245,11 @@ test('fencing: a stale token is refused by the server (LEASE_LOST, nothing writt
     await sleep(3000);
     assert.deepEqual(roles(a), ['leader', 'follower']);
     assert.deepEqual(roles(b), ['follower', 'leader']);
-  } finally {
-    for (const s of stores) await s.close();
-    raw.disconnect();
-    await server.stop();
-  }
+  });
 });
 
 test('a leader that cannot renew (server paused for writes) steps down before its lease can end', async () => {
-  const server = await startRedis();
-  const raw = new Redis(server.port);
-  const stores = [];
-  try {
+  await onFreshServer(async ({ server, raw, stores }) => {
     const ttl = 1000;
     const a = await joined({ connection: server.url, leaseTtl: ttl });
     stores.push(a);
@@ -282,46 +264,38 @@ test('a leader that cannot renew (server paused for writes) steps down before it
     await until(() => a.role === 'leader', 'a leads again once it can', 3 * ttl);
     assert.deepEqual(roles(a), ['leader', 'follower', 'leader']);
     assert.match(await raw.get(a.keys.lease), /:2$/, 'with a new token');
-  } finally {
-    for (const s of stores) await s.close();
-    raw.disconnect();
-    await server.stop();
-  }
+  });
 });
 
 test('a SIGSTOPped leader process is replaced; after SIGCONT its writes are refused by the server and it steps down', async () => {
-  const server = await startRedis();
-  const kids = new Children();
-  const raw = new Redis(server.port);
-  const stores = [];
-  try {
-    const ttl = 1000;
-    const child = kids.spawn(CHILD, ['writer', server.url, String(ttl)]);
-    await child.waitFor((m) => m.role === 'leader', 'the child leads');
-    await child.waitFor((m) => m.wrote >= 3, 'the child writes');
-    const b = await joined({ connection: server.url, leaseTtl: ttl });
-    stores.push(b);
-    assert.equal(b.role, 'follower');
-    child.kill('SIGSTOP');
-    const stopped = Date.now();
-    await until(() => b.role === 'leader', 'b takes over', 3 * ttl);
-    console.log(`# SIGSTOP -> new leader: ${b.log.at(-1).at - stopped} ms (TTL ${ttl} ms)`);
-    const from = child.messages.length;
-    const writtenBefore = Number(await raw.hget(b.keys.jobs, 'counter').then((t) => JSON.parse(t).n));
-    child.kill('SIGCONT');
-    const refused = await child.waitFor((m) => m.refused, 'a refused write', 5000, from);
-    assert.equal(refused.refused, 'LEASE_LOST');
-    await child.waitFor((m) => m.role === 'follower', 'the child steps down', 5000, from);
-    await sleep(3 * ttl);
-    const after = child.messages.slice(from);
-    assert.ok(!after.some((m) => m.wrote), `no write accepted after SIGCONT: ${JSON.stringify(after)}`);
-    assert.equal(JSON.parse(await raw.hget(b.keys.jobs, 'counter')).n, writtenBefore, 'the counter was not written');
-    assert.equal(b.role, 'leader');
-    console.log(`# after SIGCONT: ${after.filter((m) => m.refused).length} writes refused, roles ${JSON.stringify(after.filter((m) => m.role).map((m) => m.role))}`);
-  } finally {
-    await kids.killAll();
-    for (const s of stores) await s.close();
-    raw.disconnect();
-    await server.stop();
-  }
+  await onFreshServer(async ({ server, raw, stores }) => {
+    const kids = new Children();
+    try {
+      const ttl = 1000;
+      const child = kids.spawn(CHILD, ['writer', server.url, String(ttl)]);
+      await child.waitFor((m) => m.role === 'leader', 'the child leads');
+      await child.waitFor((m) => m.wrote >= 3, 'the child writes');
+      const b = await joined({ connection: server.url, leaseTtl: ttl });
+      stores.push(b);
+      assert.equal(b.role, 'follower');
+      child.kill('SIGSTOP');
+      const stopped = Date.now();
+      await until(() => b.role === 'leader', 'b takes over', 3 * ttl);
+      console.log(`# SIGSTOP -> new leader: ${b.log.at(-1).at - stopped} ms (TTL ${ttl} ms)`);
+      const from = child.messages.length;
+      const writtenBefore = Number(await raw.hget(b.keys.jobs, 'counter').then((t) => JSON.parse(t).n));
+      child.kill('SIGCONT');
+      const refused = await child.waitFor((m) => m.refused, 'a refused write', 5000, from);
+      assert.equal(refused.refused, 'LEASE_LOST');
+      await child.waitFor((m) => m.role === 'follower', 'the child steps down', 5000, from);
+      await sleep(3 * ttl);
+      const after = child.messages.slice(from);
+      assert.ok(!after.some((m) => m.wrote), `no write accepted after SIGCONT: ${JSON.stringify(after)}`);
+      assert.equal(JSON.parse(await raw.hget(b.keys.jobs, 'counter')).n, writtenBefore, 'the counter was not written');
+      assert.equal(b.role, 'leader');
+      console.log(`# after SIGCONT: ${after.filter((m) => m.refused).length} writes refused, roles ${JSON.stringify(after.filter((m) => m.role).map((m) => m.role))}`);
+    } finally {
+      await kids.killAll();
+    }
+  });
 });

@@ -70,6 +70,13 @@ const glue = join(stage, 'tickwerk_core.js');
     'const unloaded = new Proxy({}, { get() { throw notReady(); } });\n' +
     'let wasmModule, wasmInstance, wasm = unloaded;');
   patch('if (wasm !== undefined) return wasm;', 'if (wasm !== unloaded) return wasm;', 2);
+  // Only our loaders call `init`/`initSync` (the package does not export them), always with
+  // `{ module_or_path }` / `{ module }`: the warnings about older call forms go, and the one
+  // about a server without `application/wasm` is shorter (-77 B gzipped in the bundled app).
+  patch(" else {\n            console.warn('using deprecated parameters for `initSync()`; pass a single object instead')\n        }", '');
+  patch(" else {\n            console.warn('using deprecated parameters for the initialization function; pass a single object instead')\n        }", '');
+  patch('"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"',
+    '"tickwerk: the wasm is not served as application/wasm; compiling it from its bytes instead (slower):"');
   writeFileSync(glue, text);
 }
 

@@ -2,14 +2,21 @@
 // (the loaders register it with `registerErrorClass`), so `instanceof TickwerkError` and
 // `err.code` work for every error tickwerk throws. Also here: reading caller input without
 // letting a hostile value (a revoked Proxy, a throwing getter) throw anything but a
-// TickwerkError, and the short texts of values that messages quote.
+// TickwerkError, and the short texts of values that messages quote. The message texts
+// themselves come from error-text.js (shared with the wasm bindings).
+
+import { errorMessage, makeError, shortened } from './error-text.js';
+
+/** The parts each error's message was formatted from (for `inCallerSpelling`). */
+const partsOf = new WeakMap();
 
 /** An error thrown by tickwerk, with a stable `code` to switch on. */
 export class TickwerkError extends Error {
   /**
    * @param {string} code stable code, e.g. `INVALID_ARGUMENT`
    * @param {string} message names the option and the offending value
-   * @param {{ field?: string, value?: string, cause?: unknown }} [details]
+   * @param {{ field?: string, value?: string, cause?: unknown, parts?: Parts }} [details]
+   *   `parts`: what `message` was formatted from (`errorMessage`), kept out of sight
    */
   constructor(code, message, details = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -17,8 +24,19 @@ export class TickwerkError extends Error {
     this.code = code;
     this.field = details.field;
     this.value = details.value;
+    if (details.parts) partsOf.set(this, details.parts);
   }
 }
+
+/** @typedef {{ form: string, field?: string, value?: string, reason?: string }} Parts */
+
+/**
+ * A TickwerkError of `code` whose message `errorMessage` (error-text.js) formats from the
+ * parts (the form defaults to the code); its `field` and `value` are shortened as in it.
+ * @param {string} code
+ * @param {{ form?: string, field?: string, value?: string, reason?: string }} parts
+ */
+export const formattedError = (code, { form = code, field, value, reason }) => makeError(TickwerkError, code, form, field, value, reason);
 
 /** Whether `value` is a TickwerkError (never throws, even for a revoked Proxy). */
 export function isTickwerkError(value) {
@@ -29,18 +47,18 @@ export function isTickwerkError(value) {
   }
 }
 
-/** The longest piece of a caller's text a message quotes (the rest is counted, not copied). */
-export const QUOTE_LIMIT = 64;
-
-/** `text`, or its first QUOTE_LIMIT characters and `…` when it is longer. */
-export function preview(text) {
-  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
-}
-
 /** A short text form of any value for messages (`"abc"`, `12`, `null`, `object`); never throws. */
 export function show(value) {
+  return typeof value === 'string' ? shortened(value) : valueText(value);
+}
+
+/**
+ * The text of any value as a message names it: a string whole (the message shortens it),
+ * otherwise as `show` gives it. Never throws.
+ */
+export function valueText(value) {
   try {
-    if (typeof value === 'string') return preview(value);
+    if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
     if (value === null || value === undefined) return String(value);
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
@@ -72,13 +90,9 @@ export function errorText(thrown) {
   return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
 
-/** An `INVALID_ARGUMENT` error in the core's message format. */
+/** An `INVALID_ARGUMENT` error naming `field` and `value` (any value, shown by `valueText`). */
 export function invalid(field, value, reason) {
-  const text = show(value);
-  return new TickwerkError('INVALID_ARGUMENT', `invalid ${field} ${JSON.stringify(text)}: ${reason}`, {
-    field,
-    value: text,
-  });
+  return formattedError('INVALID_ARGUMENT', { field, value: valueText(value), reason });
 }
 
 /** The most keys an options object may have (a guard against huge hostile objects). */
@@ -177,10 +191,12 @@ export function member(field, object, key) {
  * option keys the caller gave. Returns the (same) error.
  */
 export function inCallerSpelling(error, keys) {
-  if (!isTickwerkError(error) || typeof error.field !== 'string' || !error.field.includes('_')) return error;
-  const field = camel(error.field);
+  const parts = isTickwerkError(error) ? partsOf.get(error) : undefined;
+  if (typeof parts?.field !== 'string' || !parts.field.includes('_')) return error;
+  const field = camel(parts.field);
   if (!keys.includes(field)) return error;
-  error.message = error.message.replace(`invalid ${error.field} `, `invalid ${field} `);
-  error.field = field;
+  parts.field = field;
+  error.message = errorMessage(parts.form, parts.field, parts.value, parts.reason);
+  error.field = shortened(field);
   return error;
 }

@@ -4,7 +4,8 @@
 // when the task may start (a pool of `maxWorkers` slots; the rest wait in order) and how a
 // function is called.
 
-import { invalid, preview, TickwerkError } from './errors.js';
+import { shortened } from './error-text.js';
+import { invalid } from './errors.js';
 import { isSpecObject, readSpec } from './stores.js';
 
 /** The most workers an executor may have (a guard against a careless huge number). */
@@ -68,10 +69,7 @@ export class DefaultExecutor {
    */
   async call(call) {
     if (typeof call.func !== 'function') {
-      throw new TickwerkError('INVALID_ARGUMENT', `invalid func ${JSON.stringify(String(call.funcRef))}: no function registered under this name`, {
-        field: 'func',
-        value: String(call.funcRef),
-      });
+      throw invalid('func', String(call.funcRef), 'no function registered under this name');
     }
     return await call.func(...call.callArgs);
   }
@@ -117,7 +115,7 @@ export class WorkerExecutor extends DefaultExecutor {
     }
     const module = ref.slice(0, hash);
     if (!this.allows(ref)) {
-      throw invalid('func', ref, `module ${JSON.stringify(preview(module))} is not in this worker executor's allow-list (its modules option); it was not imported`);
+      throw invalid('func', ref, `module ${JSON.stringify(shortened(module))} is not in this worker executor's allow-list (its modules option); it was not imported`);
     }
     const worker = this._idleWorkers.pop() ?? (await this._spawn());
     worker.busy(true);
@@ -205,7 +203,7 @@ async function spawnWorker() {
     // this Node-only branch uses.
     const getBuiltin = globalThis.process.getBuiltinModule;
     if (typeof getBuiltin !== 'function') {
-      throw new TickwerkError('INVALID_ARGUMENT', 'invalid executor "worker": needs Node >= 20.16 (process.getBuiltinModule)', { field: 'executor', value: 'worker' });
+      throw invalid('executor', 'worker', 'needs Node >= 20.16 (process.getBuiltinModule)');
     }
     const { Worker } = getBuiltin('node:worker_threads');
     raw = new Worker(`${WORKER_LOOP}
@@ -230,7 +228,7 @@ self.onmessage = (m) => answer((x) => self.postMessage(x))(m.data);`], { type: '
       URL.revokeObjectURL(url);
     };
   } else {
-    throw new TickwerkError('INVALID_ARGUMENT', 'invalid executor "worker": this runtime has no Worker', { field: 'executor', value: 'worker' });
+    throw invalid('executor', 'worker', 'this runtime has no Worker');
   }
   let nextId = 0;
   const handle = {

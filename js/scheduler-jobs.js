@@ -3,7 +3,7 @@
 // belongs to the trigger), trigger specs from aliases and instances, job arguments read
 // once into copies, and the JSON check persistent stores need.
 
-import { article, camel, checkSafeKey, didYouMean, errorText, invalid, isTickwerkError, ownEntries, show, TickwerkError } from './errors.js';
+import { article, camel, checkSafeKey, didYouMean, errorText, formattedError, invalid, isTickwerkError, ownEntries, show } from './errors.js';
 import { isForeignTrigger, isTrigger, TRIGGER_KEYS, triggerWords, wasmTriggerOf } from './triggers.js';
 import { toSpecDate } from './time.js';
 
@@ -110,7 +110,7 @@ function unknownJobOption(trigger, key, value) {
 
 /** An `UNSERIALIZABLE` error naming the field. */
 export function unserializable(field, reason) {
-  return new TickwerkError('UNSERIALIZABLE', `${field} cannot be stored as JSON: ${reason}`, { field });
+  return formattedError('UNSERIALIZABLE', { field, reason });
 }
 
 /**

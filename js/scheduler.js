@@ -9,7 +9,7 @@
 // starts → results reported → events delivered → timer re-armed for nextWakeup().
 
 import { SchedulerCore } from './core/tickwerk_core.js';
-import { errorText, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
+import { errorText, formattedError, inCallerSpelling, invalid, isTickwerkError, member, ownEntries, TickwerkError, unknownKey } from './errors.js';
 import { isForeignTrigger, isTrigger, triggerFromSpec } from './triggers.js';
 import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
@@ -697,7 +697,7 @@ export class Scheduler {
   _aliasOf(id, jobstore) {
     if (jobstore !== undefined && jobstore !== null) return jobstore;
     const j = this._coreJob(id, undefined);
-    if (!j) throw new TickwerkError('JOB_NOT_FOUND', `no job by the id of ${JSON.stringify(id)} was found`, { field: 'id', value: id });
+    if (!j) throw formattedError('JOB_NOT_FOUND', { field: 'id', value: id });
     return j.jobstore ?? this._pending.get(id) ?? 'default';
   }
 

@@ -8,7 +8,7 @@
 // the lock's queue with a plain (waiting) `navigator.locks.request`, so a handover needs no
 // polling and no timeout.
 
-import { TickwerkError } from './errors.js';
+import { invalid } from './errors.js';
 
 /** Whether this runtime has what the election needs (Web Locks and BroadcastChannel). */
 export function canElect() {
@@ -21,11 +21,11 @@ export function canElect() {
 
 /** The refusal where Web Locks (or BroadcastChannel) are missing: names the fix. */
 export function noElection(field, what) {
-  return new TickwerkError(
-    'INVALID_ARGUMENT',
-    `invalid ${field} true: ${what} is shared between tabs through Web Locks (navigator.locks) and BroadcastChannel, which this runtime lacks; ` +
+  return invalid(
+    field,
+    true,
+    `${what} is shared between tabs through Web Locks (navigator.locks) and BroadcastChannel, which this runtime lacks; ` +
       'pass { shared: false } when this is the only scheduler on the store (a second one would run every job again)',
-    { field, value: 'true' },
   );
 }
 

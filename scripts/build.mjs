@@ -77,6 +77,14 @@ const glue = join(stage, 'tickwerk_core.js');
   patch(" else {\n            console.warn('using deprecated parameters for the initialization function; pass a single object instead')\n        }", '');
   patch('"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"',
     '"tickwerk: the wasm is not served as application/wasm; compiling it from its bytes instead (slower):"');
+  // The bindings' one JS snippet is js/error-text.js (the message formats, src/wasm/error.rs):
+  // the glue imports the package's own copy (dist/error-text.js), not a second one under
+  // snippets/, so the app ships the formats once.
+  const snippet = /'\.\/snippets\/tickwerk-[0-9a-f]+\/js\/error-text\.js'/g;
+  if ((text.match(snippet) ?? []).length !== 1) throw new Error('wasm-bindgen glue: the import of js/error-text.js not found once (did the glue change?)');
+  text = text.replace(snippet, "'../error-text.js'");
+  const snippets = readdirSync(join(stage, 'snippets'), { recursive: true }).filter((f) => f.endsWith('.js'));
+  if (snippets.length !== 1) throw new Error(`wasm-bindgen snippets: ${snippets.join(', ')} (expected only js/error-text.js)`);
   writeFileSync(glue, text);
 }
 
@@ -180,6 +188,8 @@ const stagedGlue = {
   name: 'staged-glue',
   setup(b) {
     b.onResolve({ filter: /\/core\/tickwerk_core\.js$/ }, () => ({ path: glue }));
+    // The glue's import of the message formats (dist/error-text.js beside dist/core/).
+    b.onResolve({ filter: /^\.\.\/error-text\.js$/ }, (a) => (a.importer === glue ? { path: join(jsDir, 'error-text.js') } : undefined));
   },
 };
 await build({

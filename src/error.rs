@@ -92,6 +92,8 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// The texts of the npm package's messages too: its JS formatter (`js/error-text.js`,
+    /// which the wasm bindings call) writes the same ones, and the tests of both check them.
     /// Values are double-quoted with JSON escapes ([`quoted`]); values and field names longer
     /// than [`SHOWN_CHARS`](crate::message_text::SHOWN_CHARS) characters are [`shortened`]
     /// (a field can be a user's unknown key), so every message stays short.

@@ -3,63 +3,67 @@
 //! A core [`Error`] becomes a JS object thrown to the caller, carrying
 //!
 //! * `code`: the stable [`Error::code`] (`INVALID_ARGUMENT`, `UNKNOWN_TIMEZONE`, …),
-//! * `message`: the core's message, naming the field and the offending value,
+//! * `message`: the message naming the field and the offending value, formatted by
+//!   `errorMessage` of `js/error-text.js` (imported as this module's JS snippet) from the
+//!   error's parts: the one place the package's message texts live. The core's `Display`
+//!   writes the same texts for native Rust users; the bindings do not call it (the core
+//!   itself still does, for the reason of a `CorruptRecord` that wraps another error, so the
+//!   wasm still links it).
 //! * `field` / `value`: the field and value as separate properties, when the error has them.
 //!
 //! By default the object is a plain JS `Error` named `TickwerkError`. Once the JS layer has
 //! called [`register_error_class`] with its `TickwerkError` class, errors are built as
-//! `new TickwerkError(code, message, { field, value })` instead, so `instanceof` works for
-//! users of the low-level exports too.
+//! `new TickwerkError(code, message, { field, value, parts })` instead (`parts`: what the
+//! message was formatted from, so the JS layer can re-spell the field), and `instanceof`
+//! works for users of the low-level exports too.
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, JsString, Object, Reflect};
+use js_sys::{Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::MAX_STRING_LEN;
-use crate::message_text::{number_text, shortened, shortened_to};
+use crate::message_text::{number_text, shortened_to};
 use crate::Error;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
+#[wasm_bindgen(module = "/js/error-text.js")]
+extern "C" {
+    /// The message of an error of `form` about `field`, `value` and `reason`.
+    #[wasm_bindgen(js_name = errorMessage)]
+    fn error_message(form: &str, field: Option<&str>, value: Option<&str>, reason: Option<&str>) -> String;
+    /// The error to throw: `new class(code, message, { field, value, parts })`, or a plain
+    /// `Error` named `TickwerkError` with those properties when `class` is undefined.
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(class: Option<Function>, code: &str, form: &str, field: Option<&str>, value: Option<&str>, reason: Option<&str>) -> JsValue;
+}
+
+/// The parts of a core error's message: its form (the code, or `UNREADABLE_RECORD_ID`),
+/// field, value text (whole: the formatter shortens it) and reason.
+struct Parts<'a> {
+    form: &'static str,
+    field: Option<&'a str>,
+    value: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
 /// Makes every error thrown by the bindings an instance of `class`, constructed as
-/// `new class(code, message, { field, value })`.
+/// `new class(code, message, { field, value, parts })`.
 #[wasm_bindgen(js_name = registerErrorClass)]
 pub fn register_error_class(class: Function) {
     ERROR_CLASS.with(|slot| *slot.borrow_mut() = Some(class));
 }
 
-/// The JS value to throw for a core error. Its `field` and `value` are [`shortened`] as in
-/// the message (at most [`SHOWN_CHARS`](crate::message_text::SHOWN_CHARS) characters and `…`).
+/// The JS value to throw for a core error. Its `field` and `value` are shortened as in the
+/// message (at most [`SHOWN_CHARS`](crate::message_text::SHOWN_CHARS) characters and `…`).
 pub fn to_js(err: &Error) -> JsValue {
-    let (field, value) = field_and_value(err);
-    let field = field.as_deref().map(shortened);
-    let value = value.as_deref().map(shortened);
-    js_error(err.code(), &err.to_string(), field.as_deref(), value.as_deref())
-}
-
-/// A JS error with `code`, `message` and optional `field` / `value`, for failures detected
-/// in the bindings themselves (a JS value of the wrong type).
-pub fn js_error(code: &str, message: &str, field: Option<&str>, value: Option<&str>) -> JsValue {
-    let details = Object::new();
-    set(&details, "field", field.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
-    set(&details, "value", value.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+    let p = parts(err);
     let class = ERROR_CLASS.with(|slot| slot.borrow().clone());
-    if let Some(class) = class {
-        let args = Array::of3(&JsValue::from(code), &JsValue::from(message), &details);
-        if let Ok(err) = Reflect::construct(&class, &args) {
-            return err;
-        }
-    }
-    let err = js_sys::Error::new(message);
-    err.set_name("TickwerkError");
-    set(&err, "code", JsValue::from(code));
-    set(&err, "field", Reflect::get(&details, &"field".into()).unwrap_or(JsValue::UNDEFINED));
-    set(&err, "value", Reflect::get(&details, &"value".into()).unwrap_or(JsValue::UNDEFINED));
-    err.into()
+    make_error(class, err.code(), p.form, p.field, p.value, p.reason)
 }
 
 /// An `INVALID_ARGUMENT` error for a JS value of the wrong type.
@@ -117,21 +121,26 @@ pub fn describe(value: &JsValue) -> String {
     value.js_typeof().as_string().unwrap_or_else(|| "value".into())
 }
 
-/// The field and value an error names, when it names them.
-fn field_and_value(err: &Error) -> (Option<String>, Option<String>) {
-    #[allow(unreachable_patterns)]
-    match err {
-        Error::InvalidArgument { field, value, .. } => (Some(field.clone()), Some(value.clone())),
-        Error::UnknownTimezone { name } => (Some("timezone".into()), Some(name.clone())),
-        Error::ConflictingId { id } | Error::UnreadableRecordId { id } | Error::JobNotFound { id } => (Some("id".into()), Some(id.clone())),
-        Error::UnknownAlias { kind, alias } => (Some((*kind).into()), Some(alias.clone())),
-        Error::Unserializable { field, .. } => (Some(field.clone()), None),
-        Error::CorruptRecord { id, .. } => (Some("id".into()), Some(id.clone())),
-        _ => (None, None),
-    }
+/// The message of a core error, as the thrown JS error's `message` (for texts the bindings
+/// hand over in other shapes, such as `loadJobs`' problems).
+pub fn message(err: &Error) -> String {
+    let p = parts(err);
+    error_message(p.form, p.field, p.value, p.reason)
 }
 
-fn set(target: &JsValue, key: &str, value: JsValue) {
-    // Setting a property on a fresh, ordinary object cannot fail; ignore the impossible.
-    let _ = Reflect::set(target, &JsValue::from(key), &value);
+/// The parts of an error's message: the field and value it names, when it names them, and
+/// the reason it gives.
+fn parts(err: &Error) -> Parts<'_> {
+    let (form, field, value, reason) = match err {
+        Error::InvalidArgument { field, value, reason } => ("INVALID_ARGUMENT", Some(field.as_str()), Some(value.as_str()), Some(reason.as_str())),
+        Error::UnknownTimezone { name } => ("UNKNOWN_TIMEZONE", Some("timezone"), Some(name.as_str()), None),
+        Error::ConflictingId { id } => ("CONFLICTING_ID", Some("id"), Some(id.as_str()), None),
+        Error::UnreadableRecordId { id } => ("UNREADABLE_RECORD_ID", Some("id"), Some(id.as_str()), None),
+        Error::JobNotFound { id } => ("JOB_NOT_FOUND", Some("id"), Some(id.as_str()), None),
+        Error::UnknownAlias { kind, alias } => ("UNKNOWN_ALIAS", Some(*kind), Some(alias.as_str()), None),
+        Error::Unserializable { field, reason } => ("UNSERIALIZABLE", Some(field.as_str()), None, Some(reason.as_str())),
+        Error::CorruptRecord { id, reason } => ("CORRUPT_RECORD", Some("id"), Some(id.as_str()), Some(reason.as_str())),
+        Error::SchedulerAlreadyRunning | Error::SchedulerNotRunning => (err.code(), None, None, None),
+    };
+    Parts { form, field, value, reason }
 }

@@ -160,7 +160,7 @@ impl SchedulerCore {
                 members.push(("id", Value::from(id)));
             }
             members.push(("code", Value::from(p.error.code())));
-            members.push(("message", Value::from(p.error.to_string())));
+            members.push(("message", Value::from(super::error::message(&p.error))));
             convert::object(members)
         });
         convert::to_js_value(&Value::Array(problems.collect()))

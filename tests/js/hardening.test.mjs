@@ -344,3 +344,20 @@ test('issue 9: fold picks the occurrence of a repeated wall time (cron jobs, Cro
   const { scheduler } = make();
   assert.match(scheduler.addJob(() => {}, 'cron', { hour: 1, minute: 30, timezone: zone, fold: 'first' }).trigger.toString(), /fold='first'/);
 });
+
+test('issue 11: the errors of the JS layer and of the wasm share one message format', () => {
+  const { scheduler } = make();
+  const a64 = 'a'.repeat(64);
+  // A JS check (no such job): a long value is cut and counted as the core's messages do.
+  const missing = throwsCode(() => scheduler.modifyJob('a'.repeat(1_000_000), {}), 'JOB_NOT_FOUND');
+  assert.equal(missing.message, `no job by the id of "${a64}…" (1000000 characters) was found`);
+  assert.equal(missing.value, `${a64}…`);
+  // A core check: the field is spelt as the caller spelt it, in the message and the property.
+  const camel = throwsCode(() => new IntervalTrigger({ seconds: 1, startDate: 'nonsense' }), 'INVALID_ARGUMENT', 'startDate');
+  assert.match(camel.message, /^invalid startDate "nonsense": /);
+  const snake = throwsCode(() => new IntervalTrigger({ seconds: 1, start_date: 'nonsense' }), 'INVALID_ARGUMENT', 'start_date');
+  assert.equal(snake.message, camel.message.replace('startDate', 'start_date'));
+  // A core check of a long value: cut at 64 characters (code points) and counted.
+  const long = throwsCode(() => new IntervalTrigger({ seconds: 1, startDate: '😀'.repeat(100) }), 'INVALID_ARGUMENT', 'startDate');
+  assert.ok(long.message.startsWith(`invalid startDate "${'😀'.repeat(64)}…" (100 characters): `), long.message);
+});

@@ -1,6 +1,6 @@
-//! How the trigger, cron and time-zone property tests run their `proptest` properties
-//! (`tests/cron_properties.rs`, `trigger_properties.rs`, `trigger_fuzz.rs`,
-//! `tzdb_equivalence.rs`).
+//! How the property tests run their `proptest` properties (`tests/cron_properties.rs`,
+//! `trigger_properties.rs`, `trigger_fuzz.rs`, `tzdb_equivalence.rs`,
+//! `scheduler_properties.rs`).
 //!
 //! * **Deterministic by default.** Each property has its own fixed seed, so every run (and
 //!   CI) checks the same cases; `PROPTEST_RNG_SEED=n` picks other cases for exploring.

@@ -88,7 +88,7 @@ export function asBool(field, value) {
 }
 
 /** APScheduler's `asint`: an integer, or the text of one. */
-function asInt(field, value) {
+export function asInt(field, value) {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) {
     const n = Number(value);

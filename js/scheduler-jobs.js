@@ -6,6 +6,7 @@
 import { article, camel, checkSafeKey, didYouMean, errorText, formattedError, invalid, isTickwerkError, ownEntries, show } from './errors.js';
 import { isForeignTrigger, isTrigger, TRIGGER_KEYS, triggerWords, wasmTriggerOf } from './triggers.js';
 import { toSpecDate } from './time.js';
+import { asBool, asInt } from './scheduler-config.js';
 
 /** Job option names (camelCase; the snake_case spellings are accepted for porting). */
 const JOB_KEYS = new Map([
@@ -42,17 +43,37 @@ export function optionsObject(field, options, reason = 'expected an options obje
   return Object.fromEntries(entries);
 }
 
-/** Splits one options object into `{ job, trigger }` (undefined values dropped). */
+/**
+ * Splits one options object into `{ job, trigger }` (undefined values dropped): the job
+ * options by camelCase name, typed (`typedJobOption`), and the rest.
+ */
 export function splitOptions(options) {
   const job = {};
   const trigger = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const name = JOB_KEYS.get(key);
-    if (name !== undefined) job[name] = value;
+    if (name !== undefined) job[name] = typedJobOption(name, key, value);
     else trigger[key] = value;
   }
   return { job, trigger };
+}
+
+/**
+ * The camelCase name of job option `key` (snake_case accepted for porting); any other key
+ * as it is, for the core to refuse (`id` in `modifyJob`, unknown keys) with its messages.
+ */
+export const jobOptionName = (key) => JOB_KEYS.get(key) ?? key;
+
+/**
+ * A job option's value in the typed form the core takes: APScheduler's text forms read
+ * once here, as its `asbool` / `asint` do (`coalesce: 'false'`, `maxInstances: '3'`,
+ * `replaceExisting: 'yes'`, and 0 / 1 for booleans); `field` is the caller's key. Any other
+ * value passes as it is: the core checks it, with the same messages.
+ */
+export function typedJobOption(name, field, value) {
+  if (name === 'maxInstances' && typeof value === 'string') return asInt(field, value);
+  return (name === 'coalesce' || name === 'replaceExisting') && (typeof value === 'string' || value === 0 || value === 1) ? asBool(field, value) : value;
 }
 
 /** A date-like option for the core: Dates → epoch ms (text and numbers pass; `null` stays). */

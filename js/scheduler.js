@@ -16,9 +16,9 @@ import { EVENT_ALL, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-event
 import { isLeaseLost, isSharedAdapter, ROLE_FOLLOWER, ROLE_LEADER, SharedStores } from './scheduler-shared.js';
 import { createExecutor } from './scheduler-executors.js';
 import { CorruptEntry, createStore } from './stores.js';
-import { readOptions } from './scheduler-config.js';
+import { asInt, readOptions } from './scheduler-config.js';
 import {
-  dateOption, describeFunc, functionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerArgument,
+  dateOption, describeFunc, functionName, jobOptionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerArgument, typedJobOption,
   unserializable,
 } from './scheduler-jobs.js';
 
@@ -282,7 +282,8 @@ export class Scheduler {
       const ex = createExecutor(`executors.${alias}`, spec);
       executors.set(alias, ex);
       const { type, maxWorkers } = executorShape(`executors.${alias}`, ex);
-      coreExecutors[alias] = { type, ...(maxWorkers !== undefined ? { maxWorkers } : {}) };
+      // APScheduler's text form ('3') read here, once: the core takes an integer.
+      coreExecutors[alias] = { type, ...(maxWorkers !== undefined ? { maxWorkers: typeof maxWorkers === 'string' ? asInt(`executors.${alias}`, maxWorkers) : maxWorkers } : {}) };
     }
     this._core.configure({ ...core, jobstores: coreStores, executors: coreExecutors });
     this._adapters = adapters;
@@ -716,8 +717,9 @@ export class Scheduler {
     const core = {};
     const live = { ...(this._live.get(key(alias, jobId)) ?? { alias }) };
     let built;
-    for (const [k, v] of ownEntries('changes', rest)) {
+    for (const [given, v] of ownEntries('changes', rest)) {
       if (v === undefined) continue;
+      const k = jobOptionName(given);
       if (k === 'func') {
         const { ref, fn } = this._resolveFunc(v, persistent);
         core.func = ref;
@@ -728,10 +730,10 @@ export class Scheduler {
         live[k] = copy;
       } else if (k === 'trigger') {
         ({ spec: core.trigger, built } = triggerArgument(v, {}));
-      } else if (k === 'nextRunTime' || k === 'next_run_time') {
-        core.nextRunTime = dateOption(k, v);
+      } else if (k === 'nextRunTime') {
+        core.nextRunTime = dateOption(given, v);
       } else {
-        core[k] = v;
+        core[k] = typedJobOption(k, given, v);
       }
     }
     try {

@@ -127,7 +127,7 @@ pub fn asint(field: &str, value: &Value) -> Result<i64> {
 }
 
 /// An integer JSON number (the typed form: no text).
-fn typed_int(field: &str, value: &Value) -> Result<i64> {
+pub(super) fn typed_int(field: &str, value: &Value) -> Result<i64> {
     match value {
         Value::Number(n) => n.as_i64().ok_or_else(|| Error::invalid(field, n, "not an integer")),
         other => Err(Error::invalid(field, other, "not an integer")),
@@ -319,9 +319,10 @@ impl SchedulerConfig {
     /// nested APScheduler's flat keys, refused unknown keys and camelCased the names):
     /// `{ timezone, jobDefaults: { misfireGraceTime, coalesce, maxInstances }, jobstores: {
     /// <alias>: { type } }, executors: { <alias>: { type, maxWorkers } }, seed }`, every key
-    /// optional. Values are read as [`SchedulerConfig::from_json`] reads them (`asbool`,
-    /// `asint`, the same messages, fields named in snake_case); any other key is an
-    /// `INVALID_ARGUMENT` listing the known ones. The wasm binding uses this instead of
+    /// optional. Values are typed (booleans and integers as such; the JS layer reads
+    /// APScheduler's text forms, `'false'`, `'30'`), with [`SchedulerConfig::from_json`]'s
+    /// messages and fields named in snake_case; `seed` may be decimal text (a `BigInt`'s); any
+    /// other key is an `INVALID_ARGUMENT` listing the known ones. The wasm binding uses this instead of
     /// `from_json`, so the dialect code (flat keys, nesting, key spellings) stays out of the
     /// shipped module: 1.4 KB of the gzipped bundled app.
     pub fn from_host_json(options: &Value) -> Result<SchedulerConfig> {
@@ -386,7 +387,7 @@ impl SchedulerConfig {
                 };
                 let max_workers = match spec.get("maxWorkers") {
                     None | Some(Value::Null) => None,
-                    Some(v) => Some(positive(&[&field, ".max_workers"].concat(), asint(&field, v)?)?),
+                    Some(v) => Some(positive(&[&field, ".max_workers"].concat(), typed_int(&field, v)?)?),
                 };
                 config.executors.push((alias.clone(), ExecutorConfig { kind, max_workers }));
             }
@@ -490,7 +491,7 @@ mod tests {
             "timezone": "Europe/Berlin",
             "jobDefaults": {"misfireGraceTime": 30, "coalesce": false, "maxInstances": 3},
             "jobstores": {"default": {"type": "memory"}, "idb": {"type": "indexeddb"}},
-            "executors": {"pool": {"type": "threadpool", "maxWorkers": "5"}, "default": {"type": "default"}},
+            "executors": {"pool": {"type": "threadpool", "maxWorkers": 5}, "default": {"type": "default"}},
             "seed": "42"
         })
     }
@@ -510,8 +511,10 @@ mod tests {
 
     #[test]
     fn host_form_bad_values_have_the_nested_forms_messages() {
-        // Job defaults are typed: APScheduler's text forms are the host's to read.
+        // Job defaults and executors' maxWorkers are typed: APScheduler's text forms are the
+        // host's to read.
         for (bad, field) in [
+            (json!({"executors": {"a": {"type": "default", "maxWorkers": "5"}}}), "executors.a"),
             (json!({"jobDefaults": {"coalesce": "false"}}), "job_defaults.coalesce"),
             (json!({"jobDefaults": {"coalesce": 1}}), "job_defaults.coalesce"),
             (json!({"jobDefaults": {"maxInstances": "3"}}), "job_defaults.max_instances"),

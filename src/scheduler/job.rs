@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::time::{format_in_zone, DateInput, Timestamp, Zone};
 use crate::trigger::Trigger;
 
-use super::config::{asbool, asint, positive, snake, JobDefaults};
+use super::config::{asbool, asint, positive, snake, typed_int, JobDefaults};
 
 /// A scheduled job (APScheduler's `Job`).
 ///
@@ -168,8 +170,23 @@ impl NewJob {
     /// Reads the JSON options object of `addJob`: `func`, `trigger` (JSON or absent), `id`,
     /// `name`, `args`, `kwargs`, `misfire_grace_time`, `coalesce`, `max_instances`,
     /// `next_run_time` (text, epoch milliseconds, or `null` = paused), `jobstore`,
-    /// `executor`, `replace_existing` — snake_case or camelCase. Unknown keys are errors.
+    /// `executor`, `replace_existing` — snake_case or camelCase, with APScheduler's text
+    /// forms (`coalesce: "false"`, `max_instances: "3"`). Unknown keys are errors.
     pub fn from_json(options: &Value) -> Result<NewJob> {
+        NewJob::read_json::<false>(options)
+    }
+
+    /// Reads the typed options the JS layer passes (`js/scheduler.js` has already camelCased
+    /// the keys, refused unknown ones and read APScheduler's text forms): the keys of
+    /// [`from_json`](Self::from_json) in camelCase only, `coalesce` / `replaceExisting` as
+    /// booleans and `maxInstances` as an integer. A snake_case key or a text value is an
+    /// `INVALID_ARGUMENT` naming the field. The wasm binding uses this, so the dialect code
+    /// stays out of the shipped module.
+    pub fn from_host_json(options: &Value) -> Result<NewJob> {
+        NewJob::read_json::<true>(options)
+    }
+
+    fn read_json<const HOST: bool>(options: &Value) -> Result<NewJob> {
         let Value::Object(map) = options else {
             return Err(Error::invalid("job", options, "job options must be an object"));
         };
@@ -177,14 +194,14 @@ impl NewJob {
         // The options `modify_job` takes too are read by the same code (JobChanges::read).
         let mut c = JobChanges::default();
         for (key, value) in map {
-            match snake(key).as_str() {
+            match option_key::<HOST>(key, value)?.as_ref() {
                 "trigger" => {
                     job.trigger = if value.is_null() { TriggerInput::RunOnceNow } else { TriggerInput::Json(value.clone()) }
                 }
                 "id" => job.id = Some(string_field("id", value)?),
                 "jobstore" => job.jobstore = string_field("jobstore", value)?,
-                "replace_existing" => job.replace_existing = asbool("replace_existing", value)?,
-                other => c.read(other, value)?,
+                "replace_existing" => job.replace_existing = bool_field::<HOST>("replace_existing", value)?,
+                other => c.read::<HOST>(other, value)?,
             }
         }
         job.func = c.func.ok_or_else(|| Error::invalid("func", "null", "a job needs a function key"))?;
@@ -199,6 +216,40 @@ impl NewJob {
             job.executor = executor;
         }
         Ok(job)
+    }
+}
+
+/// An option key as its snake_case name: any spelling (`snake`) for the lenient readers; for
+/// the typed host form (`HOST`) only the camelCase names, any other key an unknown job option.
+fn option_key<'a, const HOST: bool>(key: &'a str, value: &Value) -> Result<Cow<'a, str>> {
+    if !HOST {
+        return Ok(Cow::Owned(snake(key)));
+    }
+    Ok(Cow::Borrowed(match key {
+        "misfireGraceTime" => "misfire_grace_time",
+        "maxInstances" => "max_instances",
+        "nextRunTime" => "next_run_time",
+        "replaceExisting" => "replace_existing",
+        "trigger" | "id" | "jobstore" | "name" | "func" | "args" | "kwargs" | "executor" | "coalesce" => key,
+        _ => return Err(Error::invalid(key, value, "unknown job option")),
+    }))
+}
+
+/// A boolean option: APScheduler's `asbool`, or a JSON boolean only (`HOST`).
+fn bool_field<const HOST: bool>(field: &str, value: &Value) -> Result<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        _ if !HOST => asbool(field, value),
+        other => Err(Error::invalid(field, other, "not a boolean")),
+    }
+}
+
+/// An integer option: APScheduler's `asint`, or a JSON integer only (`HOST`).
+fn int_field<const HOST: bool>(field: &str, value: &Value) -> Result<i64> {
+    if HOST {
+        typed_int(field, value)
+    } else {
+        asint(field, value)
     }
 }
 
@@ -232,28 +283,28 @@ impl JobChanges {
     /// refused, as are unknown keys; `trigger` must be given through
     /// [`Scheduler::reschedule_job`](super::Scheduler::reschedule_job) or the typed field.
     pub fn from_json(changes: &Value) -> Result<JobChanges> {
-        JobChanges::read_json(changes, None)
+        JobChanges::read_json::<false>(changes, None)
     }
 
-    /// [`from_json`](Self::from_json) with a `trigger` key allowed: the changes and the
-    /// trigger's JSON form (`None` when absent), for a binding that builds the trigger.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm binding
-    pub(crate) fn from_json_and_trigger(changes: &Value) -> Result<(JobChanges, Option<Value>)> {
+    /// The typed host form of [`from_json`](Self::from_json) (camelCase keys, typed values,
+    /// as [`NewJob::from_host_json`]) with a `trigger` key allowed: the changes and the
+    /// trigger's JSON form (`None` when absent), for the wasm binding, which builds the trigger.
+    pub fn from_host_json_and_trigger(changes: &Value) -> Result<(JobChanges, Option<Value>)> {
         let mut trigger = None;
-        JobChanges::read_json(changes, Some(&mut trigger)).map(|c| (c, trigger))
+        JobChanges::read_json::<true>(changes, Some(&mut trigger)).map(|c| (c, trigger))
     }
 
     /// Reads the changes; `trigger` is where a `trigger` key goes (`None`: refused).
-    fn read_json(changes: &Value, mut trigger: Option<&mut Option<Value>>) -> Result<JobChanges> {
+    fn read_json<const HOST: bool>(changes: &Value, mut trigger: Option<&mut Option<Value>>) -> Result<JobChanges> {
         let Value::Object(map) = changes else {
             return Err(Error::invalid("changes", changes, "job changes must be an object"));
         };
         let mut c = JobChanges::default();
         for (key, value) in map {
-            match (snake(key).as_str(), trigger.as_deref_mut()) {
+            match (option_key::<HOST>(key, value)?.as_ref(), trigger.as_deref_mut()) {
                 ("id", _) => return Err(Error::invalid("id", value, "the job id may not be changed")),
                 ("trigger", Some(slot)) => *slot = Some(value.clone()),
-                (other, _) => c.read(other, value)?,
+                (other, _) => c.read::<HOST>(other, value)?,
             }
         }
         Ok(c)
@@ -261,7 +312,7 @@ impl JobChanges {
 
     /// Reads one option that `add_job` and `modify_job` both take (`key` in snake_case);
     /// any other key is an unknown job option.
-    fn read(&mut self, key: &str, value: &Value) -> Result<()> {
+    fn read<const HOST: bool>(&mut self, key: &str, value: &Value) -> Result<()> {
         match key {
             "name" => self.name = Some(string_field("name", value)?),
             "func" => self.func = Some(string_field("func", value)?),
@@ -269,8 +320,8 @@ impl JobChanges {
             "kwargs" => self.kwargs = Some(value.clone()),
             "executor" => self.executor = Some(string_field("executor", value)?),
             "misfire_grace_time" => self.misfire_grace_time = Some(grace_field(value)?),
-            "coalesce" => self.coalesce = Some(asbool("coalesce", value)?),
-            "max_instances" => self.max_instances = Some(asint("max_instances", value)?),
+            "coalesce" => self.coalesce = Some(bool_field::<HOST>("coalesce", value)?),
+            "max_instances" => self.max_instances = Some(int_field::<HOST>("max_instances", value)?),
             "next_run_time" => self.next_run_time = Some(date_field("next_run_time", value)?),
             other => return Err(Error::invalid(other, value, "unknown job option")),
         }
@@ -353,5 +404,36 @@ pub(crate) fn apply_defaults(job: &mut Job, defaults: &JobDefaults) {
         if !p.max_instances {
             job.max_instances = defaults.max_instances;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_lenient_reader_takes_the_dialects_and_the_host_reader_only_the_typed_form() {
+        let lenient = NewJob::from_json(&json!({"func": "f", "max_instances": "3", "coalesce": "false", "replaceExisting": "yes"})).unwrap();
+        assert_eq!((lenient.max_instances, lenient.coalesce, lenient.replace_existing), (Some(3), Some(false), true));
+        let typed = NewJob::from_host_json(&json!({"func": "f", "maxInstances": 3, "coalesce": false, "replaceExisting": true, "misfireGraceTime": null})).unwrap();
+        assert_eq!((typed.max_instances, typed.coalesce, typed.replace_existing, typed.misfire_grace_time), (Some(3), Some(false), true, Some(None)));
+        for (bad, field, reason) in [
+            (json!({"func": "f", "max_instances": 3}), "max_instances", "unknown job option"),
+            (json!({"func": "f", "coalesce": "false"}), "coalesce", "not a boolean"),
+            (json!({"func": "f", "coalesce": 1}), "coalesce", "not a boolean"),
+            (json!({"func": "f", "maxInstances": "3"}), "max_instances", "not an integer"),
+            (json!({"func": "f", "replaceExisting": "yes"}), "replace_existing", "not a boolean"),
+        ] {
+            match NewJob::from_host_json(&bad) {
+                Err(Error::InvalidArgument { field: f, reason: r, .. }) => assert_eq!((f.as_str(), r.as_str()), (field, reason), "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let (c, trigger) = JobChanges::from_host_json_and_trigger(&json!({"maxInstances": 2, "trigger": {"type": "date"}})).unwrap();
+        assert_eq!((c.max_instances, trigger.is_some()), (Some(2), true));
+        assert!(JobChanges::from_host_json_and_trigger(&json!({"next_run_time": null})).is_err());
+        assert!(JobChanges::from_host_json_and_trigger(&json!({"id": "x"})).is_err());
+        assert_eq!(JobChanges::from_json(&json!({"next_run_time": null})).unwrap().next_run_time, Some(None));
     }
 }

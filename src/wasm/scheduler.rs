@@ -417,7 +417,9 @@ impl SchedulerCore {
     /// Adds a job (`options`: `func` key, `trigger` spec or absent = run once now, `id`,
     /// `name`, `args`, `kwargs`, `misfireGraceTime`, `coalesce`, `maxInstances`,
     /// `nextRunTime` (ms, text, or `null` = paused), `jobstore`, `executor`,
-    /// `replaceExisting`). Returns the id.
+    /// `replaceExisting`). Returns the id. The typed form only ([`NewJob::from_host_json`]):
+    /// camelCase keys, booleans and integers as such; the JS `Scheduler` reads APScheduler's
+    /// snake_case keys and text values (`'false'`, `'3'`) before calling this.
     ///
     /// `trigger` (optional): a built `WasmTrigger` instead of `options.trigger` (not both),
     /// taken as it is: its own zone, its resolved start and run dates, no JSON round trip.
@@ -433,7 +435,7 @@ impl SchedulerCore {
     ) -> Result<String, JsValue> {
         let now = now_arg(now_ms)?;
         let json = to_json("job", options)?;
-        let mut new = NewJob::from_json(&json).map_err(err)?;
+        let mut new = NewJob::from_host_json(&json).map_err(err)?;
         if let Some(t) = built_param(trigger, !matches!(new.trigger, TriggerInput::RunOnceNow))? {
             new.trigger = TriggerInput::Built(t);
         }
@@ -443,7 +445,7 @@ impl SchedulerCore {
     /// Changes a job's options (anything but the id; `trigger` as a spec keeps the next run
     /// time, as APScheduler's `modify_job`). `nowMs` is the trigger's build context.
     /// `trigger` (optional): a built `WasmTrigger` instead of `changes.trigger` (not both),
-    /// as for [`addJob`](Self::add_job).
+    /// as for [`addJob`](Self::add_job). The typed form only, as for `addJob`.
     #[wasm_bindgen(js_name = modifyJob)]
     pub fn modify_job(
         &mut self,
@@ -458,7 +460,7 @@ impl SchedulerCore {
         let store = optional_string("jobstore", jobstore)?;
         // `trigger` is built here (it needs the scheduler's zone and `now`); the other keys
         // are the core's job changes.
-        let (mut c, spec) = JobChanges::from_json_and_trigger(&to_json("changes", changes)?).map_err(err)?;
+        let (mut c, spec) = JobChanges::from_host_json_and_trigger(&to_json("changes", changes)?).map_err(err)?;
         let spec = spec.filter(|s| !s.is_null());
         c.trigger = match built_param(built, spec.is_some())? {
             Some(t) => Some(t),

@@ -155,7 +155,8 @@ function replay(scenario) {
           core.removeJob(jobId, undefined);
           break;
         case 'modify_job':
-          core.modifyJob(jobId, undefined, step.changes, at);
+          // The vectors spell changes as APScheduler does; SchedulerCore takes camelCase.
+          core.modifyJob(jobId, undefined, Object.fromEntries(Object.entries(step.changes).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c) => c.toUpperCase()), v])), at);
           break;
         case 'reschedule_job':
           core.rescheduleJob(jobId, undefined, step.trigger, at);

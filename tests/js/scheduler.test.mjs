@@ -783,3 +783,42 @@ test('an object that only pretends to be a trigger is an INVALID_ARGUMENT naming
   assert.deepEqual(scheduler.getJobs().map((j) => j.id), ['x']);
   await scheduler.shutdown();
 });
+
+test('job options: snake_case keys and APScheduler text values are read by the JS layer, with the messages users saw (issue 11)', () => {
+  const { scheduler } = make();
+  const f = () => {};
+  const a = scheduler.addJob(f, 'interval', { minutes: 1, id: 'a', max_instances: '3', coalesce: 'false', misfire_grace_time: 30, next_run_time: null });
+  assert.deepEqual([a.maxInstances, a.coalesce, a.misfireGraceTime, a.nextRunTime], [3, false, 30, null]);
+  const again = scheduler.addJob(f, 'interval', { minutes: 2, id: 'a', replace_existing: 'yes', maxInstances: ' 4 ', coalesce: 1 });
+  assert.deepEqual([again.maxInstances, again.coalesce], [4, true]);
+  scheduler.addJob(f, 'interval', { minutes: 1, id: 'b', replaceExisting: 'on', coalesce: 'No' });
+  assert.equal(scheduler.getJob('b').coalesce, false);
+  const m = scheduler.modifyJob('a', { max_instances: '2', coalesce: 'no', misfire_grace_time: 10, next_run_time: null, name: 'renamed' });
+  assert.deepEqual([m.maxInstances, m.coalesce, m.misfireGraceTime, m.nextRunTime, m.name], [2, false, 10, null, 'renamed']);
+  assert.equal(scheduler.getJob('a').modify({ maxInstances: '5', coalesce: 'y' }).maxInstances, 5);
+  const said = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      return e.message;
+    }
+    assert.fail('accepted');
+  };
+  const add = (o) => () => scheduler.addJob(f, 'interval', { minutes: 1, ...o });
+  assert.equal(said(add({ coalesce: 'maybe' })), 'invalid coalesce "maybe": not a boolean (true/yes/on/y/t/1 or false/no/off/n/f/0)');
+  assert.equal(said(add({ coalesce: 2 })), 'invalid coalesce "2": not a boolean');
+  assert.equal(said(add({ replace_existing: 'sure' })), 'invalid replace_existing "sure": not a boolean (true/yes/on/y/t/1 or false/no/off/n/f/0)');
+  assert.equal(said(add({ max_instances: 'x' })), 'invalid max_instances "x": not an integer');
+  assert.equal(said(add({ maxInstances: '2.5' })), 'invalid maxInstances "2.5": not an integer');
+  assert.equal(said(add({ maxInstances: '0' })), 'invalid maxInstances "0": must be a positive integer');
+  assert.equal(said(add({ max_instances: '-1' })), 'invalid max_instances "-1": must be a positive integer');
+  assert.equal(said(add({ misfireGraceTime: '30' })), 'invalid misfireGraceTime "\\"30\\"": must be a whole number of seconds or null');
+  assert.equal(said(() => scheduler.modifyJob('a', { coalesce: 'maybe' })), 'invalid coalesce "maybe": not a boolean (true/yes/on/y/t/1 or false/no/off/n/f/0)');
+  assert.equal(said(() => scheduler.modifyJob('a', { max_instances: 'x' })), 'invalid max_instances "x": not an integer');
+  assert.equal(said(() => scheduler.modifyJob('a', { bogus_key: 1 })), 'invalid bogus_key "1": unknown job option');
+  assert.equal(said(() => scheduler.modifyJob('a', { timeOut: 1 })), 'invalid timeOut "1": unknown job option');
+  assert.equal(said(() => scheduler.modifyJob('a', { replaceExisting: true })), 'invalid replaceExisting "true": unknown job option');
+  assert.equal(said(() => scheduler.modifyJob('a', { id: 'z' })), 'invalid id "\\"z\\"": the job id may not be changed');
+  assert.equal(scheduler.getJob('a').maxInstances, 5, 'refused changes change nothing');
+});

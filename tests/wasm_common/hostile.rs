@@ -350,3 +350,53 @@ fn shared_store_bindings_refuse_hostile_input_and_change_nothing() {
     assert!(kept(&core));
     assert_usable(&core);
 }
+
+/// `addJob` / `modifyJob` take one typed camelCase form (issue 11: the JS `Scheduler` reads
+/// APScheduler's dialects once): snake_case keys, text booleans and text integers are each an
+/// `INVALID_ARGUMENT` naming the field; hostile values stay coded errors; the typed form works
+/// and the object stays usable.
+#[wasm_bindgen_test]
+fn add_and_modify_job_take_only_the_typed_camel_case_form() {
+    let core = new_core(&build("return { timezone: 'UTC' };")).expect("a core");
+    let add = |options: &str| call(&core, "addJob", &[build(&format!("return {options};")), T0.into()]);
+    let base = "func: 'f', trigger: { type: 'interval', seconds: 5 }";
+    for (extra, field, reason) in [
+        ("max_instances: 2", "max_instances", "unknown job option"),
+        ("misfire_grace_time: 30", "misfire_grace_time", "unknown job option"),
+        ("replace_existing: true", "replace_existing", "unknown job option"),
+        ("next_run_time: null", "next_run_time", "unknown job option"),
+        ("coalesce: 'false'", "coalesce", "not a boolean"),
+        ("coalesce: 0", "coalesce", "not a boolean"),
+        ("replaceExisting: 'yes'", "replace_existing", "not a boolean"),
+        ("maxInstances: '3'", "max_instances", "not an integer"),
+        ("maxInstances: 2.5", "max_instances", "not an integer"),
+        ("misfireGraceTime: '30'", "misfire_grace_time", "must be a whole number of seconds or null"),
+    ] {
+        let message = refused(add(&format!("{{ {base}, {extra} }}")), field);
+        assert!(message.ends_with(reason), "{extra}: {message}");
+    }
+    // Hostile values: coded errors, never a trap.
+    let hostile = make("return { func: 'f', maxInstances: arg };", &revoked());
+    assert_eq!(text(&call(&core, "addJob", &[hostile, T0.into()]).unwrap_err(), "code"), "INVALID_ARGUMENT");
+    let getter = build("return { func: 'f', get coalesce() { throw new Error('boom'); } };");
+    assert_eq!(text(&call(&core, "addJob", &[getter, T0.into()]).unwrap_err(), "code"), "INVALID_ARGUMENT");
+    // The typed form is taken, and the core is still usable after the refusals.
+    let id = add(&format!("{{ {base}, id: 'j', coalesce: false, maxInstances: 3, misfireGraceTime: null, replaceExisting: true }}")).expect("typed form");
+    assert_eq!(id.as_string().as_deref(), Some("j"));
+    let modify = |changes: &str| call(&core, "modifyJob", &["j".into(), JsValue::UNDEFINED, build(&format!("return {changes};")), T0.into()]);
+    for (changes, field, reason) in [
+        ("{ max_instances: 2 }", "max_instances", "unknown job option"),
+        ("{ next_run_time: null }", "next_run_time", "unknown job option"),
+        ("{ coalesce: 'true' }", "coalesce", "not a boolean"),
+        ("{ maxInstances: '2' }", "max_instances", "not an integer"),
+        ("{ id: 'k' }", "id", "the job id may not be changed"),
+    ] {
+        let message = refused(modify(changes), field);
+        assert!(message.ends_with(reason), "{changes}: {message}");
+    }
+    modify("{ coalesce: true, maxInstances: 2, misfireGraceTime: 5, name: 'renamed' }").expect("typed changes");
+    let job = call(&core, "getJob", &["j".into()]).expect("a job");
+    assert_eq!(get(&job, "maxInstances").expect("read").as_f64(), Some(2.0));
+    assert_eq!(get(&job, "coalesce").expect("read").as_bool(), Some(true));
+    assert_eq!(text(&job, "name"), "renamed");
+}

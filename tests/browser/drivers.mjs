@@ -177,12 +177,7 @@ function playwrightPage(page, { attach = false } = {}) {
   let session = attach ? page.context().newCDPSession(page) : undefined;
   session?.catch(() => {}); // a failure is reported to crash(), the one user
   const cdpSession = () => (session ??= page.context().newCDPSession(page));
-  const errors = [];
-  const consoleErrors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const { errors, consoleErrors } = recordErrors(page);
   return {
     errors,
     consoleErrors,
@@ -252,14 +247,21 @@ function withTimeout(promise, ms, message) {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** @returns {Page} */
-function puppeteerPage(page, browserPid) {
+/** A page's uncaught errors and console.error messages, in order, as they come (Playwright
+ *  and puppeteer pages emit the same 'pageerror' and 'console' events). */
+function recordErrors(page) {
   const errors = [];
   const consoleErrors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
+  return { errors, consoleErrors };
+}
+
+/** @returns {Page} */
+function puppeteerPage(page, browserPid) {
+  const { errors, consoleErrors } = recordErrors(page);
   const one = async (sel) => {
     const handle = await page.waitForSelector(sel, { timeout: 30_000 });
     if (!handle) throw new Error(`no element matches ${sel}`);

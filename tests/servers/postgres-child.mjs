@@ -62,11 +62,11 @@ const scheduler = childScheduler(tickwerk, store, (e) => {
 });
 probeOnSigcont(apply);
 let stopping;
-/** shutdown(), the lease released (a follower takes over at once), exit 0. */
+/** shutdown() — which resolves once the store's close() released the lease (a follower
+ *  takes over at once) — then exit 0. */
 const stop = () => {
   stopping ??= (async () => {
     await scheduler.shutdown();
-    await store.close();
     await log.end();
     process.exit(0);
   })();

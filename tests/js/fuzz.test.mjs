@@ -28,6 +28,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeSync } from 'node:fs';
+import { types } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import * as tw from '../../dist/node.js';
 import { prng } from './support.mjs';
@@ -533,7 +534,9 @@ function addTrigger(t, desc) {
   else ctx.triggers[int(ctx.triggers.length)] = t;
 }
 
-const isThenable = (x) => x instanceof Promise;
+// Checks the internal slot, not `instanceof`: a call may return the caller's own hostile value
+// (`scheduledJob(…)(fn)` returns `fn`), and `instanceof` on a revoked Proxy throws.
+const isThenable = (x) => types.isPromise(x);
 
 // ----- entry points ---------------------------------------------------------------------
 // Each returns { desc, target, run }: `target` is what the sentinel checks after a failure.

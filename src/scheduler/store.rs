@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::time::Timestamp;
 
 use super::config::StoreKind;
-use super::due_index::DueIndex;
+use super::due_index::{DueIndex, Slots};
 use super::id_map::IdMap;
 use super::job::Job;
 use super::output::OutputQueue;
@@ -159,7 +159,7 @@ impl Stores {
             return;
         }
         let alias = store.alias.clone();
-        if let Some(job) = store.reschedule(id, next, due_at) {
+        if let Some(job) = store.reschedule(id, next, due_at).then(|| store.get(id)).flatten() {
             out.store_op(&alias, StoreOp::Put { jobstore: alias.to_string(), record: JobRecord::from_job_unchecked(job) });
         }
     }
@@ -288,26 +288,26 @@ impl JobStore {
     /// Inserts or replaces a job (by id) in memory only, returning the replaced one (the
     /// store op is [`Stores::put_job`]'s business; `load_jobs` queues none).
     pub(crate) fn put(&mut self, job: Job) -> Option<Job> {
-        if let Some(o) = self.jobs.get(&job.id) {
-            self.due.remove(o.due_at, &o.id);
-        }
         self.due.insert(job.due_at, &job.id);
-        self.jobs.insert(job.id.clone(), Box::new(job)).map(|b| *b)
+        let old = self.jobs.insert(job.id.clone(), Box::new(job)).map(|b| *b);
+        self.settle();
+        old
     }
 
-    /// Moves a job to a new next run time and `due_at` in place; returns it.
-    fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> Option<&Job> {
-        let job = self.jobs.get_mut(id)?;
+    /// Moves a job to a new next run time and `due_at` in place; whether it was there.
+    fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> bool {
+        let Some(job) = self.jobs.get_mut(id) else { return false };
         self.due.shift(&job.id, job.due_at, due_at);
         job.next_run_time = next;
         job.due_at = due_at;
-        Some(&**job)
+        self.settle();
+        true
     }
 
     /// Removes a job from memory.
     fn remove(&mut self, id: &str) -> Option<Job> {
         let job = self.jobs.remove(id)?;
-        self.due.remove(job.due_at, &job.id);
+        self.settle();
         Some(*job)
     }
 
@@ -335,12 +335,27 @@ impl JobStore {
         if !self.leading {
             return Vec::new();
         }
-        self.due.due_ids(now)
+        self.due.due_ids(now, Slots { count: self.len(), of: &|id| self.due_at_of(id) })
     }
 
     /// Every job in index order: by `due_at`, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.due.ids().filter_map(move |id| self.get(id))
+        self.due.ids(Slots { count: self.len(), of: &|id| self.due_at_of(id) }).into_iter().filter_map(move |id| self.get(&id))
+    }
+
+    /// The `due_at` of job `id` (`Some(None)`: paused): the due index's view of a job.
+    fn due_at_of(&self, id: &str) -> Option<Option<Timestamp>> {
+        self.jobs.get(id).map(|j| j.due_at)
+    }
+
+    /// Brings the due index up to date after a change of the jobs: its stale entries off
+    /// the top, or all of them when they outnumber the jobs.
+    fn settle(&mut self) {
+        if self.due.wants_rebuild(self.jobs.len()) {
+            self.due.rebuild(self.jobs.iter().map(|(id, j)| (j.due_at, id)));
+        }
+        let jobs = &self.jobs;
+        self.due.settle(Slots { count: jobs.len(), of: &|id| jobs.get(id).map(|j| j.due_at) });
     }
 
     /// A store op putting this job's record, for persistent stores.

@@ -2,11 +2,12 @@
 // alarm (`ctx.storage.setAlarm`), which survives eviction and restarts and wakes the object
 // up by calling its `alarm()` handler.
 //
-// * `setTimer(fn, ms)` sets the alarm for now + ms (one alarm per object; the driver has one
-//   timer, so a new timer replaces the old alarm). The driver caps delays at MAX_TIMER_DELAY
-//   (30 s) to re-read wall clocks that stop during a suspend; an alarm is a wall-clock time
-//   already, so a capped delay is lengthened to the scheduler's real next wakeup, which the
-//   driver passes as `setTimer`'s third argument (no alarm every 30 s for a job due in a day).
+// * `setTimer(fn, ms, wakeAt)` sets the alarm at the scheduler's next wakeup `wakeAt`, which
+//   the driver passes as the third argument (now + ms without it; one alarm per object: the
+//   driver has one timer, so a new timer replaces the old alarm). The driver caps delays at
+//   MAX_TIMER_DELAY (30 s) to re-read wall clocks that stop during a suspend; an alarm is a
+//   wall-clock time already, so it is set at the real wakeup (no alarm every 30 s for a job
+//   due in a day).
 // * `clearTimer` deletes the alarm unless a new timer is set in the same turn (the driver
 //   re-arms by clearing and setting: that is one `setAlarm`, not a delete and a set).
 // * `fire()` — called by `alarm()` — runs the armed timer's callback.
@@ -46,14 +47,20 @@ export class AlarmClock {
     return Date.now();
   }
 
-  /** Arms the one timer: the alarm at now + `ms` (a capped delay lengthened to `wakeAt`, the
-   *  scheduler's real next wakeup in epoch ms). */
+  /** Arms the one timer: the alarm at `wakeAt`, the scheduler's real next wakeup in epoch ms
+   *  (not before now), else at now + `ms`. The delay was computed from the driver's reading
+   *  of the clock, which may be a millisecond older than this one: the alarm is set at the
+   *  wakeup itself, not a millisecond after it. A capped delay is lengthened to `wakeAt`. */
   setTimer(fn, ms, wakeAt) {
     const now = this.now();
     let at = now + ms;
-    if (ms >= MAX_TIMER_DELAY) {
-      const wake = wakeAt ?? this.wakeAt?.();
-      if (typeof wake === 'number' && Number.isFinite(wake) && wake > at) at = Math.ceil(wake);
+    const wake = wakeAt ?? (ms >= MAX_TIMER_DELAY ? this.wakeAt?.() : undefined);
+    if (typeof wake === 'number' && Number.isFinite(wake)) {
+      if (ms >= MAX_TIMER_DELAY) {
+        if (wake > at) at = Math.ceil(wake);
+      } else {
+        at = Math.max(now, Math.ceil(wake));
+      }
     }
     const timer = { fn, at, done: false, memory: undefined };
     this.current = timer;

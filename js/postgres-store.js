@@ -174,6 +174,12 @@ class Connections {
   constructor(pg, opts, onError) {
     this.pg = pg;
     this.onError = onError;
+    // A transaction of this store sends its statements back to back; one left idle longer
+    // than a renewal interval belongs to a process that stopped in it (SIGSTOP, a frozen VM):
+    // its locks (the lease row FOR SHARE) would keep every other scheduler from taking the
+    // lease until it resumed. The server ends such a session instead (SET LOCAL: for this
+    // transaction only, on any connection, a caller's pool's included).
+    this.idleLimit = Math.max(1, Math.floor(opts.renewInterval));
     this.owned = opts.client === undefined;
     if (this.owned) {
       const config = typeof opts.connection === 'string' ? { connectionString: opts.connection } : { ...opts.connection };
@@ -185,6 +191,8 @@ class Connections {
     } else {
       this.client = opts.client;
       this.turn = Promise.resolve();
+      // The same for a caller's client: its failed queries report the loss.
+      this.client.on?.('error', () => {});
     }
   }
 
@@ -203,7 +211,7 @@ class Connections {
   async transaction(fn) {
     let broken; // a connection whose ROLLBACK failed is not reused
     const inside = async (c) => {
-      await c.query('BEGIN');
+      await c.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.idleLimit}`);
       try {
         const out = await fn((text, params) => c.query(text, params));
         await c.query('COMMIT');
@@ -217,9 +225,17 @@ class Connections {
     };
     if (this.client) return this._exclusive(inside);
     const c = await this.pool.connect();
+    // A checked-out client that loses its connection (the server ending a stalled
+    // transaction, a restart) emits 'error': without a listener that would crash the
+    // process. The transaction's own query rejects with it and is reported there.
+    const lost = (e) => {
+      broken ??= e;
+    };
+    c.on('error', lost);
     try {
       return await inside(c);
     } finally {
+      c.off('error', lost);
       c.release(broken);
     }
   }

@@ -231,6 +231,35 @@ test('a takeover waits for a write transaction in flight (the lease row read FOR
   });
 });
 
+test('a leader stopped inside its own write transaction (SIGSTOP, a frozen VM) does not block the takeover: the server ends the idle transaction after renewInterval', async () => {
+  const tablePrefix = freshPrefix();
+  const a = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+  const b = await joined({ connection: db.server.url, tablePrefix, leaseTtl: 1500 });
+  assert.equal(a.role, 'leader');
+  // A stopped process renews nothing, and its transaction, as apply() runs it (the lease row
+  // read FOR SHARE), sends nothing more: what the server sees of a process stopped between
+  // two statements. (a itself steps down on its own timer; b's takeover is what is tested.)
+  a._extend = () => new Promise(() => {});
+  const db2 = await a._db();
+  let stalled;
+  const stall = db2.transaction(async (q) => {
+    await q(`SELECT holder FROM ${tablePrefix}_leases WHERE store = 'default' FOR SHARE`);
+    stalled = Date.now();
+    await sleep(6000);
+    await q('SELECT 1');
+  });
+  await until(() => stalled !== undefined, 'the transaction open', 2000);
+  await until(() => b.role === 'leader', 'b leading while a\'s transaction is stalled', 5000);
+  const took = b.log.at(-1).at - stalled;
+  console.log(`# a stopped inside its write transaction: b led ${took} ms later (TTL 1500 ms, renewInterval 500 ms)`);
+  assert.ok(took <= 1500 + 500 + 500, `took ${took} ms`);
+  // The server ended the session; the stalled code's next statement finds it gone.
+  await assert.rejects(stall, /connection error and is not queryable|idle-in-transaction/);
+  await assert.rejects(a.apply([put('late')]), (e) => e.code === 'LEASE_LOST');
+  await b.apply([put('after')]);
+  assert.deepEqual((await b.load()).map((r) => r.id), ['after']);
+});
+
 test('a leader whose renewals hang steps down before its lease can end; then another leads', async () => {
   const tablePrefix = freshPrefix();
   await withConnection(async (blocker) => {

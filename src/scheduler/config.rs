@@ -15,6 +15,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::message_text::joined;
 use crate::time::Zone;
 
 /// The defaults a job gets for the options it does not set (`job_defaults`).
@@ -363,19 +364,19 @@ impl SchedulerConfig {
             for (alias, spec) in stores {
                 if let Value::Object(m) = spec {
                     for key in m.keys() {
-                        known(&["jobstores.", alias].concat(), key, &["type"])?;
+                        known(&joined(&["jobstores.", alias], ""), key, &["type"])?;
                     }
                 }
                 let kind = match spec.get("type") {
-                    Some(Value::String(t)) => StoreKind::parse(&["jobstores.", alias].concat(), t)?,
-                    _ => return Err(Error::invalid(&["jobstores.", alias].concat(), spec, "a job store needs a \"type\"")),
+                    Some(Value::String(t)) => StoreKind::parse(&joined(&["jobstores.", alias], ""), t)?,
+                    _ => return Err(Error::invalid(&joined(&["jobstores.", alias], ""), spec, "a job store needs a \"type\"")),
                 };
                 config.jobstores.push((alias.clone(), kind));
             }
         }
         if let Some(Value::Object(execs)) = o.get("executors") {
             for (alias, spec) in execs {
-                let field = ["executors.", alias].concat();
+                let field = joined(&["executors.", alias], "");
                 if let Value::Object(m) = spec {
                     for key in m.keys() {
                         known(&field, key, &["type", "maxWorkers"])?;
@@ -387,7 +388,7 @@ impl SchedulerConfig {
                 };
                 let max_workers = match spec.get("maxWorkers") {
                     None | Some(Value::Null) => None,
-                    Some(v) => Some(positive(&[&field, ".max_workers"].concat(), typed_int(&field, v)?)?),
+                    Some(v) => Some(positive(&joined(&[&field, ".max_workers"], ""), typed_int(&field, v)?)?),
                 };
                 config.executors.push((alias.clone(), ExecutorConfig { kind, max_workers }));
             }
@@ -414,7 +415,7 @@ fn known(field: &str, key: &str, allowed: &[&str]) -> Result<()> {
     if allowed.contains(&key) {
         return Ok(());
     }
-    Err(Error::invalid(field, key, format!("unknown option (known: {})", allowed.join(", "))))
+    Err(Error::invalid(field, key, format!("unknown option (known: {})", joined(allowed, ", "))))
 }
 
 /// A value that must be a positive `u32`.

@@ -70,17 +70,15 @@ impl DueIndex {
     }
 
     /// Moves job `id` from `from` to `to`: its entry at `from` goes stale, or, when it is
-    /// the top (a tick's due job always is), becomes the entry at `to` in place; the key is
-    /// built only when the slot changes.
+    /// the top (a tick's due job always is), moves to `to` in place, keeping its key.
     pub(crate) fn shift(&mut self, id: &Arc<str>, from: Option<Timestamp>, to: Option<Timestamp>) {
         if slot(from) != slot(to) {
-            let key = IdKey::new(id);
             match self.heap.0.first_mut() {
-                Some(top) if top.0 == slot(from) && top.1 == key => {
-                    *top = (slot(to), key);
+                Some(top) if top.0 == slot(from) && *top.1 .1 == **id => {
+                    top.0 = slot(to);
                     self.heap.sift_down(0);
                 }
-                _ => self.heap.push((slot(to), key)),
+                _ => self.heap.push((slot(to), IdKey::new(id))),
             }
         }
     }

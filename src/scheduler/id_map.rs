@@ -1,12 +1,13 @@
 //! [`IdMap`]: values keyed by a shared string (a job id, a name, a trigger's text) — the
-//! one hash table type of the scheduler.
+//! hash table type of the scheduler's maps, except the jobs of a store (see below).
 //!
 //! Whatever the value type, the hash table inside is always `HashMap<Arc<str>, usize>`
 //! (key → position in a dense `Vec` of the entries). The standard library's table code is
 //! generic over key and value, so every distinct pair compiles to its own copy of it;
 //! with one pair the wasm carries one copy, and each value type adds only a little `Vec`
-//! code. Lookups cost one probe of the table and one index into the `Vec`, as a
-//! `HashMap<Arc<str>, T>` would.
+//! code. A lookup is one probe of the table and one index into the `Vec`: one cache miss
+//! more than a `HashMap<Arc<str>, T>` when the map is large, which is why a store's jobs,
+//! looked up twice for each due run, keep a `HashMap` of their own (`store.rs`).
 //!
 //! Removal moves the last entry into the hole (O(1)), so entries are in no particular
 //! order.

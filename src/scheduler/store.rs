@@ -8,6 +8,7 @@
 //! and `Stores::shutdown` leaves the records in storage.)
 //! No operation scans all jobs except the ones that list them all.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -15,6 +16,7 @@ use crate::time::Timestamp;
 
 use super::config::StoreKind;
 use super::due_index::{DueIndex, Slots};
+use super::fnv::FnvBuild;
 use super::id_map::IdMap;
 use super::job::Job;
 use super::output::OutputQueue;
@@ -208,8 +210,11 @@ pub(crate) struct JobStore {
     pub(crate) kind: StoreKind,
     /// The jobs by id. Boxed: the entries are then 24 bytes (less unused capacity to
     /// carry: 100,000 distinct cron jobs took 1,075 instead of 887 bytes each unboxed),
-    /// and growing the list moves no jobs.
-    jobs: IdMap<Box<Job>>,
+    /// and growing the list moves no jobs. A hash map of its own, not an [`IdMap`]: a tick
+    /// looks its due jobs up twice, and `IdMap`'s index-then-entry costs a cache miss more
+    /// each time (100k-job bench: 1.61-1.70 -> 1.41-1.42 us per due run, 544 -> 513 bytes
+    /// per job, for 400 B more of wasm).
+    jobs: HashMap<Arc<str>, Box<Job>, FnvBuild>,
     /// Every job by `due_at` (paused jobs last), then id.
     due: DueIndex,
     /// Ids of stored records this store could not load (persistent stores only): they stay
@@ -225,7 +230,7 @@ pub(crate) struct JobStore {
 impl JobStore {
     /// An empty store.
     pub(crate) fn new(alias: &str, kind: StoreKind) -> JobStore {
-        JobStore { alias: Arc::from(alias), kind, jobs: IdMap::default(), due: DueIndex::default(), unreadable: IdMap::default(), leading: true }
+        JobStore { alias: Arc::from(alias), kind, jobs: Default::default(), due: DueIndex::default(), unreadable: IdMap::default(), leading: true }
     }
 
     /// Takes `id` for an unreadable stored record.

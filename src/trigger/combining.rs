@@ -256,8 +256,8 @@ impl OrTrigger {
 fn combination_repr(name: &str, triggers: &[Trigger], jitter: Option<f64>) -> String {
     let children: Vec<String> = triggers.iter().map(Trigger::repr).collect();
     match jitter.filter(|j| *j != 0.0) {
-        Some(j) => format!("<{name}([{}], jitter={})>", children.join(", "), format_jitter(j)),
-        None => format!("<{name}([{}])>", children.join(", ")),
+        Some(j) => format!("<{name}([{}], jitter={})>", crate::message_text::joined(&children, ", "), format_jitter(j)),
+        None => format!("<{name}([{}])>", crate::message_text::joined(&children, ", ")),
     }
 }
 

@@ -205,7 +205,7 @@ fn timedelta_repr(micros: i64) -> String {
     if parts.is_empty() {
         "datetime.timedelta(0)".to_string()
     } else {
-        format!("datetime.timedelta({})", parts.join(", "))
+        format!("datetime.timedelta({})", crate::message_text::joined(&parts, ", "))
     }
 }
 

@@ -232,7 +232,7 @@ fn normalized_keys(kind: &str, obj: &Map<String, Value>) -> Result<Map<String, V
         }
         let name = canonical_key(key);
         if !allowed.contains(&name) {
-            return Err(Error::invalid(key, value, format!("unknown key for a {kind} trigger (allowed: {})", allowed.join(", "))));
+            return Err(Error::invalid(key, value, format!("unknown key for a {kind} trigger (allowed: {})", crate::message_text::joined(allowed, ", "))));
         }
         if out.insert(name.to_string(), value.clone()).is_some() {
             return Err(Error::invalid(key, value, format!("{name} is given twice (snake_case and camelCase)")));

@@ -180,7 +180,7 @@ fn parse_dom(token: &str) -> Result<(u32, DaySpecials, String)> {
         }
         shown.push(if lower == "?" || lower == "l" { item.to_string() } else { expr.to_string() });
     }
-    Ok((bits, special, shown.join(",")))
+    Ok((bits, special, crate::message_text::joined(&shown, ",")))
 }
 
 /// Parses a crontab line.
@@ -236,7 +236,7 @@ pub(crate) fn parse(expr: &str) -> Result<ParsedCrontab> {
         if dow.bits != 0 {
             emulation.push(base(all_days, none, dow.bits, none, false));
             let names: Vec<&str> = (0..7).filter(|w| dow.bits & (1 << w) != 0).map(|w| WEEKDAYS[w]).collect();
-            terms.push(("*".to_string(), names.join(",")));
+            terms.push(("*".to_string(), crate::message_text::joined(&names, ",")));
         }
         if !dow.special.is_empty() {
             emulation.push(base(0, dow.special, 0x7F, none, false));
@@ -248,7 +248,7 @@ pub(crate) fn parse(expr: &str) -> Result<ParsedCrontab> {
                     }
                 }
             }
-            terms.push((items.join(","), "*".to_string()));
+            terms.push((crate::message_text::joined(&items, ","), "*".to_string()));
         }
     }
 
@@ -264,13 +264,13 @@ pub(crate) fn parse(expr: &str) -> Result<ParsedCrontab> {
         if second_f.given {
             parts.push(format!("second='{}'", show(&second_f)));
         }
-        format!("cron[{}]", parts.join(", "))
+        format!("cron[{}]", crate::message_text::joined(&parts, ", "))
     };
     let display = if terms.len() == 1 && !(dow_restricted && dom_restricted) {
         cron_str(&dom_shown, dow_t)
     } else {
         let children: Vec<String> = terms.iter().map(|(d, w)| cron_str(d, w)).collect();
-        format!("or[{}]", children.join(", "))
+        format!("or[{}]", crate::message_text::joined(&children, ", "))
     };
 
     let fields = CronFields {

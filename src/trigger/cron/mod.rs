@@ -193,8 +193,8 @@ impl CronTrigger {
             .enumerate()
             .filter(|(_, f)| f.given)
             .map(|(i, f)| format!("{}='{}'", FIELD_NAMES[i], f))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .collect::<Vec<_>>();
+        let field_list = crate::message_text::joined(&field_list, ", ");
         let compiled = Compiled {
             texts: Texts::new(fields, None, &format!("cron[{field_list}]"))?,
             schedule: compile(&parsed),
@@ -385,7 +385,7 @@ impl CronTrigger {
             Zone::Fixed(_) => format!("UTC{}", self.timezone.name()),
             z => z.name(),
         };
-        format!("<CronTrigger ({}, timezone='{zone}')>", options.join(", "))
+        format!("<CronTrigger ({}, timezone='{zone}')>", crate::message_text::joined(&options, ", "))
     }
 }
 

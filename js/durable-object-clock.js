@@ -48,20 +48,13 @@ export class AlarmClock {
   }
 
   /** Arms the one timer: the alarm at `wakeAt`, the scheduler's real next wakeup in epoch ms
-   *  (not before now), else at now + `ms`. The delay was computed from the driver's reading
-   *  of the clock, which may be a millisecond older than this one: the alarm is set at the
-   *  wakeup itself, not a millisecond after it. A capped delay is lengthened to `wakeAt`. */
+   *  (not before now; a capped delay is so lengthened to it), else at now + `ms`. The delay
+   *  was computed from the driver's reading of the clock, which may be a millisecond older
+   *  than this one: the alarm is set at the wakeup itself, not a millisecond after it. */
   setTimer(fn, ms, wakeAt) {
     const now = this.now();
-    let at = now + ms;
     const wake = wakeAt ?? (ms >= MAX_TIMER_DELAY ? this.wakeAt?.() : undefined);
-    if (typeof wake === 'number' && Number.isFinite(wake)) {
-      if (ms >= MAX_TIMER_DELAY) {
-        if (wake > at) at = Math.ceil(wake);
-      } else {
-        at = Math.max(now, Math.ceil(wake));
-      }
-    }
+    const at = typeof wake === 'number' && Number.isFinite(wake) ? Math.max(now, Math.ceil(wake)) : now + ms;
     const timer = { fn, at, done: false, memory: undefined };
     this.current = timer;
     this._setAlarm(at);

@@ -191,8 +191,9 @@ class Connections {
     } else {
       this.client = opts.client;
       this.turn = Promise.resolve();
-      // The same for a caller's client: its failed queries report the loss.
-      this.client.on?.('error', () => {});
+      // A caller's client that loses its connection emits 'error' too: reported like the
+      // pool's idle clients (its failed queries report the loss as well).
+      this.client.on?.('error', onError);
     }
   }
 

@@ -11,6 +11,7 @@
 // Reactions to the adapter (role changes, notices) run one at a time per store.
 
 import { errorText, isTickwerkError, TickwerkError } from './errors.js';
+import { isCorrupt } from './store-types.js';
 
 /** The scheduler leads the store: it runs the store's jobs and writes its records. */
 export const ROLE_LEADER = 'leader';
@@ -148,10 +149,11 @@ export class SharedStores {
     return next;
   }
 
-  /** Records the records a follower's mirror holds (the bases of its next changes). */
+  /** Records the records a follower's mirror holds (the bases of its next changes). An
+   *  unreadable entry is no base: a change replacing it is a new job to the leader. */
   rememberBases(alias, entries) {
     const bases = new Map();
-    for (const r of entries) if (r && typeof r === 'object' && typeof r.id === 'string') bases.set(r.id, r);
+    for (const r of entries) if (r && typeof r === 'object' && typeof r.id === 'string' && !isCorrupt(r)) bases.set(r.id, r);
     this.bases.set(alias, bases);
   }
 

@@ -15,7 +15,8 @@ import { Driver, systemClock } from './scheduler-driver.js';
 import { EVENT_ALL, EVENT_ROLE_CHANGED, SchedulerEvent } from './scheduler-events.js';
 import { isLeaseLost, isSharedAdapter, ROLE_FOLLOWER, ROLE_LEADER, SharedStores } from './scheduler-shared.js';
 import { createExecutor } from './scheduler-executors.js';
-import { CorruptEntry, createStore } from './stores.js';
+import { createStore } from './stores.js';
+import { isCorrupt } from './store-types.js';
 import { asInt, readOptions } from './scheduler-config.js';
 import {
   dateOption, describeFunc, functionName, jobOptionName, jsonCopy, optionsObject, readArgs, readKwargs, splitOptions, triggerArgument, typedJobOption,
@@ -979,8 +980,8 @@ export class Scheduler {
     let waiting;
     for (const out of outputs) {
       if (out.kind === 'storeOps') {
-        const own = batches.find((b) => b.alias === out.jobstore);
-        if (own && batches[batches.length - 1] === own) own.ops.push(...out.ops);
+        const last = batches.at(-1);
+        if (last?.alias === out.jobstore) last.ops.push(...out.ops);
         else batches.push({ alias: out.jobstore, ops: out.ops });
       } else if (out.kind === 'event') {
         if (waiting) {
@@ -999,7 +1000,7 @@ export class Scheduler {
       }
     }
     if (consumed) {
-      let own = batches.filter((b) => b.alias === consumed.alias).pop();
+      let own = batches.findLast((b) => b.alias === consumed.alias);
       if (!own) batches.push((own = { alias: consumed.alias, ops: [] }));
       own.consumed = consumed.consumed;
     }
@@ -1273,15 +1274,6 @@ function executorShape(field, ex) {
   const maxWorkers = member(`${field}.maxWorkers`, ex, 'maxWorkers') ?? undefined;
   if (typeof type !== 'string') throw invalid(`${field}.type`, type, 'must be a string');
   return { type, maxWorkers };
-}
-
-/** Whether a loaded entry is a CorruptEntry (never throws, even for a revoked Proxy). */
-function isCorrupt(entry) {
-  try {
-    return entry instanceof CorruptEntry;
-  } catch {
-    return false;
-  }
 }
 
 /** The stack text of a thrown Error (never throws; `undefined` for anything else). */

@@ -20,6 +20,15 @@ export class CorruptEntry {
  */
 export const corruptEntry = (key, reason, id) => new CorruptEntry(key, reason, id);
 
+/** Whether a loaded entry is a CorruptEntry (never throws, even for a revoked Proxy). */
+export function isCorrupt(entry) {
+  try {
+    return entry instanceof CorruptEntry;
+  } catch {
+    return false;
+  }
+}
+
 const types = new Map();
 
 /** Makes `{ type: name, … }` job store specs build `new Store(options, field)`. */

@@ -98,9 +98,10 @@ fn config(seed: u64, persistent: bool) -> SchedulerConfig {
 }
 
 /// Builds a running scheduler with one job per trigger (ids `j0`, `j1`, …), in the shared
-/// fake host.
+/// fake host. The store is persistent, so the host's check that no run precedes its job's
+/// record applies (a memory store has no records to check).
 fn scheduler_with(jobs: &[Trig], coalesce: bool) -> Host {
-    let mut s = Scheduler::new(config(1, false));
+    let mut s = Scheduler::new(config(1, true));
     s.start(at(0), false).unwrap();
     for (i, t) in jobs.iter().enumerate() {
         let mut job = NewJob::new("f", TriggerInput::Json(t.json())).id(format!("j{i}"));

@@ -11,6 +11,10 @@ use crate::trigger::{DateTrigger, Trigger};
 
 use super::*;
 
+/// Why a memory store cannot load records ([`Scheduler::load_jobs`] and the shared-store
+/// commands that load or apply them).
+pub(super) const LOAD_REASON: &str = "only persistent stores load records";
+
 impl Scheduler {
     // ----- job commands --------------------------------------------------------------
 
@@ -243,11 +247,8 @@ impl Scheduler {
     /// its id (it was fixed in storage since an earlier load).
     pub fn load_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<LoadProblem>> {
         let zone = self.timezone;
-        let si = self.stores.index_of(alias)?;
+        let si = self.stores.persistent_index(alias, LOAD_REASON)?;
         let store = self.stores.get_mut(si);
-        if !store.is_persistent() {
-            return Err(Error::invalid("jobstore", alias, "only persistent stores load records"));
-        }
         let mut problems = Vec::new();
         for (index, value) in records.iter().enumerate() {
             // A record without a readable id is named by its place in the error's text.
@@ -280,11 +281,8 @@ impl Scheduler {
     /// Errors: [`Error::UnknownAlias`] for an unknown store, [`Error::InvalidArgument`]
     /// for a memory store or an empty id.
     pub fn hold_unreadable_id(&mut self, jobstore: &str, id: &str) -> Result<()> {
-        let si = self.stores.index_of(jobstore)?;
+        let si = self.stores.persistent_index(jobstore, "only persistent stores keep records")?;
         let store = self.stores.get_mut(si);
-        if !store.is_persistent() {
-            return Err(Error::invalid("jobstore", jobstore, "only persistent stores keep records"));
-        }
         if id.is_empty() {
             return Err(Error::invalid("id", "", "must not be empty"));
         }

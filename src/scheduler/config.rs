@@ -362,14 +362,15 @@ impl SchedulerConfig {
         }
         if let Some(Value::Object(stores)) = o.get("jobstores") {
             for (alias, spec) in stores {
+                let field = joined(&["jobstores.", alias], "");
                 if let Value::Object(m) = spec {
                     for key in m.keys() {
-                        known(&joined(&["jobstores.", alias], ""), key, &["type"])?;
+                        known(&field, key, &["type"])?;
                     }
                 }
                 let kind = match spec.get("type") {
-                    Some(Value::String(t)) => StoreKind::parse(&joined(&["jobstores.", alias], ""), t)?,
-                    _ => return Err(Error::invalid(&joined(&["jobstores.", alias], ""), spec, "a job store needs a \"type\"")),
+                    Some(Value::String(t)) => StoreKind::parse(&field, t)?,
+                    _ => return Err(Error::invalid(&field, spec, "a job store needs a \"type\"")),
                 };
                 config.jobstores.push((alias.clone(), kind));
             }

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::time::Timestamp;
 
+use super::commands::LOAD_REASON;
 use super::*;
 
 impl Scheduler {
@@ -45,11 +46,8 @@ impl Scheduler {
     /// Whether the store leads is kept. Runs in flight stay valid: a run of a job that was
     /// replaced or is gone reports and finishes as the run of a removed job does.
     pub fn replace_jobs(&mut self, alias: &str, records: &[Value], now: Timestamp) -> Result<Vec<LoadProblem>> {
-        // Loading nothing checks the alias and the kind with load_jobs's own errors.
-        self.load_jobs(alias, &[], now)?;
-        if let Some(si) = self.stores.position(alias) {
-            self.stores.get_mut(si).forget_all();
-        }
+        let si = self.stores.persistent_index(alias, LOAD_REASON)?;
+        self.stores.get_mut(si).forget_all();
         self.load_jobs(alias, records, now)
     }
 
@@ -67,13 +65,12 @@ impl Scheduler {
     /// unreadable record holds it; [`Error::UnknownAlias`], or [`Error::InvalidArgument`]
     /// for a memory store.
     pub fn apply_record(&mut self, alias: &str, record: &Value, now: Timestamp) -> Result<()> {
-        self.load_jobs(alias, &[], now)?;
+        let si = self.stores.persistent_index(alias, LOAD_REASON)?;
         let job = JobRecord::decode("record", record).and_then(|r| r.into_job(alias, self.timezone, now))?;
         let holder = self.stores.iter().find(|s| if *s.alias == *alias { s.holds_unreadable(&job.id) } else { s.id_taken(&job.id) });
         if let Some(store) = holder {
             return Err(store.conflict(&job.id));
         }
-        let si = self.stores.index_of(alias)?;
         let existed = self.stores.get(si).contains(&job.id);
         let code = if existed { EventCode::JobModified } else { EventCode::JobAdded };
         let event = Event::job(code, job.id.clone(), job.jobstore.clone());

@@ -69,6 +69,16 @@ impl Stores {
         self.position(alias).ok_or_else(|| Error::UnknownAlias { kind: "jobstore", alias: alias.to_string() })
     }
 
+    /// The index of persistent store `alias`: [`Error::UnknownAlias`], or
+    /// [`Error::InvalidArgument`] with `reason` for a memory store.
+    pub(crate) fn persistent_index(&self, alias: &str, reason: &str) -> Result<usize> {
+        let si = self.index_of(alias)?;
+        if !self.list[si].is_persistent() {
+            return Err(Error::invalid("jobstore", alias, reason));
+        }
+        Ok(si)
+    }
+
     /// Whether a store has this alias.
     pub(crate) fn contains(&self, alias: &str) -> bool {
         self.position(alias).is_some()
@@ -156,13 +166,8 @@ impl Stores {
     /// on `out`.
     pub(crate) fn reschedule_job(&mut self, si: usize, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>, out: &mut OutputQueue) {
         let store = &mut self.list[si];
-        if !store.is_persistent() {
-            store.reschedule(id, next, due_at);
-            return;
-        }
-        let alias = store.alias.clone();
-        if let Some(job) = store.reschedule(id, next, due_at).then(|| store.get(id)).flatten() {
-            out.store_op(&alias, StoreOp::Put { jobstore: alias.to_string(), record: JobRecord::from_job_unchecked(job) });
+        if let Some(op) = store.reschedule(id, next, due_at) {
+            out.store_op(&store.alias, op);
         }
     }
 
@@ -203,6 +208,15 @@ impl Stores {
     }
 }
 
+/// A store's jobs by id.
+type Jobs = HashMap<Arc<str>, Box<Job>, FnvBuild>;
+
+/// The `due_at` of job `id` (`Some(None)`: paused; `None`: no such job): the due index's
+/// view of a job ([`Slots`]).
+fn due_at_of(jobs: &Jobs, id: &str) -> Option<Option<Timestamp>> {
+    jobs.get(id).map(|j| j.due_at)
+}
+
 /// The jobs of one store alias.
 #[derive(Debug)]
 pub(crate) struct JobStore {
@@ -214,7 +228,7 @@ pub(crate) struct JobStore {
     /// looks its due jobs up twice, and `IdMap`'s index-then-entry costs a cache miss more
     /// each time (100k-job bench: 1.61-1.70 -> 1.41-1.42 us per due run, 544 -> 513 bytes
     /// per job, for 400 B more of wasm).
-    jobs: HashMap<Arc<str>, Box<Job>, FnvBuild>,
+    jobs: Jobs,
     /// Every job by `due_at` (paused jobs last), then id.
     due: DueIndex,
     /// Ids of stored records this store could not load (persistent stores only): they stay
@@ -299,14 +313,17 @@ impl JobStore {
         old
     }
 
-    /// Moves a job to a new next run time and `due_at` in place; whether it was there.
-    fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> bool {
-        let Some(job) = self.jobs.get_mut(id) else { return false };
+    /// Moves a job to a new next run time and `due_at` in place; returns the store op
+    /// putting its record (persistent stores; `None` too when there is no such job).
+    fn reschedule(&mut self, id: &str, next: Option<Timestamp>, due_at: Option<Timestamp>) -> Option<StoreOp> {
+        let persistent = self.is_persistent();
+        let job = self.jobs.get_mut(id)?;
         self.due.shift(&job.id, job.due_at, due_at);
         job.next_run_time = next;
         job.due_at = due_at;
+        let op = persistent.then(|| StoreOp::Put { jobstore: self.alias.to_string(), record: JobRecord::from_job_unchecked(job) });
         self.settle();
-        true
+        op
     }
 
     /// Removes a job from memory.
@@ -340,17 +357,12 @@ impl JobStore {
         if !self.leading {
             return Vec::new();
         }
-        self.due.due_ids(now, Slots { count: self.len(), of: &|id| self.due_at_of(id) })
+        self.due.due_ids(now, Slots { count: self.len(), of: &|id| due_at_of(&self.jobs, id) })
     }
 
     /// Every job in index order: by `due_at`, then id; paused jobs last (by id).
     pub(crate) fn ordered(&self) -> impl Iterator<Item = &Job> + '_ {
-        self.due.ids(Slots { count: self.len(), of: &|id| self.due_at_of(id) }).into_iter().filter_map(move |id| self.get(&id))
-    }
-
-    /// The `due_at` of job `id` (`Some(None)`: paused): the due index's view of a job.
-    fn due_at_of(&self, id: &str) -> Option<Option<Timestamp>> {
-        self.jobs.get(id).map(|j| j.due_at)
+        self.due.ids(Slots { count: self.len(), of: &|id| due_at_of(&self.jobs, id) }).into_iter().filter_map(move |id| self.get(&id))
     }
 
     /// Brings the due index up to date after a change of the jobs: its stale entries off
@@ -360,7 +372,7 @@ impl JobStore {
             self.due.rebuild(self.jobs.iter().map(|(id, j)| (j.due_at, id)));
         }
         let jobs = &self.jobs;
-        self.due.settle(Slots { count: jobs.len(), of: &|id| jobs.get(id).map(|j| j.due_at) });
+        self.due.settle(Slots { count: jobs.len(), of: &|id| due_at_of(jobs, id) });
     }
 
     /// A store op putting this job's record, for persistent stores.

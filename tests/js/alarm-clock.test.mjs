@@ -36,7 +36,7 @@ test('the alarm is set at the wakeup the driver passes, even when the clock move
   assert.deepEqual(calls.at(-1), ['set', 1_251]);
 });
 
-test('a capped delay is lengthened to the real wakeup, never shortened', () => {
+test('a capped delay is lengthened to the real wakeup; with no wakeup known the alarm is at now + ms', () => {
   const now = { value: 10_000 };
   const { clock, calls } = clockAt(now);
   clock.setTimer(() => {}, MAX_TIMER_DELAY, 10_000 + 86_400_000);

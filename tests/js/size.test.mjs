@@ -10,8 +10,12 @@ import { breakdownText, bundledSize, GOAL, jsBreakdownText, rawWasmPath, wasmBre
 /** Bytes: the goal. 149,663 B at 221259e (149,689 B at a62ef7c, the change that reached it). */
 const CEILING = GOAL;
 
+/** The bundled app, built once for this file's tests. */
+const bundled = bundledSize();
+bundled.catch(() => {}); // reported by the tests that await it
+
 test(`bundled app: at most ${CEILING.toLocaleString('en-US')} B gzipped`, async () => {
-  const size = await bundledSize();
+  const size = await bundled;
   const report = `bundled app ${size.total.toLocaleString('en-US')} B (wasm ${size.wasmGz.toLocaleString('en-US')} + JS ${size.jsGz.toLocaleString('en-US')})\n${breakdownText(rawWasmPath, 10)}\n${jsBreakdownText(size, 10)}`;
   console.log(report);
   assert.ok(size.total <= CEILING, `the bundled app grew past its ceiling:\n${report}`);
@@ -27,8 +31,9 @@ test('the wasm breakdown reads the name section: tickwerk is among the largest c
 });
 
 test('the JS breakdown names the package modules in the bundled app', async () => {
-  const size = await bundledSize();
+  const size = await bundled;
   const modules = size.jsModules.map(([path]) => path);
   assert.ok(modules.includes('dist/scheduler.js') && modules.includes('dist/core/tickwerk_core.js'), modules.join(', '));
-  assert.ok(size.jsModules.reduce((n, [, bytes]) => n + bytes, 0) <= size.jsRaw, 'module bytes add up to at most the bundle');
+  const attributed = size.jsModules.reduce((n, [, bytes]) => n + bytes, 0);
+  assert.ok(attributed <= size.jsRaw && attributed >= 0.9 * size.jsRaw, `the modules account for ${attributed} of the bundle's ${size.jsRaw} B`);
 });
